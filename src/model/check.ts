@@ -1,0 +1,46 @@
+// What one check reports. Suites produce these; src/report turns them into JUnit, JSON and HTML.
+
+/** failure: a broken requirement fails the run. warning: reported, does not change the exit code. */
+export type Severity = 'failure' | 'warning';
+
+export type Outcome = 'passed' | 'failed' | 'warning' | 'skipped';
+
+export interface CheckDef {
+  /** Stable id, e.g. `discovery.issuer-matches`. */
+  id: string;
+  title: string;
+  severity: Severity;
+  /** Spec reference, e.g. `OIDC Discovery 1.0 §4.3`. */
+  spec: string;
+}
+
+export interface HttpExchange {
+  request: { method: string; url: string; headers?: Record<string, string>; body?: string };
+  response?: { status: number; headers?: Record<string, string>; body?: string };
+  /** Set when the request never got an answer (timeout, refused). */
+  error?: string;
+}
+
+export interface Evidence {
+  label: string;
+  http?: HttpExchange;
+  /** Free-form evidence (decoded claims, page URL, ...). */
+  data?: unknown;
+  /** Path of an attached file (screenshot), relative to the report folder. */
+  file?: string;
+}
+
+export interface CheckResult extends CheckDef {
+  suite: string;
+  /** Client id, when the check ran for one client. */
+  client?: string;
+  outcome: Outcome;
+  /** One-line verdict for failures, warnings and skips. */
+  message?: string;
+  /** Configuration key or spec rule the expectation came from. */
+  source?: string;
+  expected?: unknown;
+  observed?: unknown;
+  evidence: Evidence[];
+  durationMs: number;
+}

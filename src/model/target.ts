@@ -1,0 +1,121 @@
+// The resolved model of one provider under test. Loaders (src/config) build it from a target
+// profile and an Authelia-style configuration.yml; checks only ever read this model.
+
+/** Where an expectation comes from, quoted in every failure, e.g.
+ *  `configuration.yml: identity_providers.oidc.clients[1].token_endpoint_auth_method = client_secret_basic`
+ *  or `Authelia default: token_endpoint_auth_method = client_secret_basic`. */
+export type Source = string;
+
+export type TokenEndpointAuthMethod =
+  | 'client_secret_basic'
+  | 'client_secret_post'
+  | 'client_secret_jwt'
+  | 'private_key_jwt'
+  | 'none';
+
+export type ConsentMode = 'auto' | 'explicit' | 'implicit' | 'pre-configured';
+
+export interface ClientSpec {
+  id: string;
+  name: string;
+  /** Plaintext secret the harness authenticates with (never the digest). Absent for public clients. */
+  secret?: string;
+  public: boolean;
+  redirectUris: string[];
+  scopes: string[];
+  grantTypes: string[];
+  responseTypes: string[];
+  responseModes: string[];
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  requirePkce: boolean;
+  /** '' when the client does not pin a method. */
+  pkceChallengeMethod: '' | 'S256' | 'plain';
+  authorizationPolicy: 'one_factor' | 'two_factor';
+  consentMode: ConsentMode;
+  /** Seconds; undefined when not configured. */
+  preConfiguredConsentDuration?: number;
+  userinfoSignedResponseAlg: string;
+  idTokenSignedResponseAlg: string;
+  sectorIdentifierUri?: string;
+  audience: string[];
+  /** Name of a `lifespans.custom.<name>` entry, if the client references one. */
+  lifespan?: string;
+  /** Source of each field above, keyed by field name, plus `client` for the client entry itself. */
+  sources: Partial<Record<keyof ClientSpec | 'client', Source>>;
+}
+
+export interface Lifespans {
+  /** All in seconds. */
+  accessToken: number;
+  idToken: number;
+  refreshToken: number;
+  authorizeCode: number;
+}
+
+export interface ProviderSpec {
+  lifespans: Lifespans;
+  customLifespans: Record<string, Partial<Lifespans>>;
+  enforcePkce: 'public_clients_only' | 'always' | 'never';
+  enablePkcePlainChallenge: boolean;
+  minimumParameterEntropy: number;
+  cors: {
+    endpoints: string[];
+    allowedOrigins: string[];
+    allowedOriginsFromClientRedirectUris: boolean;
+  };
+  /** Source of each field above, keyed by a dotted name such as `lifespans.idToken` or `enforcePkce`. */
+  sources: Record<string, Source>;
+}
+
+export interface TestUser {
+  username: string;
+  /** Plaintext test password: redacted from every report and log. */
+  password: string;
+  /** Expected claim values for this user (email, email_verified, name, preferred_username, groups ...). */
+  claims: Record<string, unknown>;
+  /** Base32 TOTP secret for two-factor logins, when the provider needs one. */
+  totpSecret?: string;
+}
+
+export interface FormLoginSelectors {
+  username: string;
+  password: string;
+  submit: string;
+  /** Optional consent page controls; absent when the provider shows no consent page. */
+  consentAccept?: string;
+  consentDeny?: string;
+}
+
+export type LoginDriverSpec =
+  | { driver: 'form'; selectors: FormLoginSelectors }
+  | { driver: 'embedded' }
+  | { driver: 'authelia' };
+
+export type StartSpec =
+  /** In-process reference provider configured from `configFile`. */
+  | { mode: 'embedded'; configFile: string }
+  /** A local process; the issuer must answer discovery within `readyTimeoutMs`. */
+  | { mode: 'command'; command: string; args: string[]; cwd: string; env: Record<string, string>; readyTimeoutMs: number }
+  /** Testcontainers (a later issue). */
+  | { mode: 'container'; image?: string; context?: string }
+  /** An already-running provider, given only by its issuer URL. */
+  | { mode: 'url' };
+
+export type ClaimsProfile = 'authelia-legacy' | 'authelia-4.39' | 'oidc-core';
+
+export interface TargetProfile {
+  /** Short name used in report folder names. */
+  name: string;
+  /** Absolute path of the profile file (or of the built-in default). */
+  file: string;
+  start: StartSpec;
+  /** Expected issuer. For `embedded` targets it is only known after start and filled in then. */
+  issuer?: string;
+  login: LoginDriverSpec;
+  users: TestUser[];
+  clients: ClientSpec[];
+  provider: ProviderSpec;
+  claimsProfile: ClaimsProfile;
+  /** Absolute path of the imported configuration.yml, if any. */
+  configFile?: string;
+}
