@@ -1,0 +1,77 @@
+// Login drivers: they get a browser from the provider's first page to the relying party, typing
+// credentials and answering consent on the provider's real pages.
+
+import type { Page } from 'playwright';
+import type { FormLoginSelectors, LoginDriverSpec, TestUser } from '../model/target.ts';
+
+export const EMBEDDED_SELECTORS: FormLoginSelectors = {
+  username: '#username',
+  password: '#password',
+  submit: '#sign-in',
+  consentAccept: '#consent-accept',
+  consentDeny: '#consent-deny',
+};
+
+export function selectorsFor(spec: LoginDriverSpec): FormLoginSelectors {
+  switch (spec.driver) {
+    case 'form':
+      return spec.selectors;
+    case 'embedded':
+      return EMBEDDED_SELECTORS;
+    case 'authelia':
+      throw new Error('the authelia login driver comes with the container targets issue');
+  }
+}
+
+export interface CompleteOptions {
+  user: TestUser;
+  redirectUri: string;
+  consent?: 'accept' | 'deny';
+  timeoutMs?: number;
+}
+
+export interface Landing {
+  url: URL;
+  /** What the browser went through on the provider's side. */
+  steps: Array<'login' | 'consent'>;
+}
+
+export class LoginError extends Error {}
+
+/** Navigates to `authorizationUrl` and answers login and consent until the browser is sent to `redirectUri`. */
+export async function completeAuthorization(page: Page, selectors: FormLoginSelectors, authorizationUrl: URL, options: CompleteOptions): Promise<Landing> {
+  const timeout = options.timeoutMs ?? 15_000;
+  const deadline = Date.now() + timeout;
+  const steps: Landing['steps'] = [];
+  // The redirect to the RP is seen as a navigation request, even on a redirect hop.
+  const landed = page
+    .waitForRequest((r) => r.isNavigationRequest() && r.url().startsWith(options.redirectUri), { timeout })
+    .then((r) => new URL(r.url()));
+  landed.catch(() => undefined);
+  await page.goto(authorizationUrl.href, { waitUntil: 'commit', timeout }).catch(() => undefined);
+
+  const ui = [selectors.username, selectors.consentAccept].filter(Boolean).join(', ');
+  for (;;) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) throw new LoginError(`no redirect to ${options.redirectUri} within ${timeout} ms (last page ${page.url()})`);
+    const next = await Promise.race([
+      landed.then((url) => ({ kind: 'landed' as const, url })),
+      page.locator(ui).first().waitFor({ state: 'visible', timeout: remaining }).then(() => ({ kind: 'ui' as const })),
+    ]).catch((err: unknown) => {
+      throw new LoginError(`no redirect to ${options.redirectUri} and no login or consent page (last page ${page.url()}): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    });
+    if (next.kind === 'landed') return { url: next.url, steps };
+    if (await page.locator(selectors.username).isVisible()) {
+      if (steps.filter((s) => s === 'login').length >= 2) throw new LoginError(`login page shown again after signing in as ${options.user.username} (wrong password?)`);
+      steps.push('login');
+      await page.fill(selectors.username, options.user.username);
+      await page.fill(selectors.password, options.user.password);
+      await Promise.all([page.waitForEvent('framenavigated', { timeout: remaining }).catch(() => undefined), page.click(selectors.submit)]);
+      continue;
+    }
+    steps.push('consent');
+    const button = options.consent === 'deny' ? selectors.consentDeny : selectors.consentAccept;
+    if (!button) throw new LoginError('the provider shows a consent page but the login driver has no consent selectors');
+    await Promise.all([page.waitForEvent('framenavigated', { timeout: remaining }).catch(() => undefined), page.click(button)]);
+  }
+}

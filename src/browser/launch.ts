@@ -1,0 +1,41 @@
+// Finds a Chromium without user action: Playwright's own build where installed (a normal user's
+// machine), else a system Chromium (Debian's package here), else a path from HARNESS_CHROMIUM.
+
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type LaunchOptions } from 'playwright';
+
+const SYSTEM_CHROMIUMS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
+
+export class BrowserNotFound extends Error {}
+
+export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const explicit = env.HARNESS_CHROMIUM;
+  if (explicit) return existsSync(explicit) ? explicit : undefined;
+  try {
+    const bundled = chromium.executablePath();
+    if (bundled && existsSync(bundled)) return bundled;
+  } catch {
+    // playwright throws when its browsers were never installed
+  }
+  return SYSTEM_CHROMIUMS.find((p) => existsSync(p));
+}
+
+export function launchOptions(env: NodeJS.ProcessEnv = process.env): LaunchOptions {
+  const executablePath = findChromium(env);
+  if (!executablePath) {
+    throw new BrowserNotFound(
+      env.HARNESS_CHROMIUM
+        ? `HARNESS_CHROMIUM=${env.HARNESS_CHROMIUM}: no such file`
+        : 'no Chromium found: run `npm run setup` (installs Playwright\'s Chromium or Debian\'s chromium) or set HARNESS_CHROMIUM',
+    );
+  }
+  return {
+    executablePath,
+    // Keep pages from reaching for hosts outside this machine (fonts, updates, safe browsing).
+    args: ['--disable-gpu', '--disable-quic', '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1, EXCLUDE localhost'],
+  };
+}
+
+export function launchBrowser(env: NodeJS.ProcessEnv = process.env): Promise<Browser> {
+  return chromium.launch(launchOptions(env));
+}

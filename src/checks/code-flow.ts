@@ -1,0 +1,147 @@
+// Authorization code flow, PKCE and code reuse checks (RFC 6749, RFC 7636, OIDC Core §3.1).
+
+import type { CheckDef, Evidence } from '../model/check.ts';
+import type { ClientSpec, ProviderSpec } from '../model/target.ts';
+import type { RawResponse } from '../http/exchange.ts';
+import { describeResponse, expectRefusal, fail, http } from './verdict.ts';
+
+export const codeFlowChecks = {
+  exchange: { id: 'code.exchange', title: 'code redeemed with the configured token_endpoint_auth_method', severity: 'failure', spec: 'RFC 6749 §4.1.3; OIDC Core §3.1.3.3' },
+  otherMethod: { id: 'code.other-auth-method-rejected', title: 'the other client authentication method is refused', severity: 'failure', spec: 'RFC 6749 §2.3; OIDC Core §9' },
+  wrongSecret: { id: 'code.wrong-secret-rejected', title: 'a wrong client secret is refused', severity: 'failure', spec: 'RFC 6749 §5.2 (invalid_client)' },
+  state: { id: 'code.state-echoed', title: 'state echoed in the authorization response', severity: 'failure', spec: 'RFC 6749 §4.1.2' },
+  iss: { id: 'code.iss-parameter', title: 'iss in the authorization response equals the issuer', severity: 'failure', spec: 'RFC 9207 §2' },
+  redirectMismatch: { id: 'code.redirect-uri-bound', title: 'a code is refused with another redirect_uri', severity: 'failure', spec: 'RFC 6749 §4.1.3' },
+  reuse: { id: 'code.reuse-rejected', title: 'a code is refused the second time', severity: 'failure', spec: 'RFC 6749 §4.1.2; OIDC Core §3.1.3.2' },
+  reuseRevokes: { id: 'code.reuse-revokes-tokens', title: 'tokens of the first exchange are revoked after reuse', severity: 'warning', spec: 'RFC 6749 §4.1.2 (SHOULD)' },
+} satisfies Record<string, CheckDef>;
+
+export const pkceChecks = {
+  s256: { id: 'pkce.s256-accepted', title: 'an S256 challenge with its verifier is accepted', severity: 'failure', spec: 'RFC 7636 §4' },
+  required: { id: 'pkce.required', title: 'an authorization without a challenge is refused where PKCE is required', severity: 'failure', spec: 'RFC 7636 §4.4.1' },
+  wrongVerifier: { id: 'pkce.wrong-verifier', title: 'a wrong code_verifier is refused with invalid_grant', severity: 'failure', spec: 'RFC 7636 §4.6' },
+  plain: { id: 'pkce.plain-method', title: 'plain challenges follow enable_pkce_plain_challenge', severity: 'failure', spec: 'RFC 7636 §4.2' },
+} satisfies Record<string, CheckDef>;
+
+export interface TokenSet {
+  access_token: string;
+  token_type: string;
+  id_token?: string;
+  refresh_token?: string;
+  expires_in?: number;
+  scope?: string;
+}
+
+/** The authorization response: where the provider sent the browser. */
+export interface Callback {
+  url: URL;
+  state: string;
+  issuer: string;
+}
+
+export function codeOf(callback: Callback): string {
+  const code = callback.url.searchParams.get('code');
+  if (code) return code;
+  const error = callback.url.searchParams.get('error');
+  return fail({
+    message: error ? `the authorization was refused: ${error}${callback.url.searchParams.get('error_description') ? ` (${callback.url.searchParams.get('error_description')})` : ''}` : 'no code in the authorization response',
+    expected: 'code',
+    observed: [...callback.url.searchParams.keys()],
+    evidence: [{ label: 'authorization response', data: { redirect: `${callback.url.origin}${callback.url.pathname}`, params: [...callback.url.searchParams.keys()] } }],
+  });
+}
+
+export function checkTokenResponse(res: RawResponse, client: ClientSpec): TokenSet {
+  const json = res.json as Partial<Record<keyof TokenSet, unknown>> | undefined;
+  const source = client.sources.tokenEndpointAuthMethod;
+  if (res.status !== 200 || !json) {
+    fail({ message: `the token endpoint refused ${client.id} authenticating with ${client.tokenEndpointAuthMethod}`, ...(source ? { source } : {}), expected: 'HTTP 200 with tokens', observed: describeResponse(res), evidence: http('token', res) });
+  }
+  const problems: string[] = [];
+  if (typeof json.access_token !== 'string' || !json.access_token) problems.push('access_token missing');
+  if (typeof json.token_type !== 'string' || json.token_type.toLowerCase() !== 'bearer') problems.push(`token_type ${JSON.stringify(json.token_type)} is not Bearer`);
+  if (json.expires_in !== undefined && (typeof json.expires_in !== 'number' || json.expires_in <= 0)) problems.push(`expires_in ${JSON.stringify(json.expires_in)} is not a positive number`);
+  const cache = res.headers['cache-control'] ?? '';
+  if (!cache.includes('no-store')) problems.push(`Cache-Control ${JSON.stringify(cache)} lacks no-store`);
+  if (problems.length) fail({ message: `token response: ${problems.join('; ')}`, source: 'RFC 6749 §5.1', expected: 'access_token, token_type Bearer, Cache-Control: no-store', observed: problems, evidence: http('token', res) });
+  return json as unknown as TokenSet;
+}
+
+export function checkOtherMethodRefused(res: RawResponse, client: ClientSpec, other: string): void {
+  expectRefusal(res, ['invalid_client', 'unauthorized_client', 'invalid_request'], {
+    label: `token (${other})`,
+    message: `the token endpoint accepted ${client.id} authenticating with ${other}, but it is configured for ${client.tokenEndpointAuthMethod} only`,
+    ...(client.sources.tokenEndpointAuthMethod ? { source: client.sources.tokenEndpointAuthMethod } : {}),
+  });
+}
+
+export function checkWrongSecretRefused(res: RawResponse, client: ClientSpec): void {
+  expectRefusal(res, ['invalid_client'], { label: 'token (wrong secret)', message: `the token endpoint accepted a wrong secret for ${client.id}`, source: 'RFC 6749 §5.2' });
+}
+
+export function checkStateEchoed(callback: Callback): void {
+  const got = callback.url.searchParams.get('state');
+  if (got === callback.state) return;
+  fail({ message: got === null ? 'the authorization response has no state' : 'state differs from the one sent', source: 'RFC 6749 §4.1.2: state REQUIRED if present in the request', expected: callback.state, observed: got ?? '(absent)', evidence: [{ label: 'authorization response', data: { params: [...callback.url.searchParams.keys()] } }] });
+}
+
+export function checkIssParameter(callback: Callback, advertised: boolean): void {
+  const got = callback.url.searchParams.get('iss');
+  if (got === null && !advertised) return;
+  if (got === callback.issuer) return;
+  fail({
+    message: got === null ? 'authorization_response_iss_parameter_supported is true but the response has no iss' : `iss ${got} is not the issuer`,
+    source: 'RFC 9207 §2',
+    expected: callback.issuer,
+    observed: got ?? '(absent)',
+    evidence: [{ label: 'authorization response', data: { params: [...callback.url.searchParams.keys()] } }],
+  });
+}
+
+export function checkRedirectBound(res: RawResponse): void {
+  expectRefusal(res, ['invalid_grant', 'invalid_request'], { label: 'token (other redirect_uri)', message: 'the code was redeemed with a redirect_uri other than the one it was issued for', source: 'RFC 6749 §4.1.3' });
+}
+
+export function checkReuseRefused(second: RawResponse, first: RawResponse): void {
+  expectRefusal(second, ['invalid_grant'], { label: 'token (second redemption)', message: 'the code was redeemed twice', source: 'RFC 6749 §4.1.2: the code MUST NOT be used more than once', evidence: http('token (first redemption)', first) });
+}
+
+/** `afterReuse`: a userinfo or introspection call with the first access token, after the reuse attempt. */
+export function checkReuseRevokes(afterReuse: RawResponse, active: boolean): void {
+  if (!active) return;
+  fail({ message: 'the access token of the first redemption stays active after the code was reused', source: 'RFC 6749 §4.1.2: SHOULD revoke all tokens issued from the code', expected: 'token revoked (401 / active false)', observed: describeResponse(afterReuse), evidence: http('after reuse', afterReuse) });
+}
+
+export function pkceRequired(client: ClientSpec, provider: ProviderSpec): { required: boolean; source: string } {
+  if (client.requirePkce) return { required: true, source: client.sources.requirePkce ?? 'require_pkce = true' };
+  const source = provider.sources.enforcePkce ?? `enforce_pkce = ${provider.enforcePkce}`;
+  if (provider.enforcePkce === 'always') return { required: true, source };
+  if (provider.enforcePkce === 'public_clients_only' && client.public) return { required: true, source: `${source} (${client.id} is public)` };
+  return { required: false, source };
+}
+
+/** An authorization request refused at the front channel: an error redirect or an error page, never a code. */
+export interface FrontRefusal {
+  /** The redirect back to the client, when the provider redirected. */
+  callback?: URL;
+  /** The provider's own page, when it showed one. */
+  pageUrl?: URL;
+  status?: number;
+}
+
+export function checkAuthorizationRefused(outcome: FrontRefusal, detail: { message: string; source: string; evidence?: Evidence[] }): void {
+  const code = outcome.callback?.searchParams.get('code');
+  const error = outcome.callback?.searchParams.get('error');
+  if (!code && (error || outcome.pageUrl)) return;
+  fail({
+    message: detail.message,
+    source: detail.source,
+    expected: 'an error redirect (invalid_request) or an error page',
+    observed: code ? 'a code was issued' : 'no error',
+    evidence: [...(detail.evidence ?? []), { label: 'authorization response', data: { params: outcome.callback ? [...outcome.callback.searchParams.keys()] : [], page: outcome.pageUrl?.href, status: outcome.status } }],
+  });
+}
+
+export function checkWrongVerifierRefused(res: RawResponse): void {
+  expectRefusal(res, ['invalid_grant'], { label: 'token (wrong verifier)', message: 'the code was redeemed with a wrong code_verifier', source: 'RFC 7636 §4.6' });
+}

@@ -1,0 +1,58 @@
+// Command-line arguments of `npm run conformance`.
+
+import { parseArgs } from 'node:util';
+
+export interface CliOptions {
+  target?: string;
+  issuer?: string;
+  workers?: number;
+  grep?: string;
+  reportDir?: string;
+  help: boolean;
+}
+
+export class UsageError extends Error {}
+
+export const USAGE = `usage: npm run conformance -- [--target <profile.yml | folder with target.yml>] [--issuer <url>]
+                              [--workers N] [--grep <pattern>] [--report-dir <dir>]
+  With no --target, runs every suite against the embedded reference provider (docker/reference).
+  --issuer points the target's profile at an already-running provider.`;
+
+export function parseCli(argv: string[]): CliOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        target: { type: 'string' },
+        issuer: { type: 'string' },
+        workers: { type: 'string' },
+        grep: { type: 'string' },
+        'report-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new UsageError(`--workers: not a positive whole number: ${String(values.workers)}`);
+  if (typeof values.issuer === 'string') {
+    try {
+      const u = new URL(values.issuer);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+    } catch {
+      throw new UsageError(`--issuer: not an http(s) URL: ${values.issuer}`);
+    }
+  }
+  return {
+    ...(typeof values.target === 'string' ? { target: values.target } : {}),
+    ...(typeof values.issuer === 'string' ? { issuer: values.issuer.replace(/\/$/, '') } : {}),
+    ...(workers !== undefined ? { workers } : {}),
+    ...(typeof values.grep === 'string' ? { grep: values.grep } : {}),
+    ...(typeof values['report-dir'] === 'string' ? { reportDir: values['report-dir'] } : {}),
+    help: values.help === true,
+  };
+}

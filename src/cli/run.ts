@@ -1,0 +1,135 @@
+// One conformance run: load the profile, start the provider and the relying parties, run the
+// suites under Playwright Test, write the reports, stop everything (also on failure and Ctrl-C).
+
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TargetProfile } from '../model/target.ts';
+import type { CheckResult } from '../model/check.ts';
+import { loadProfile } from '../config/profile.ts';
+import { knownSecrets } from '../report/redact.ts';
+import { launchOptions } from '../browser/launch.ts';
+import { startTarget } from '../targets/start.ts';
+import type { StartedTarget } from '../targets/types.ts';
+import { startRelyingParties, type RelyingParties } from '../rp/server.ts';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const DEFAULT_TARGET = path.join(ROOT, 'docker/reference');
+
+export interface RunOptions {
+  target?: string;
+  issuer?: string;
+  workers?: number;
+  grep?: string;
+  reportDir?: string;
+  /** Where Playwright's own output goes (default: inherited). */
+  stdio?: 'inherit' | 'pipe';
+}
+
+export interface RunOutcome {
+  exitCode: number;
+  reportDir: string;
+  results: CheckResult[];
+  issuer: string;
+  wallMs: number;
+}
+
+/** A setup problem the user can fix: printed as one line, exit code 2. */
+export class SetupError extends Error {}
+
+function stamp(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+}
+
+export function resolveProfile(options: RunOptions): TargetProfile {
+  const profile = loadProfile(path.resolve(options.target ?? DEFAULT_TARGET));
+  if (!options.issuer) return profile;
+  return { ...profile, start: { mode: 'url' }, issuer: options.issuer };
+}
+
+export async function runConformance(options: RunOptions = {}): Promise<RunOutcome> {
+  const started = Date.now();
+  const profile = resolveProfile(options);
+  try {
+    launchOptions();
+  } catch (err) {
+    throw new SetupError(err instanceof Error ? err.message : String(err));
+  }
+  const reportDir = path.resolve(options.reportDir ?? path.join(ROOT, 'reports', `${stamp(new Date())}-${profile.name}`));
+  mkdirSync(reportDir, { recursive: true });
+
+  const stack: Array<() => Promise<void>> = [];
+  const cleanup = async () => {
+    while (stack.length) await stack.pop()!().catch(() => undefined);
+  };
+  let child: ReturnType<typeof spawn> | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    child?.kill(signal);
+    void cleanup().then(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    let target: StartedTarget;
+    try {
+      target = await startTarget(profile);
+    } catch (err) {
+      throw new SetupError(`${profile.name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    stack.push(() => target.stop());
+    let rps: RelyingParties;
+    try {
+      rps = await startRelyingParties(profile.clients);
+    } catch (err) {
+      throw new SetupError(err instanceof Error ? err.message : String(err));
+    }
+    stack.push(() => rps.stop());
+
+    // Secrets go to a private temp file, never into the report folder.
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'oidc-harness-'));
+    stack.push(async () => rmSync(tmp, { recursive: true, force: true }));
+    const secretsFile = path.join(tmp, 'secrets.json');
+    writeFileSync(secretsFile, JSON.stringify(knownSecrets(profile)), { mode: 0o600 });
+
+    const notes = [...target.notes, ...rps.unserved.map((u) => `no live relying party at ${u.uri}: ${u.reason}`)];
+    const env = {
+      ...process.env,
+      HARNESS_TARGET: profile.file,
+      HARNESS_ISSUER: target.issuer,
+      HARNESS_REPORT_DIR: reportDir,
+      HARNESS_SECRETS_FILE: secretsFile,
+      HARNESS_WORKERS: String(options.workers ?? (process.env.HARNESS_WORKERS ? Number(process.env.HARNESS_WORKERS) : 2)),
+      HARNESS_RUN_META: JSON.stringify({ target: profile.name, issuer: target.issuer, profileFile: profile.file, claimsProfile: profile.claimsProfile, startedAt: new Date(started).toISOString(), notes }),
+    };
+    const cli = createRequire(import.meta.url).resolve('playwright/cli');
+    const args = [cli, 'test', '-c', path.join(ROOT, 'playwright.config.ts'), ...(options.grep ? ['--grep', options.grep] : [])];
+    const code = await new Promise<number>((resolve, reject) => {
+      child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: options.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+      child.stdout?.resume();
+      child.stderr?.resume();
+      child.once('error', reject);
+      child.once('exit', (c) => resolve(c ?? 1));
+    });
+    const results = readResults(reportDir);
+    if (!results) throw new SetupError(`the suites did not write ${path.join(reportDir, 'results.json')} (Playwright exited with ${code})`);
+    const failing = results.filter((r) => r.outcome === 'failed' && r.severity === 'failure').length;
+    return { exitCode: failing > 0 ? 1 : 0, reportDir, results, issuer: target.issuer, wallMs: Date.now() - started };
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    await cleanup();
+  }
+}
+
+function readResults(dir: string): CheckResult[] | undefined {
+  try {
+    const json = JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8')) as { results?: CheckResult[] };
+    return json.results;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,58 @@
+// An established login session replayed over raw HTTP: the browser's cookies in a cookie jar,
+// redirects followed by hand until the provider sends the browser to the redirect_uri. A check that
+// only needs a code gets it in milliseconds this way; a page on the way (consent, login) means the
+// browser is needed after all.
+
+import { CookieJar } from 'tough-cookie';
+import { send } from '../http/exchange.ts';
+
+export interface BrowserCookie {
+  name: string;
+  value: string;
+  domain: string;
+  path: string;
+  secure: boolean;
+  httpOnly: boolean;
+}
+
+export type FollowResult =
+  | { kind: 'callback'; url: URL }
+  | { kind: 'page'; url: URL; status: number; body: string };
+
+const MAX_HOPS = 10;
+
+export class HttpSession {
+  readonly jar = new CookieJar(undefined, { allowSpecialUseDomain: true, looseMode: true });
+
+  async addBrowserCookies(cookies: BrowserCookie[]): Promise<void> {
+    for (const c of cookies) {
+      const host = c.domain.replace(/^\./, '');
+      const url = `${c.secure ? 'https' : 'http'}://${host}${c.path}`;
+      await this.jar.setCookie(`${c.name}=${c.value}; Path=${c.path}${c.secure ? '; Secure' : ''}`, url, { ignoreError: true });
+    }
+  }
+
+  /** GET `start` (or POST `form` to it) and follow redirects until one points at `redirectUri`. */
+  async follow(start: URL, redirectUri: string, form?: Record<string, string>): Promise<FollowResult> {
+    let url = start;
+    for (let hop = 0; hop < MAX_HOPS; hop++) {
+      if (url.href.startsWith(redirectUri)) return { kind: 'callback', url };
+      const cookie = await this.jar.getCookieString(url.href);
+      const headers = { accept: 'text/html', ...(cookie ? { cookie } : {}) };
+      const res = await send(hop === 0 && form ? { url, headers, form } : { url, headers });
+      const setCookie = res.exchange.response?.headers?.['set-cookie'];
+      if (setCookie) {
+        for (const line of splitSetCookie(setCookie)) await this.jar.setCookie(line, url.href, { ignoreError: true });
+      }
+      const location = res.headers.location;
+      if (res.status < 300 || res.status >= 400 || !location) return { kind: 'page', url, status: res.status, body: res.text };
+      url = new URL(location, url);
+    }
+    throw new Error(`more than ${MAX_HOPS} redirects from ${start.origin}`);
+  }
+}
+
+// undici joins repeated Set-Cookie headers with ", "; split on commas that start a new cookie.
+function splitSetCookie(joined: string): string[] {
+  return joined.split(/,(?=\s*[^;,=\s]+=)/).map((s) => s.trim());
+}

@@ -1,0 +1,156 @@
+// Applies fault switches by rewriting what the reference provider sends, so that each check can be
+// shown to fail on a real HTTP exchange with a wrong provider behaviour.
+
+import type http from 'node:http';
+import type { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes } from 'node:crypto';
+import type Provider from 'oidc-provider';
+import * as jose from 'jose';
+import type { Fault } from './faults.ts';
+import { ROUTES, type RequestState } from './provider.ts';
+
+export interface FaultContext {
+  faults: ReadonlySet<Fault>;
+  provider: Provider;
+  issuer: string;
+  privateKey: CryptoKey;
+  signingJwk: jose.JWK;
+  current: AsyncLocalStorage<RequestState>;
+}
+
+type Rewrite = (body: string, res: http.ServerResponse) => Promise<string>;
+
+function rewriteBody(res: http.ServerResponse, rewrite: Rewrite): void {
+  const end = res.end.bind(res) as (chunk?: string | Buffer) => http.ServerResponse;
+  res.end = ((chunk?: unknown) => {
+    const text = Buffer.isBuffer(chunk) ? chunk.toString('utf8') : typeof chunk === 'string' ? chunk : '';
+    rewrite(text, res).then(
+      (out) => {
+        if (!res.headersSent) res.setHeader('content-length', Buffer.byteLength(out));
+        end(out);
+      },
+      () => end(text),
+    );
+    return res;
+  }) as typeof res.end;
+}
+
+function dropHeader(res: http.ServerResponse, name: string, edit: (value: string) => string | undefined): void {
+  const setHeader = res.setHeader.bind(res);
+  res.setHeader = ((key: string, value: number | string | readonly string[]) => {
+    if (key.toLowerCase() !== name) return setHeader(key, value);
+    const edited = edit(String(value));
+    return edited === undefined ? res : setHeader(key, edited);
+  }) as typeof res.setHeader;
+}
+
+function jsonRewrite(edit: (json: Record<string, unknown>, res: http.ServerResponse) => Promise<void> | void): Rewrite {
+  return async (body, res) => {
+    let json: Record<string, unknown>;
+    try {
+      json = JSON.parse(body) as Record<string, unknown>;
+    } catch {
+      return body;
+    }
+    await edit(json, res);
+    return JSON.stringify(json);
+  };
+}
+
+const ID_TOKEN_FAULTS: Fault[] = [
+  'id-token-bad-signature', 'id-token-no-kid', 'id-token-wrong-aud', 'id-token-wrong-iss', 'id-token-expired',
+  'id-token-wrong-nonce', 'id-token-iat-future', 'id-token-bad-at-hash', 'id-token-auth-time-zero',
+];
+
+async function tamperIdToken(idToken: string, f: FaultContext): Promise<string> {
+  const header = jose.decodeProtectedHeader(idToken);
+  const claims = jose.decodeJwt(idToken);
+  const now = Math.floor(Date.now() / 1000);
+  const has = (x: Fault) => f.faults.has(x);
+  if (has('id-token-wrong-aud')) claims.aud = 'someone-else';
+  if (has('id-token-wrong-iss')) claims.iss = `${f.issuer}/other`;
+  if (has('id-token-expired')) Object.assign(claims, { iat: now - 7200, exp: now - 3600 });
+  if (has('id-token-wrong-nonce')) claims.nonce = `tampered-${String(claims.nonce)}`;
+  if (has('id-token-iat-future')) claims.iat = now + 86400;
+  if (has('id-token-bad-at-hash')) claims.at_hash = jose.base64url.encode(randomBytes(16));
+  if (has('id-token-auth-time-zero')) claims.auth_time = 0;
+  const protectedHeader: jose.JWTHeaderParameters = { alg: header.alg ?? 'RS256', typ: header.typ };
+  if (!has('id-token-no-kid') && header.kid) protectedHeader.kid = header.kid;
+  const key = has('id-token-bad-signature') ? (await jose.generateKeyPair('RS256')).privateKey : f.privateKey;
+  return new jose.SignJWT(claims).setProtectedHeader(protectedHeader).sign(key);
+}
+
+/** Returns a request hook: true when the hook answered the request itself. */
+export function installFaults(f: FaultContext): (req: http.IncomingMessage, res: http.ServerResponse, path: string) => boolean {
+  const { faults } = f;
+  if (faults.size === 0) return () => false;
+  const has = (x: Fault) => faults.has(x);
+
+  const firstTokenResponse = new Map<string, string>();
+  const noteCode = (ctx: { oidc?: { params?: Record<string, unknown> } }) => {
+    const state = f.current.getStore();
+    const code = ctx.oidc?.params?.code;
+    if (state && typeof code === 'string') state.code = code;
+  };
+  if (has('code-reuse-accepted')) {
+    f.provider.on('grant.success', noteCode);
+    f.provider.on('grant.error', noteCode);
+  }
+
+  return (req, res, path) => {
+    if (path === '/.well-known/openid-configuration') {
+      rewriteBody(res, jsonRewrite((d) => {
+        if (has('discovery-wrong-issuer')) d.issuer = `${f.issuer}/other`;
+        if (has('discovery-no-jwks-uri')) delete d.jwks_uri;
+        if (has('discovery-advertises-plain')) d.code_challenge_methods_supported = ['S256', 'plain'];
+      }));
+    }
+    if (path.startsWith(ROUTES.authorization) && has('authorization-drops-state')) {
+      dropHeader(res, 'location', (value) => {
+        const url = new URL(value, f.issuer);
+        if (!url.searchParams.has('state') || url.origin === f.issuer) return value;
+        url.searchParams.delete('state');
+        return url.href;
+      });
+    }
+    if (path === ROUTES.token) {
+      rewriteBody(res, async (body, r) => {
+        const state = f.current.getStore();
+        if (has('code-reuse-accepted') && state?.code) {
+          const first = firstTokenResponse.get(state.code);
+          if (r.statusCode === 200) firstTokenResponse.set(state.code, body);
+          else if (first) {
+            r.statusCode = 200;
+            return first;
+          }
+        }
+        return jsonRewrite(async (json) => {
+          if (typeof json.id_token === 'string' && ID_TOKEN_FAULTS.some(has)) json.id_token = await tamperIdToken(json.id_token, f);
+        })(body, r);
+      });
+    }
+    if (path === ROUTES.userinfo) {
+      if (has('userinfo-post-refused') && req.method === 'POST') {
+        req.resume();
+        res.writeHead(405, { allow: 'GET' });
+        res.end();
+        return true;
+      }
+      if (has('userinfo-no-www-authenticate')) dropHeader(res, 'www-authenticate', () => undefined);
+      if (has('userinfo-wrong-sub')) rewriteBody(res, jsonRewrite((u) => { if (u.sub) u.sub = `${String(u.sub)}-other`; }));
+    }
+    if (path === ROUTES.introspection && has('introspection-no-client-auth') && !req.headers.authorization) {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ active: true }));
+      return true;
+    }
+    if (path === ROUTES.revocation && has('revocation-noop')) {
+      req.resume();
+      res.writeHead(200);
+      res.end();
+      return true;
+    }
+    return false;
+  };
+}

@@ -1,0 +1,57 @@
+// Fault switches for the embedded reference provider. Each one makes the provider misbehave in
+// exactly one way that a check must catch; the harness's own tests turn them on one at a time.
+
+export const FAULTS = [
+  /** discovery advertises an issuer other than the URL it is served from */
+  'discovery-wrong-issuer',
+  /** discovery omits jwks_uri */
+  'discovery-no-jwks-uri',
+  /** discovery advertises `plain` among code_challenge_methods_supported without supporting it */
+  'discovery-advertises-plain',
+  /** the token endpoint accepts either secret method whatever the client is configured with */
+  'auth-method-not-enforced',
+  /** PKCE is not required from public clients */
+  'pkce-not-required',
+  /** ID tokens are re-signed with an unknown key (same kid) */
+  'id-token-bad-signature',
+  /** ID tokens carry no kid header */
+  'id-token-no-kid',
+  /** ID token aud is another client */
+  'id-token-wrong-aud',
+  /** ID token iss is not the issuer */
+  'id-token-wrong-iss',
+  /** ID token exp lies in the past */
+  'id-token-expired',
+  /** ID token nonce differs from the request's */
+  'id-token-wrong-nonce',
+  /** ID token iat lies one day in the future */
+  'id-token-iat-future',
+  /** ID token at_hash does not match the access token */
+  'id-token-bad-at-hash',
+  /** ID token auth_time is 0 */
+  'id-token-auth-time-zero',
+  /** the authorization response drops state */
+  'authorization-drops-state',
+  /** a code can be redeemed again (the first token response is replayed) */
+  'code-reuse-accepted',
+  /** userinfo answers a different sub than the ID token */
+  'userinfo-wrong-sub',
+  /** userinfo answers 401 without WWW-Authenticate */
+  'userinfo-no-www-authenticate',
+  /** userinfo refuses POST */
+  'userinfo-post-refused',
+  /** refresh tokens are issued to clients not allowed the refresh_token grant */
+  'refresh-for-all',
+  /** refresh tokens do not rotate */
+  'refresh-no-rotation',
+  /** introspection answers without client authentication */
+  'introspection-no-client-auth',
+  /** revocation answers 200 but revokes nothing */
+  'revocation-noop',
+] as const;
+
+export type Fault = (typeof FAULTS)[number];
+
+export function isFault(value: string): value is Fault {
+  return (FAULTS as readonly string[]).includes(value);
+}

@@ -1,0 +1,310 @@
+// The embedded reference provider: panva's oidc-provider, in-process on loopback, configured from
+// the target's resolved model (an Authelia-style configuration.yml). Where oidc-provider's defaults
+// differ from what the configuration means, it is bent to honour the configuration, so that the
+// reference passes every check it should; `faults` bend it the other way for the harness's own tests.
+
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash, randomBytes } from 'node:crypto';
+import Provider, { interactionPolicy, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import * as jose from 'jose';
+import type { ClientSpec, TargetProfile, TestUser } from '../../model/target.ts';
+import type { StartedTarget } from '../types.ts';
+import type { Fault } from './faults.ts';
+import { consentPage, errorPage, loginPage } from './pages.ts';
+import { installFaults } from './fault-wrapper.ts';
+
+export interface EmbeddedOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  faults?: readonly Fault[];
+}
+
+/** Authelia's endpoint paths, so that a report against the reference reads like one against Authelia. */
+export const ROUTES = {
+  authorization: '/api/oidc/authorization',
+  token: '/api/oidc/token',
+  userinfo: '/api/oidc/userinfo',
+  introspection: '/api/oidc/introspection',
+  revocation: '/api/oidc/revocation',
+  jwks: '/jwks.json',
+} as const;
+
+const SCOPE_CLAIMS: Record<string, string[]> = {
+  profile: ['name', 'family_name', 'given_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture', 'website', 'gender', 'birthdate', 'zoneinfo', 'locale', 'updated_at'],
+  email: ['email', 'email_verified'],
+  address: ['address'],
+  phone: ['phone_number', 'phone_number_verified'],
+  groups: ['groups'],
+};
+
+/** Opaque, stable per-user subject in UUID form, as Authelia 4.38+ issues. */
+export function subjectOf(username: string): string {
+  const h = createHash('sha256').update(`embedded-subject:${username}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function clientMetadata(c: ClientSpec): ClientMetadata {
+  return {
+    client_id: c.id,
+    client_name: c.name,
+    ...(c.public ? {} : { client_secret: c.secret }),
+    redirect_uris: c.redirectUris,
+    grant_types: c.grantTypes,
+    response_types: c.responseTypes as ClientMetadata['response_types'],
+    token_endpoint_auth_method: c.public ? 'none' : c.tokenEndpointAuthMethod,
+    id_token_signed_response_alg: c.idTokenSignedResponseAlg as ClientMetadata['id_token_signed_response_alg'],
+    scope: c.scopes.join(' '),
+    // Authelia puts auth_time in every ID token; oidc-provider only when asked.
+    require_auth_time: true,
+  };
+}
+
+// oidc-provider drops offline_access unless the request says prompt=consent; Authelia keeps it.
+// The request gets prompt=consent plus a marker, and the marker keeps that added prompt from
+// forcing a consent page that the client's consent_mode would not show.
+const OFFLINE_MARKER = 'harness_offline_access';
+
+function keepOfflineAccess(req: http.IncomingMessage, issuer: string): void {
+  const url = new URL(req.url ?? '/', issuer);
+  const scope = url.searchParams.get('scope')?.split(' ') ?? [];
+  if (!scope.includes('offline_access') || url.searchParams.has('prompt')) return;
+  url.searchParams.set('prompt', 'consent');
+  url.searchParams.set(OFFLINE_MARKER, '1');
+  req.url = `${url.pathname}${url.search}`;
+}
+
+function consentPolicy() {
+  const policy = interactionPolicy.base();
+  const consent = policy.get('consent');
+  if (!consent) throw new Error('oidc-provider has no consent prompt');
+  consent.checks.remove('consent_prompt');
+  consent.checks.unshift(
+    new interactionPolicy.Check('consent_prompt', 'consent prompt was not resolved', 'consent_required', (ctx) => {
+      const oidc = ctx.oidc;
+      return oidc.prompts.has('consent') && oidc.promptPending('consent') && !oidc.params?.[OFFLINE_MARKER];
+    }),
+  );
+  return policy;
+}
+
+export interface LoginContext {
+  provider: Provider;
+  users: Map<string, TestUser>;
+  clients: Map<string, ClientSpec>;
+}
+
+export async function startEmbedded(profile: TargetProfile, options: EmbeddedOptions = {}): Promise<StartedTarget> {
+  const faults = new Set(options.faults ?? []);
+  const server = http.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const users = new Map(profile.users.map((u) => [u.username, u]));
+  const bySubject = new Map(profile.users.map((u) => [subjectOf(u.username), u]));
+  const clients = new Map(profile.clients.map((c) => [c.id, c]));
+  const { lifespans, customLifespans } = profile.provider;
+  const lifespanOf = (clientId: string | undefined, key: keyof typeof lifespans): number => {
+    const name = clientId ? clients.get(clientId)?.lifespan : undefined;
+    return (name ? customLifespans[name]?.[key] : undefined) ?? lifespans[key];
+  };
+
+  const { privateKey } = await jose.generateKeyPair('RS256', { extractable: true });
+  const signingJwk = { ...(await jose.exportJWK(privateKey)), kid: randomBytes(8).toString('hex'), alg: 'RS256', use: 'sig' };
+
+  const configuration: Configuration = {
+    clients: profile.clients.map(clientMetadata),
+    jwks: { keys: [signingJwk] },
+    cookies: { keys: [randomBytes(32).toString('hex')] },
+    routes: ROUTES,
+    scopes: ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS)],
+    claims: { openid: ['sub'], ...SCOPE_CLAIMS },
+    // 4.39+ and OIDC Core put scope claims in userinfo only; the legacy table put them in the ID token.
+    conformIdTokenClaims: profile.claimsProfile !== 'authelia-legacy',
+    responseTypes: ['code', 'id_token', 'code id_token', 'none'],
+    subjectTypes: ['public'],
+    features: {
+      devInteractions: { enabled: false },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      claimsParameter: { enabled: true },
+      rpInitiatedLogout: { enabled: false },
+    },
+    // Authelia sends no CORS headers unless configured; the CORS issue refines this.
+    clientBasedCORS: () => true,
+    async findAccount(_ctx, sub) {
+      const user = bySubject.get(sub);
+      if (!user) return undefined;
+      return { accountId: sub, claims: async () => ({ ...user.claims, sub }) };
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: consentPolicy() },
+    extraParams: [OFFLINE_MARKER],
+    pkce: {
+      required(_ctx, client) {
+        if (faults.has('pkce-not-required')) return false;
+        const spec = clients.get(client.clientId);
+        if (spec?.requirePkce) return true;
+        switch (profile.provider.enforcePkce) {
+          case 'always': return true;
+          case 'never': return false;
+          default: return client.clientAuthMethod === 'none';
+        }
+      },
+    },
+    ttl: {
+      AccessToken: (ctx) => lifespanOf(ctx.oidc.client?.clientId, 'accessToken'),
+      AuthorizationCode: (ctx) => lifespanOf(ctx.oidc.client?.clientId, 'authorizeCode'),
+      IdToken: (ctx) => lifespanOf(ctx.oidc.client?.clientId, 'idToken'),
+      RefreshToken: (ctx) => lifespanOf(ctx.oidc.client?.clientId, 'refreshToken'),
+      Interaction: 600,
+      Session: 3600,
+      Grant: 3600,
+    },
+    // Authelia issues a refresh token when offline_access is granted to a client allowed the grant,
+    // whatever the prompt; oidc-provider would also want prompt=consent in some cases.
+    async issueRefreshToken(_ctx, client, code) {
+      if (faults.has('refresh-for-all')) return true;
+      return client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access');
+    },
+    // Authelia's refresh tokens are single use and always rotate (oidc-provider rotates public clients' only).
+    rotateRefreshToken: () => !faults.has('refresh-no-rotation'),
+    async loadExistingGrant(ctx) {
+      const oidc = ctx.oidc;
+      const clientId = oidc.client?.clientId;
+      const accountId = oidc.session?.accountId;
+      if (!clientId || !accountId) return undefined;
+      const justGranted = oidc.result?.consent?.grantId;
+      if (justGranted) return oidc.provider.Grant.find(justGranted);
+      // implicit: never ask; explicit and auto: ask on every authorization, as Authelia does.
+      if (clients.get(clientId)?.consentMode !== 'implicit') return undefined;
+      const grant = new oidc.provider.Grant({ clientId, accountId });
+      grant.addOIDCScope(String(oidc.params?.scope ?? 'openid'));
+      await grant.save();
+      return grant;
+    },
+    async renderError(ctx, out) {
+      ctx.type = 'html';
+      ctx.body = errorPage({ ...out });
+    },
+  };
+
+  const provider = new Provider(issuer, configuration);
+  provider.on('server_error', (_ctx: unknown, err: Error) => process.stderr.write(`embedded provider: ${err.message}\n`));
+
+  // oidc-provider treats client_secret_basic and client_secret_post as one method; Authelia
+  // accepts only the configured one. Which one a request used is known from its header.
+  const current = new AsyncLocalStorage<RequestState>();
+  const clientProto = provider.Client.prototype as unknown as {
+    compareClientSecret(this: { clientAuthMethod: string }, actual: string): Promise<boolean>;
+  };
+  const compare = clientProto.compareClientSecret;
+  clientProto.compareClientSecret = async function (actual: string) {
+    const req = current.getStore()?.req;
+    const used = req?.headers.authorization ? 'client_secret_basic' : 'client_secret_post';
+    if (!faults.has('auth-method-not-enforced') && used !== this.clientAuthMethod) return false;
+    return compare.call(this, actual);
+  };
+
+  const ctx: LoginContext = { provider, users, clients };
+  const callback = provider.callback();
+  const wrap = installFaults({ faults, provider, issuer, privateKey, signingJwk, current });
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    current.run({ req }, () => {
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      if (path.startsWith('/interaction/')) {
+        interaction(ctx, req, res, path).catch((err: unknown) => {
+          if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end(`interaction failed: ${err instanceof Error ? err.message : String(err)}`);
+        });
+        return;
+      }
+      if (path === ROUTES.authorization && req.method === 'GET') keepOfflineAccess(req, issuer);
+      if (wrap(req, res, path)) return;
+      callback(req, res);
+    });
+  });
+
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  return {
+    name: profile.name,
+    issuer,
+    notes: [`embedded oidc-provider at ${issuer}`, ...(faults.size ? [`faults: ${[...faults].join(', ')}`] : [])],
+    async stop() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export interface RequestState {
+  req: http.IncomingMessage;
+  /** The code of a token request, set by the provider's grant events. */
+  code?: string;
+}
+
+async function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+function send(res: http.ServerResponse, status: number, html: string): void {
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(html);
+}
+
+async function interaction(ctx: LoginContext, req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
+  const { provider } = ctx;
+  const [, , uid, action] = path.split('/');
+  const details = await provider.interactionDetails(req, res);
+  if (!uid || details.uid !== uid) return send(res, 400, errorPage({ error: 'invalid_request', error_description: 'unknown interaction' }));
+  const clientId = String(details.params.client_id);
+  const client = ctx.clients.get(clientId);
+  const clientName = client?.name ?? clientId;
+
+  if (req.method === 'GET' && !action) {
+    if (details.prompt.name === 'login') return send(res, 200, loginPage(uid, clientName));
+    return send(res, 200, consentPage(uid, clientName, String(details.params.scope ?? '').split(' ').filter(Boolean)));
+  }
+  if (req.method !== 'POST') return send(res, 405, errorPage({ error: 'method not allowed' }));
+
+  if (action === 'login') {
+    const form = await readForm(req);
+    const user = ctx.users.get(form.get('username') ?? '');
+    if (!user || user.password !== form.get('password')) {
+      return send(res, 200, loginPage(uid, clientName, 'Incorrect username or password.'));
+    }
+    await provider.interactionFinished(req, res, { login: { accountId: subjectOf(user.username), amr: ['pwd'] } }, { mergeWithLastSubmission: false });
+    return;
+  }
+  if (action === 'confirm') {
+    const accountId = details.session?.accountId;
+    if (!accountId) return send(res, 400, errorPage({ error: 'no session' }));
+    const grant = details.grantId
+      ? await provider.Grant.find(details.grantId)
+      : new provider.Grant({ accountId, clientId });
+    if (!grant) return send(res, 400, errorPage({ error: 'grant not found' }));
+    const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    const grantId = await grant.save();
+    await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+    return;
+  }
+  if (action === 'abort') {
+    await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'End-User denied the request' }, { mergeWithLastSubmission: false });
+    return;
+  }
+  send(res, 404, errorPage({ error: 'not found' }));
+}
+
+export type { KoaContextWithOIDC };

@@ -1,0 +1,221 @@
+// Playwright Test fixtures and the check() registration every suite uses. The run (profile,
+// issuer, discovery) and the login session are per worker; a fresh browser context is made only
+// where isolation is what a check tests.
+
+import { test as base, type Browser, type BrowserContext, type Page, type TestInfo } from 'playwright/test';
+import type { CheckDef, CheckResult, Evidence } from '../src/model/check.ts';
+import type { ClientSpec, FormLoginSelectors, TargetProfile, TestUser } from '../src/model/target.ts';
+import { loadProfile } from '../src/config/profile.ts';
+import { createRedactor, knownSecrets, type Redactor } from '../src/report/redact.ts';
+import { fetchDiscovery, endpoint, type Metadata } from '../src/protocol/metadata.ts';
+import { authorizationRequest, type AuthorizationOptions, type AuthorizationRequest } from '../src/protocol/authorize.ts';
+import { exchangeCode } from '../src/protocol/endpoints.ts';
+import { HttpSession } from '../src/protocol/session.ts';
+import { send, HttpError, type RawResponse } from '../src/http/exchange.ts';
+import { completeAuthorization, selectorsFor } from '../src/browser/drivers.ts';
+import { CheckFailure, CheckSkipped, fail, skip } from '../src/checks/verdict.ts';
+import { checkJwks, checkReachable, type Jwks } from '../src/checks/discovery.ts';
+import { checkTokenResponse, codeOf, type Callback, type FrontRefusal, type TokenSet } from '../src/checks/code-flow.ts';
+
+export interface RunContext {
+  profile: TargetProfile;
+  issuer: string;
+  /** Clock skew tolerated, seconds. */
+  skew: number;
+  redactor: Redactor;
+  discovery(): Promise<{ res: RawResponse; meta: Metadata }>;
+  jwks(): Promise<Jwks>;
+}
+
+function memo<T>(fn: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= fn());
+}
+
+export function createRun(env: NodeJS.ProcessEnv = process.env): RunContext {
+  const target = env.HARNESS_TARGET;
+  if (!target) throw new Error('HARNESS_TARGET is not set: run the suites through `npm run conformance`');
+  const profile = loadProfile(target);
+  const issuer = env.HARNESS_ISSUER ?? profile.issuer;
+  if (!issuer) throw new Error('no issuer: HARNESS_ISSUER is not set and the profile has none');
+  const discovery = memo(async () => {
+    const res = await fetchDiscovery(issuer).catch((err: unknown) => {
+      if (err instanceof HttpError) fail({ message: `discovery unreachable: ${err.message}`, evidence: [{ label: 'discovery', http: err.exchange }] });
+      throw err;
+    });
+    return { res, meta: checkReachable(res) };
+  });
+  const jwks = memo(async () => {
+    const { meta } = await discovery();
+    const uri = endpoint(meta, 'jwks_uri');
+    if (!uri) return fail({ message: 'discovery has no jwks_uri', expected: 'jwks_uri', observed: '(absent)' });
+    return checkJwks(await send({ url: uri }));
+  });
+  return {
+    profile,
+    issuer,
+    skew: Number(env.HARNESS_SKEW ?? 5),
+    redactor: createRedactor(knownSecrets(profile)),
+    discovery,
+    jwks,
+  };
+}
+
+/** A completed code flow: the authorization request, the callback and the token response. */
+export interface Flow {
+  req: AuthorizationRequest;
+  callback: Callback;
+  startedAt: number;
+  tokenRes: RawResponse;
+  tokens: TokenSet;
+}
+
+/** One logged-in user per worker: the browser logs in once, later codes come over raw HTTP. */
+export class WorkerSession {
+  private context?: BrowserContext;
+  private page?: Page;
+  private readonly http = new HttpSession();
+  private loggedIn = false;
+  private readonly flows = new Map<string, Promise<Flow>>();
+  readonly selectors: FormLoginSelectors;
+
+  constructor(private readonly browser: Browser, readonly run: RunContext, readonly user: TestUser) {
+    this.selectors = selectorsFor(run.profile.login);
+  }
+
+  async request(client: ClientSpec, options?: AuthorizationOptions): Promise<AuthorizationRequest> {
+    const { meta } = await this.run.discovery();
+    return authorizationRequest(meta, client, options);
+  }
+
+  /** Gets the authorization response for `req`, over raw HTTP when the session allows. */
+  async authorize(req: AuthorizationRequest, consent: 'accept' | 'deny' = 'accept'): Promise<Callback> {
+    if (this.loggedIn) {
+      const r = await this.http.follow(req.url, req.redirectUri);
+      if (r.kind === 'callback') return { url: r.url, state: req.state, issuer: this.run.issuer };
+    }
+    this.page ??= await (this.context = await this.browser.newContext()).newPage();
+    const landing = await completeAuthorization(this.page, this.selectors, req.url, { user: this.user, redirectUri: req.redirectUri, consent });
+    this.loggedIn = true;
+    await this.http.addBrowserCookies(await this.context!.cookies());
+    return { url: landing.url, state: req.state, issuer: this.run.issuer };
+  }
+
+  /** Sends an authorization request expected to be refused, with an established session. */
+  async attempt(req: AuthorizationRequest, anyClient: ClientSpec): Promise<FrontRefusal> {
+    if (!this.loggedIn) await this.authorize(await this.request(anyClient));
+    const r = await this.http.follow(req.url, req.redirectUri);
+    return r.kind === 'callback' ? { callback: r.url } : { pageUrl: r.url, status: r.status };
+  }
+
+  /** A fresh code flow for `client`, redeemed with its configured method. */
+  async flow(client: ClientSpec, options?: AuthorizationOptions): Promise<Flow> {
+    const { meta } = await this.run.discovery();
+    const startedAt = Math.floor(Date.now() / 1000);
+    const req = await this.request(client, options);
+    const callback = await this.authorize(req);
+    const tokenRes = await exchangeCode(meta, { client }, codeOf(callback), req.redirectUri, req.verifier);
+    return { req, callback, startedAt, tokenRes, tokens: checkTokenResponse(tokenRes, client) };
+  }
+
+  /** One shared flow per client and worker, for checks that only read its tokens. */
+  sharedFlow(client: ClientSpec): Promise<Flow> {
+    let f = this.flows.get(client.id);
+    if (!f) {
+      f = this.flow(client);
+      this.flows.set(client.id, f);
+    }
+    return f;
+  }
+
+  async close(): Promise<void> {
+    await this.context?.close();
+  }
+}
+
+interface WorkerFixtures {
+  run: RunContext;
+  session: WorkerSession;
+}
+
+export const test = base.extend<object, WorkerFixtures>({
+  run: [
+    async ({}, use) => {
+      await use(createRun());
+    },
+    { scope: 'worker' },
+  ],
+  session: [
+    async ({ browser, run }, use, workerInfo) => {
+      const users = run.profile.users;
+      const session = new WorkerSession(browser, run, users[workerInfo.workerIndex % users.length]!);
+      await use(session);
+      await session.close();
+    },
+    { scope: 'worker' },
+  ],
+});
+
+export type CheckFixtures = WorkerFixtures & { browser: Browser };
+
+function annotations(suite: string, def: CheckDef, client?: ClientSpec) {
+  return [
+    { type: 'severity', description: def.severity },
+    { type: 'spec', description: def.spec },
+    { type: 'suite', description: suite },
+    ...(client ? [{ type: 'client', description: client.id }] : []),
+  ];
+}
+
+async function record(testInfo: TestInfo, redactor: Redactor, result: CheckResult): Promise<void> {
+  await testInfo.attach('check-result', { body: JSON.stringify(redactor.value(result)), contentType: 'application/json' });
+}
+
+/** Registers one check as one Playwright test. */
+export function check(suite: string, def: CheckDef, body: (fx: CheckFixtures) => Promise<void>, client?: ClientSpec): void {
+  test(`${def.id} ${def.title}`, { annotation: annotations(suite, def, client) }, async ({ run, session, browser }, testInfo) => {
+    const started = Date.now();
+    const base: Omit<CheckResult, 'outcome'> = { ...def, suite, ...(client ? { client: client.id } : {}), evidence: [], durationMs: 0 };
+    try {
+      await body({ run, session, browser });
+    } catch (err) {
+      const durationMs = Date.now() - started;
+      if (err instanceof CheckSkipped) {
+        await record(testInfo, run.redactor, { ...base, outcome: 'skipped', message: err.message, durationMs });
+        testInfo.skip(true, run.redactor.text(err.message));
+        return;
+      }
+      const detail = err instanceof CheckFailure
+        ? err.detail
+        : { message: `${def.id} could not run: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, evidence: err instanceof HttpError ? [{ label: 'request', http: err.exchange }] : ([] as Evidence[]) };
+      const outcome = def.severity === 'warning' && err instanceof CheckFailure ? 'warning' : 'failed';
+      await record(testInfo, run.redactor, { ...base, ...detail, evidence: detail.evidence ?? [], outcome, durationMs });
+      if (outcome === 'warning') {
+        testInfo.annotations.push({ type: 'warning', description: run.redactor.text(detail.message) });
+        return;
+      }
+      throw new Error(run.redactor.text(formatFailure(def, client, detail)));
+    }
+    await record(testInfo, run.redactor, { ...base, outcome: 'passed', durationMs: Date.now() - started });
+  });
+}
+
+export function formatFailure(def: CheckDef, client: ClientSpec | undefined, detail: { message: string; source?: string; expected?: unknown; observed?: unknown }): string {
+  const lines = [`${def.id}${client ? ` [${client.id}]` : ''}: ${detail.message}`];
+  if (detail.source) lines.push(`  source:   ${detail.source}`);
+  if (detail.expected !== undefined) lines.push(`  expected: ${JSON.stringify(detail.expected)}`);
+  if (detail.observed !== undefined) lines.push(`  observed: ${JSON.stringify(detail.observed)}`);
+  return lines.join('\n');
+}
+
+/** Clients that authenticate with a secret. */
+export function confidential(profile: TargetProfile): ClientSpec[] {
+  return profile.clients.filter((c) => !c.public);
+}
+
+/** The profile, read at collection time so suites can make one test per client. */
+export function collectProfile(env: NodeJS.ProcessEnv = process.env): TargetProfile {
+  return loadProfile(env.HARNESS_TARGET ?? new URL('../docker/reference', import.meta.url).pathname);
+}
+
+export { fail, skip };

@@ -1,0 +1,45 @@
+import { check, collectProfile, test, type CheckFixtures } from './harness.ts';
+import type { ClientSpec } from '../src/model/target.ts';
+import * as t from '../src/checks/id-token.ts';
+
+const suite = 'id-token';
+const c = t.idTokenChecks;
+const profile = collectProfile();
+
+async function input({ session, run }: CheckFixtures, client: ClientSpec): Promise<t.IdTokenInput> {
+  const flow = await session.sharedFlow(client);
+  return {
+    client,
+    issuer: run.issuer,
+    response: flow.tokenRes,
+    idToken: t.idTokenOf(flow.tokenRes, client),
+    ...(flow.tokens.access_token ? { accessToken: flow.tokens.access_token } : {}),
+    nonce: flow.req.nonce,
+    jwks: await run.jwks(),
+    skew: run.skew,
+    startedAt: flow.startedAt,
+  };
+}
+
+const conditions: Array<[keyof typeof c, (i: t.IdTokenInput) => void | Promise<void>]> = [
+  ['present', () => undefined],
+  ['signature', t.checkSignature],
+  ['kid', t.checkKid],
+  ['alg', t.checkAlg],
+  ['iss', t.checkIss],
+  ['aud', t.checkAud],
+  ['exp', t.checkExp],
+  ['iat', t.checkIat],
+  ['authTime', t.checkAuthTime],
+  ['nonce', t.checkNonce],
+  ['atHash', t.checkAtHash],
+  ['sub', t.checkSub],
+];
+
+for (const client of profile.clients) {
+  test.describe(client.id, () => {
+    for (const [key, condition] of conditions) {
+      check(suite, c[key], async (fx) => condition(await input(fx, client)), client);
+    }
+  });
+}

@@ -1,0 +1,58 @@
+import { check, collectProfile, skip } from './harness.ts';
+import { completeAuthorization } from '../src/browser/drivers.ts';
+import * as l from '../src/checks/login.ts';
+import type { ClientSpec } from '../src/model/target.ts';
+
+const suite = 'login';
+const profile = collectProfile();
+// Consent is shown to clients that do not skip it; prefer one so the UI check covers both pages.
+const shown = (c: ClientSpec) => c.consentMode !== 'implicit';
+const uiClient = profile.clients.find(shown) ?? profile.clients[0]!;
+
+check(suite, l.loginChecks.ui, async ({ session, browser }) => {
+  const req = await session.request(uiClient);
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const landing = await completeAuthorization(page, session.selectors, req.url, { user: session.user, redirectUri: req.redirectUri });
+    l.checkLanded(landing.url, req.redirectUri, req.state, landing.steps);
+  } finally {
+    await context.close();
+  }
+}, uiClient);
+
+check(suite, l.loginChecks.wrongPassword, async ({ session, browser }) => {
+  const req = await session.request(uiClient);
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    let sawRedirect = false;
+    page.on('request', (r) => {
+      if (r.url().startsWith(req.redirectUri)) sawRedirect = true;
+    });
+    await page.goto(req.url.href);
+    const { username, password, submit } = session.selectors;
+    await page.fill(username, session.user.username);
+    await page.fill(password, `${session.user.password}-wrong`);
+    await Promise.all([page.waitForLoadState('load'), page.waitForEvent('framenavigated'), page.click(submit)]);
+    await page.locator(username).waitFor({ state: 'visible', timeout: 5_000 }).catch(() => undefined);
+    l.checkStayedOnLogin(sawRedirect, await page.locator(username).isVisible(), page.url().split('?')[0] ?? '');
+  } finally {
+    await context.close();
+  }
+}, uiClient);
+
+const denyClient = profile.clients.find(shown);
+check(suite, l.loginChecks.deny, async ({ session, browser }) => {
+  if (!denyClient) skip('every configured client skips consent (consent_mode implicit)');
+  if (!session.selectors.consentDeny) skip('the login driver has no consent deny selector');
+  const req = await session.request(denyClient);
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const landing = await completeAuthorization(page, session.selectors, req.url, { user: session.user, redirectUri: req.redirectUri, consent: 'deny' });
+    l.checkDenied(landing.url, req.state);
+  } finally {
+    await context.close();
+  }
+}, denyClient);

@@ -1,0 +1,139 @@
+import { check, collectProfile, confidential, skip, test, type CheckFixtures } from './harness.ts';
+import type { ClientSpec } from '../src/model/target.ts';
+import { introspect, refreshGrant, revoke, userinfo } from '../src/protocol/endpoints.ts';
+import { endpoint, type Metadata } from '../src/protocol/metadata.ts';
+import { idTokenOf } from '../src/checks/id-token.ts';
+import * as k from '../src/checks/tokens.ts';
+import { decodeJwt } from 'jose';
+
+const profile = collectProfile();
+const refreshers = profile.clients.filter(k.refreshAllowed);
+
+function needs(meta: Metadata, name: string): string {
+  const url = endpoint(meta, name);
+  if (!url) skip(`the provider advertises no ${name}`);
+  return url;
+}
+
+async function refreshToken({ session }: CheckFixtures, client: ClientSpec): Promise<string> {
+  const flow = await session.flow(client);
+  const rt = flow.tokens.refresh_token;
+  if (!rt) return k.checkRefreshIssued(flow.tokens, client, flow.req.scope, flow.tokenRes) as never;
+  return rt;
+}
+
+for (const client of profile.clients) {
+  test.describe(`userinfo ${client.id}`, () => {
+    const u = k.userinfoChecks;
+    check('userinfo', u.get, async ({ session, run }) => {
+      const { meta } = await run.discovery();
+      needs(meta, 'userinfo_endpoint');
+      const flow = await session.sharedFlow(client);
+      k.checkUserinfo(await userinfo(meta, flow.tokens.access_token, 'GET'), client, 'GET');
+    }, client);
+    check('userinfo', u.post, async ({ session, run }) => {
+      const { meta } = await run.discovery();
+      needs(meta, 'userinfo_endpoint');
+      const flow = await session.sharedFlow(client);
+      k.checkUserinfo(await userinfo(meta, flow.tokens.access_token, 'POST'), client, 'POST');
+    }, client);
+    check('userinfo', u.sub, async ({ session, run }) => {
+      const { meta } = await run.discovery();
+      needs(meta, 'userinfo_endpoint');
+      const flow = await session.sharedFlow(client);
+      const res = await userinfo(meta, flow.tokens.access_token);
+      const claims = k.checkUserinfo(res, client, 'GET');
+      k.checkUserinfoSub(claims.sub, decodeJwt(idTokenOf(flow.tokenRes, client)).sub, res);
+    }, client);
+  });
+
+  test.describe(`refresh ${client.id}`, () => {
+    const r = k.refreshChecks;
+    check('refresh', r.issued, async ({ session }) => {
+      const flow = await session.sharedFlow(client);
+      if (k.refreshAllowed(client) && !flow.req.scope.split(' ').includes('offline_access')) {
+        skip(`${client.id} is allowed refresh_token but not the offline_access scope (${client.sources.scopes ?? 'scopes'})`);
+      }
+      k.checkRefreshIssued(flow.tokens, client, flow.req.scope, flow.tokenRes);
+    }, client);
+
+    if (k.refreshAllowed(client)) {
+      check('refresh', r.works, async (fx) => {
+        const { meta } = await fx.run.discovery();
+        k.checkRefreshWorks(await refreshGrant(meta, { client }, await refreshToken(fx, client)), client);
+      }, client);
+      check('refresh', r.rotation, async (fx) => {
+        const { meta } = await fx.run.discovery();
+        const rt = await refreshToken(fx, client);
+        const refreshRes = await refreshGrant(meta, { client }, rt);
+        const json = k.checkRefreshWorks(refreshRes, client);
+        k.checkRotation(json, rt, await refreshGrant(meta, { client }, rt), refreshRes);
+      }, client);
+      check('refresh', r.bound, async (fx) => {
+        const other = profile.clients.find((o) => o.id !== client.id);
+        if (!other) skip('only one client is configured');
+        const { meta } = await fx.run.discovery();
+        const rt = await refreshToken(fx, client);
+        k.checkRefreshBound(await refreshGrant(meta, { client: other }, rt), client, other);
+      }, client);
+    } else {
+      check('refresh', r.refused, async (fx) => {
+        const owner = refreshers[0];
+        const { meta } = await fx.run.discovery();
+        // A client without the grant presents a refresh token (another client's, or a made-up one).
+        const rt = owner ? await refreshToken(fx, owner) : 'not-a-refresh-token';
+        k.checkRefreshRefused(await refreshGrant(meta, { client }, rt), client);
+      }, client);
+    }
+  });
+
+  test.describe(`revocation ${client.id}`, () => {
+    const v = k.revocationChecks;
+    check('revocation', v.access, async ({ session, run }) => {
+      const { meta } = await run.discovery();
+      needs(meta, 'revocation_endpoint');
+      needs(meta, 'userinfo_endpoint');
+      const flow = await session.flow(client);
+      const revocation = await revoke(meta, { client }, flow.tokens.access_token, 'access_token');
+      k.checkRevocationAnswer(revocation);
+      k.checkRevokedAccessRefused(await userinfo(meta, flow.tokens.access_token), revocation);
+    }, client);
+    if (k.refreshAllowed(client)) {
+      check('revocation', v.refresh, async (fx) => {
+        const { meta } = await fx.run.discovery();
+        needs(meta, 'revocation_endpoint');
+        const rt = await refreshToken(fx, client);
+        const revocation = await revoke(meta, { client }, rt, 'refresh_token');
+        k.checkRevocationAnswer(revocation);
+        k.checkRevokedRefreshRefused(await refreshGrant(meta, { client }, rt), revocation);
+      }, client);
+    }
+  });
+}
+
+for (const client of confidential(profile)) {
+  test.describe(`introspection ${client.id}`, () => {
+    const i = k.introspectionChecks;
+    check('introspection', i.active, async ({ session, run }) => {
+      const { meta } = await run.discovery();
+      needs(meta, 'introspection_endpoint');
+      const flow = await session.sharedFlow(client);
+      k.checkIntrospectionActive(await introspect(meta, { client }, flow.tokens.access_token, 'access_token'), client, decodeJwt(idTokenOf(flow.tokenRes, client)).sub);
+    }, client);
+    check('introspection', i.revoked, async ({ session, run }) => {
+      const { meta } = await run.discovery();
+      needs(meta, 'introspection_endpoint');
+      needs(meta, 'revocation_endpoint');
+      const flow = await session.flow(client);
+      const revocation = await revoke(meta, { client }, flow.tokens.access_token, 'access_token');
+      k.checkIntrospectionInactive(await introspect(meta, { client }, flow.tokens.access_token, 'access_token'), revocation);
+    }, client);
+    check('introspection', i.auth, async ({ session, run }) => {
+      const { meta } = await run.discovery();
+      needs(meta, 'introspection_endpoint');
+      const flow = await session.sharedFlow(client);
+      k.checkIntrospectionNeedsAuth(await introspect(meta, { client, auth: 'omit' }, flow.tokens.access_token));
+    }, client);
+  });
+}
+

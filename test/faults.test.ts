@@ -1,0 +1,157 @@
+// Every check family against the reference provider, once healthy (the check passes) and once with
+// one fault switched on (the check fails, with the message a provider engineer would need).
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodeJwt } from 'jose';
+import { startEmbedded } from '../src/targets/embedded/provider.ts';
+import { codeOverHttp, HttpSession } from '../src/targets/embedded/http-login.ts';
+import type { Fault } from '../src/targets/embedded/faults.ts';
+import type { StartedTarget } from '../src/targets/types.ts';
+import type { ClientSpec, TargetProfile } from '../src/model/target.ts';
+import { fetchDiscovery, type Metadata } from '../src/protocol/metadata.ts';
+import { authorizationRequest, type AuthorizationOptions } from '../src/protocol/authorize.ts';
+import { exchangeCode, introspect, refreshGrant, revoke, userinfo } from '../src/protocol/endpoints.ts';
+import { send } from '../src/http/exchange.ts';
+import { CheckFailure } from '../src/checks/verdict.ts';
+import * as d from '../src/checks/discovery.ts';
+import * as f from '../src/checks/code-flow.ts';
+import * as t from '../src/checks/id-token.ts';
+import * as k from '../src/checks/tokens.ts';
+import { testProfile } from './profile-fixture.ts';
+
+interface Env {
+  profile: TargetProfile;
+  issuer: string;
+  meta: Metadata;
+  discovery: Awaited<ReturnType<typeof fetchDiscovery>>;
+  client(id: string): ClientSpec;
+  callback(client: ClientSpec, options?: AuthorizationOptions): Promise<{ url: URL; req: Awaited<ReturnType<typeof authorizationRequest>> }>;
+  flow(client: ClientSpec, options?: AuthorizationOptions): Promise<{ tokens: f.TokenSet; res: Awaited<ReturnType<typeof exchangeCode>>; nonce: string; startedAt: number }>;
+}
+
+let target: StartedTarget | undefined;
+afterEach(async () => {
+  await target?.stop();
+  target = undefined;
+});
+
+async function env(faults: Fault[]): Promise<Env> {
+  const profile = testProfile();
+  target = await startEmbedded(profile, { faults });
+  const issuer = target.issuer;
+  const discovery = await fetchDiscovery(issuer);
+  const meta = discovery.json as Metadata;
+  const session = new HttpSession();
+  const user = profile.users[0]!;
+  const client = (id: string) => profile.clients.find((c) => c.id === id)!;
+  const callback: Env['callback'] = async (c, options) => {
+    const req = await authorizationRequest(meta, c, options);
+    return { url: await codeOverHttp(session, req.url, req.redirectUri, user), req };
+  };
+  const flow: Env['flow'] = async (c, options) => {
+    const startedAt = Math.floor(Date.now() / 1000);
+    const { url, req } = await callback(c, options);
+    const res = await exchangeCode(meta, { client: c }, url.searchParams.get('code')!, req.redirectUri, req.verifier);
+    return { tokens: f.checkTokenResponse(res, c), res, nonce: req.nonce, startedAt };
+  };
+  return { profile, issuer, meta, discovery, client, callback, flow };
+}
+
+async function idTokenInput(e: Env, clientId = 'basic'): Promise<t.IdTokenInput> {
+  const c = e.client(clientId);
+  const { tokens, res, nonce, startedAt } = await e.flow(c);
+  const jwks = d.checkJwks(await send({ url: String(e.meta.jwks_uri) }));
+  return { client: c, issuer: e.issuer, response: res, idToken: t.idTokenOf(res, c), accessToken: tokens.access_token, nonce, jwks, skew: 5, startedAt };
+}
+
+type Case = [Fault, (e: Env) => Promise<void> | void, RegExp];
+
+const cases: Case[] = [
+  ['discovery-wrong-issuer', (e) => d.checkIssuer(e.meta, e.issuer, e.discovery), /issuer "http:\/\/127\.0\.0\.1:\d+\/other" is not the URL discovery was fetched from/],
+  ['discovery-no-jwks-uri', (e) => d.checkRequiredMetadata(e.meta, e.discovery), /jwks_uri: missing/],
+  ['discovery-advertises-plain', (e) => d.checkPkceMethods(e.meta, e.profile, e.discovery), /advertises plain/],
+  ['auth-method-not-enforced', async (e) => {
+    const c = e.client('basic');
+    const { url, req } = await e.callback(c);
+    f.checkOtherMethodRefused(await exchangeCode(e.meta, { client: c, auth: 'client_secret_post' }, url.searchParams.get('code')!, req.redirectUri, req.verifier), c, 'client_secret_post');
+  }, /accepted basic authenticating with client_secret_post, but it is configured for client_secret_basic only/],
+  ['pkce-not-required', async (e) => {
+    const c = e.client('spa');
+    const req = await authorizationRequest(e.meta, c, { pkce: false });
+    const session = new HttpSession();
+    const r = await session.follow(req.url, req.redirectUri);
+    let outcome: f.FrontRefusal = r.kind === 'callback' ? { callback: r.url } : { pageUrl: r.url, status: r.status };
+    if (r.kind === 'page' && r.url.pathname.startsWith('/interaction/')) outcome = { callback: await codeOverHttp(session, req.url, req.redirectUri, e.profile.users[0]!) };
+    f.checkAuthorizationRefused(outcome, { message: 'an authorization for spa without code_challenge was not refused', source: 'enforce_pkce = public_clients_only' });
+  }, /without code_challenge was not refused/],
+  ['id-token-bad-signature', async (e) => t.checkSignature(await idTokenInput(e)), /signature does not verify/],
+  ['id-token-no-kid', async (e) => t.checkKid(await idTokenInput(e)), /header has no kid/],
+  ['id-token-wrong-aud', async (e) => t.checkAud(await idTokenInput(e)), /aud does not contain basic/],
+  ['id-token-wrong-iss', async (e) => t.checkIss(await idTokenInput(e)), /iss ".*\/other" is not the issuer/],
+  ['id-token-expired', async (e) => t.checkExp(await idTokenInput(e)), /the ID token expired \d+ s ago/],
+  ['id-token-wrong-nonce', async (e) => t.checkNonce(await idTokenInput(e)), /nonce differs from the one sent/],
+  ['id-token-iat-future', async (e) => t.checkIat(await idTokenInput(e)), /iat is \d+ s from now/],
+  ['id-token-bad-at-hash', async (e) => t.checkAtHash(await idTokenInput(e)), /at_hash does not match the access token/],
+  ['id-token-auth-time-zero', async (e) => t.checkAuthTime(await idTokenInput(e)), /auth_time 0 is not a plausible login time/],
+  ['authorization-drops-state', async (e) => {
+    const { url, req } = await e.callback(e.client('basic'));
+    f.checkStateEchoed({ url, state: req.state, issuer: e.issuer });
+  }, /the authorization response has no state/],
+  ['code-reuse-accepted', async (e) => {
+    const c = e.client('basic');
+    const { url, req } = await e.callback(c);
+    const code = url.searchParams.get('code')!;
+    const first = await exchangeCode(e.meta, { client: c }, code, req.redirectUri, req.verifier);
+    f.checkReuseRefused(await exchangeCode(e.meta, { client: c }, code, req.redirectUri, req.verifier), first);
+  }, /the code was redeemed twice/],
+  ['userinfo-wrong-sub', async (e) => {
+    const c = e.client('basic');
+    const { tokens, res } = await e.flow(c);
+    const ui = await userinfo(e.meta, tokens.access_token);
+    k.checkUserinfoSub(k.checkUserinfo(ui, c, 'GET').sub, decodeJwt(t.idTokenOf(res, c)).sub, ui);
+  }, /userinfo sub differs from the ID token sub/],
+  ['userinfo-no-www-authenticate', async (e) => k.checkInvalidTokenRefused(await userinfo(e.meta, 'not-a-token')), /the 401 lacks WWW-Authenticate/],
+  ['userinfo-post-refused', async (e) => {
+    const c = e.client('basic');
+    const { tokens } = await e.flow(c);
+    k.checkUserinfo(await userinfo(e.meta, tokens.access_token, 'POST'), c, 'POST');
+  }, /userinfo POST with a valid bearer token failed/],
+  ['refresh-for-all', async (e) => {
+    const c = e.client('basic');
+    const { tokens, res } = await e.flow(c, { scope: 'openid offline_access profile' });
+    k.checkRefreshIssued(tokens, c, 'openid profile', res);
+  }, /a refresh token was issued to basic, which is not allowed the refresh_token grant/],
+  ['refresh-no-rotation', async (e) => {
+    const c = e.client('refresher');
+    const { tokens } = await e.flow(c);
+    const rt = tokens.refresh_token!;
+    const refreshed = await refreshGrant(e.meta, { client: c }, rt);
+    k.checkRotation(k.checkRefreshWorks(refreshed, c), rt, await refreshGrant(e.meta, { client: c }, rt), refreshed);
+  }, /did not rotate the refresh token/],
+  ['introspection-no-client-auth', async (e) => {
+    const { tokens } = await e.flow(e.client('basic'));
+    k.checkIntrospectionNeedsAuth(await introspect(e.meta, { client: e.client('basic'), auth: 'omit' }, tokens.access_token));
+  }, /introspection answered active:true without client authentication/],
+  ['revocation-noop', async (e) => {
+    const c = e.client('basic');
+    const { tokens } = await e.flow(c);
+    const revocation = await revoke(e.meta, { client: c }, tokens.access_token, 'access_token');
+    k.checkRevocationAnswer(revocation);
+    k.checkRevokedAccessRefused(await userinfo(e.meta, tokens.access_token), revocation);
+  }, /userinfo still accepts a revoked access token/],
+];
+
+describe('checks against the reference provider', () => {
+  it.each(cases)('%s: passes on the healthy provider', async (_fault, run) => {
+    await run(await env([]));
+  });
+
+  it.each(cases)('%s: the check fails with a clear message', async (fault, run, message) => {
+    const e = await env([fault]);
+    const err = await Promise.resolve()
+      .then(() => run(e))
+      .then(() => undefined, (x: unknown) => x);
+    expect(err, `${fault} was not detected`).toBeInstanceOf(CheckFailure);
+    expect((err as CheckFailure).message).toMatch(message);
+  });
+});
