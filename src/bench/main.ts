@@ -1,0 +1,84 @@
+// `npm run bench`: the figures the core issue budgets, measured in one run on this machine.
+//   full default run (all suites against the embedded reference) under 30 s;
+//   one browser-driven login+consent, median, under 600 ms;
+//   the same code flow over raw HTTP, median, for comparison.
+
+import { performance } from 'node:perf_hooks';
+import { runConformance, resolveProfile } from '../cli/run.ts';
+import { startEmbedded } from '../targets/embedded/provider.ts';
+import { codeOverHttp, HttpSession } from '../targets/embedded/http-login.ts';
+import { startRelyingParties } from '../rp/server.ts';
+import { launchBrowser } from '../browser/launch.ts';
+import { completeAuthorization, EMBEDDED_SELECTORS } from '../browser/drivers.ts';
+import { fetchDiscovery, type Metadata } from '../protocol/metadata.ts';
+import { authorizationRequest } from '../protocol/authorize.ts';
+import { exchangeCode } from '../protocol/endpoints.ts';
+
+const FLOWS = Number(process.env.BENCH_FLOWS ?? 15);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function verdict(value: number, budget: number): string {
+  return value <= budget ? `within budget ${budget}` : `OVER budget ${budget}`;
+}
+
+async function flows(): Promise<{ browser: number; raw: number }> {
+  const profile = resolveProfile({});
+  const target = await startEmbedded(profile);
+  const rps = await startRelyingParties(profile.clients);
+  const browser = await launchBrowser();
+  try {
+    const meta = (await fetchDiscovery(target.issuer)).json as Metadata;
+    // A client that shows consent, so each flow is login + consent as a user sees it.
+    const client = profile.clients.find((c) => c.consentMode !== 'implicit' && !c.public) ?? profile.clients[0]!;
+    const user = profile.users[0]!;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const browserTimes: number[] = [];
+    for (let i = 0; i < FLOWS; i++) {
+      await context.clearCookies();
+      const req = await authorizationRequest(meta, client);
+      const t0 = performance.now();
+      const landing = await completeAuthorization(page, EMBEDDED_SELECTORS, req.url, { user, redirectUri: req.redirectUri });
+      const res = await exchangeCode(meta, { client }, landing.url.searchParams.get('code') ?? '', req.redirectUri, req.verifier);
+      browserTimes.push(performance.now() - t0);
+      if (res.status !== 200) throw new Error(`bench: token exchange failed (HTTP ${res.status})`);
+    }
+    await context.close();
+    const rawTimes: number[] = [];
+    for (let i = 0; i < FLOWS; i++) {
+      const req = await authorizationRequest(meta, client);
+      const t0 = performance.now();
+      const url = await codeOverHttp(new HttpSession(), req.url, req.redirectUri, user);
+      const res = await exchangeCode(meta, { client }, url.searchParams.get('code') ?? '', req.redirectUri, req.verifier);
+      rawTimes.push(performance.now() - t0);
+      if (res.status !== 200) throw new Error(`bench: token exchange failed (HTTP ${res.status})`);
+    }
+    return { browser: median(browserTimes), raw: median(rawTimes) };
+  } finally {
+    await browser.close();
+    await rps.stop();
+    await target.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const run = await runConformance({ stdio: 'pipe' });
+  const counts = run.results.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.outcome]: (acc[r.outcome] ?? 0) + 1 }), {});
+  const f = await flows();
+  const wall = run.wallMs / 1000;
+  console.log(`checks run: ${run.results.length} (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')})`);
+  console.log(`full default run: ${wall.toFixed(1)} s (${verdict(wall, 30)} s)`);
+  console.log(`browser login+consent, median of ${FLOWS}: ${f.browser.toFixed(0)} ms (${verdict(f.browser, 600)} ms)`);
+  console.log(`same code flow over raw HTTP, median of ${FLOWS}: ${f.raw.toFixed(1)} ms`);
+  console.log(`report: ${run.reportDir}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(2);
+});

@@ -1,0 +1,209 @@
+// Conditions fed recorded (stubbed) wrong provider behaviour: each must fail with a message that
+// names what is wrong. Faults reproduced on a live provider are in test/faults.test.ts.
+
+import { describe, expect, it } from 'vitest';
+import * as jose from 'jose';
+import type { RawResponse } from '../http/exchange.ts';
+import { CheckFailure } from './verdict.ts';
+import * as d from './discovery.ts';
+import * as f from './code-flow.ts';
+import * as t from './id-token.ts';
+import * as k from './tokens.ts';
+import * as l from './login.ts';
+import { client, testProfile } from '../../test/profile-fixture.ts';
+
+function raw(status: number, json?: unknown, headers: Record<string, string> = {}): RawResponse {
+  const text = json === undefined ? '' : typeof json === 'string' ? json : JSON.stringify(json);
+  const hdrs = { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers };
+  return { status, headers: hdrs, text, json: typeof json === 'string' ? undefined : json, exchange: { request: { method: 'POST', url: 'http://op.test/x' }, response: { status, headers: hdrs, body: text } } };
+}
+
+function failure(fn: () => unknown): CheckFailure {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof CheckFailure) return err;
+    throw err;
+  }
+  throw new Error('the check passed but should have failed');
+}
+
+async function failureAsync(fn: () => Promise<unknown>): Promise<CheckFailure> {
+  return fn().then(
+    () => {
+      throw new Error('the check passed but should have failed');
+    },
+    (err: unknown) => {
+      if (err instanceof CheckFailure) return err;
+      throw err;
+    },
+  );
+}
+
+const profile = testProfile();
+const basic = profile.clients[0]!;
+const good: d.Jwks = { keys: [{ kty: 'RSA', kid: 'k1', n: 'x', e: 'AQAB', use: 'sig' }] };
+
+describe('discovery conditions', () => {
+  it('reachable: a non-JSON answer fails', () => {
+    expect(failure(() => d.checkReachable(raw(200, '<html>', { 'content-type': 'text/html' }))).message).toMatch(/not served as a JSON object/);
+    expect(failure(() => d.checkReachable(raw(200, { issuer: 'x' }, { 'content-type': 'text/plain' }))).message).toMatch(/not served as application\/json/);
+    expect(failure(() => d.checkReachable(raw(404, { error: 'not_found' }))).detail.observed).toBe('HTTP 404 not_found');
+  });
+  it('required metadata: http endpoints off loopback and missing lists fail', () => {
+    const err = failure(() => d.checkRequiredMetadata({ authorization_endpoint: 'http://op.example.com/a', token_endpoint: 'https://op.example.com/t', jwks_uri: 'https://op.example.com/j', response_types_supported: ['code'] }, raw(200, {})));
+    expect(err.message).toMatch(/authorization_endpoint: not https/);
+    expect(err.message).toMatch(/subject_types_supported: missing/);
+  });
+  it('userinfo endpoint absent fails (warning)', () => {
+    expect(failure(() => d.checkUserinfoAdvertised({}, raw(200, {}))).message).toMatch(/userinfo_endpoint is not advertised/);
+  });
+  it('jwks: empty, keyless and private key sets fail', () => {
+    expect(failure(() => d.checkJwks(raw(200, { keys: [] }))).message).toMatch(/no keys/);
+    expect(failure(() => d.checkJwks(raw(200, { keys: [{ kty: 'RSA', d: 'secret', kid: 'a' }] }))).message).toMatch(/exposes private key material/);
+    expect(failure(() => d.checkJwks(raw(200, { keys: [{ kty: 'RSA', use: 'enc' }] }))).message).toMatch(/no signing key/);
+  });
+  it('response type code missing fails', () => {
+    expect(failure(() => d.checkResponseTypeCode({ response_types_supported: ['id_token'] }, raw(200, {}))).message).toMatch(/lacks code/);
+  });
+  it('auth methods: a configured method not advertised fails, naming the client and config key', () => {
+    const err = failure(() => d.checkAuthMethods({ token_endpoint_auth_methods_supported: ['client_secret_basic'] }, profile, raw(200, {})));
+    expect(err.message).toMatch(/lacks client_secret_post, none used by post, spa/);
+  });
+  it('id token algs: RS256 or a client alg missing fails', () => {
+    expect(failure(() => d.checkIdTokenAlgs({ id_token_signing_alg_values_supported: ['ES256'] }, profile, raw(200, {}))).message).toMatch(/lacks RS256/);
+    const p = { ...profile, clients: [client('es', { idTokenSignedResponseAlg: 'ES256' })] };
+    expect(failure(() => d.checkIdTokenAlgs({ id_token_signing_alg_values_supported: ['RS256'] }, p, raw(200, {}))).message).toMatch(/lacks ES256 \(es\)/);
+  });
+  it('pkce methods: absent or plain advertised against the configuration fails', () => {
+    expect(failure(() => d.checkPkceMethods({}, profile, raw(200, {}))).message).toMatch(/not advertised/);
+    expect(failure(() => d.checkPkceMethods({ code_challenge_methods_supported: ['plain'] }, profile, raw(200, {}))).message).toMatch(/lacks S256/);
+  });
+  it('grant types: refresh_token configured but not advertised fails', () => {
+    expect(failure(() => d.checkGrantTypes({ grant_types_supported: ['authorization_code'] }, profile, raw(200, {}))).message).toMatch(/grant_types_supported lacks refresh_token \(configured for refresher, spa\)/);
+  });
+  it('scopes: a configured scope not advertised fails', () => {
+    expect(failure(() => d.checkScopes({ scopes_supported: ['openid'] }, profile, raw(200, {}))).message).toMatch(/scopes_supported lacks profile, email, groups, offline_access/);
+  });
+});
+
+describe('ID token conditions', () => {
+  async function input(claims: jose.JWTPayload, alg = 'RS256'): Promise<t.IdTokenInput> {
+    const { privateKey } = await jose.generateKeyPair('RS256');
+    const idToken = await new jose.SignJWT(claims).setProtectedHeader({ alg, kid: 'k1' }).sign(privateKey);
+    return { client: basic, issuer: 'http://op.test', response: raw(200, {}), idToken, nonce: 'n', jwks: good, skew: 5, startedAt: Math.floor(Date.now() / 1000) - 1 };
+  }
+  it('alg other than the configured one fails, naming the config key', async () => {
+    const c = { ...basic, idTokenSignedResponseAlg: 'PS256', sources: { idTokenSignedResponseAlg: 'configuration.yml: clients[0].id_token_signed_response_alg = PS256' } };
+    const i = await input({ sub: 'a' });
+    const e = failure(() => t.checkAlg({ ...i, client: c }));
+    expect(e.message).toMatch(/ID token alg RS256 is not PS256/);
+    expect(e.detail.source).toMatch(/id_token_signed_response_alg = PS256/);
+  });
+  it('sub missing, several audiences without azp, and no nonce fail', async () => {
+    const i = await input({ aud: ['basic', 'other'], iss: 'http://op.test' });
+    expect(failure(() => t.checkSub(i)).message).toMatch(/sub is missing/);
+    expect(failure(() => t.checkAud(i)).message).toMatch(/several audiences but no azp/);
+    expect(failure(() => t.checkNonce(i)).message).toMatch(/has no nonce although one was sent/);
+  });
+  it('signature: no key for the kid fails', async () => {
+    const i = await input({ sub: 'a' });
+    const err = await failureAsync(() => t.checkSignature({ ...i, jwks: { keys: [{ kty: 'RSA', kid: 'other', n: 'x', e: 'AQAB' }] } }));
+    expect(err.message).toMatch(/no key in the JWKS for kid "k1"/);
+  });
+});
+
+describe('code flow conditions', () => {
+  const cb = (q: string, state = 's1') => ({ url: new URL(`http://127.0.0.1:1/cb?${q}`), state, issuer: 'http://op.test' });
+  it('token response without no-store or with a wrong token_type fails', () => {
+    const err = failure(() => f.checkTokenResponse(raw(200, { access_token: 'a', token_type: 'mac' }, { 'cache-control': 'max-age=60' }), basic));
+    expect(err.message).toMatch(/token_type "mac" is not Bearer; Cache-Control "max-age=60" lacks no-store/);
+  });
+  it('a refused exchange names the configured method and its source', () => {
+    const err = failure(() => f.checkTokenResponse(raw(401, { error: 'invalid_client' }), basic));
+    expect(err.message).toMatch(/refused basic authenticating with client_secret_basic/);
+    expect(err.detail.source).toMatch(/token_endpoint_auth_method/);
+  });
+  it('wrong secret accepted fails', () => {
+    expect(failure(() => f.checkWrongSecretRefused(raw(200, { access_token: 'a' }), basic)).message).toMatch(/accepted a wrong secret for basic/);
+  });
+  it('iss missing although advertised, or wrong, fails', () => {
+    expect(failure(() => f.checkIssParameter(cb('code=c&state=s1'), true)).message).toMatch(/has no iss/);
+    expect(failure(() => f.checkIssParameter(cb('code=c&state=s1&iss=http://evil'), false)).message).toMatch(/iss http:\/\/evil is not the issuer/);
+  });
+  it('state changed fails', () => {
+    expect(failure(() => f.checkStateEchoed(cb('code=c&state=other'))).message).toMatch(/state differs/);
+  });
+  it('another redirect_uri accepted fails', () => {
+    expect(failure(() => f.checkRedirectBound(raw(200, { access_token: 'a' }))).message).toMatch(/redirect_uri other than/);
+  });
+  it('tokens active after reuse is a warning-level failure', () => {
+    expect(failure(() => f.checkReuseRevokes(raw(200, { active: true }), true)).message).toMatch(/stays active after the code was reused/);
+  });
+  it('wrong verifier accepted fails', () => {
+    expect(failure(() => f.checkWrongVerifierRefused(raw(200, { access_token: 'a' }))).message).toMatch(/wrong code_verifier/);
+  });
+  it('a code issued where the request should be refused fails', () => {
+    expect(failure(() => f.checkAuthorizationRefused({ callback: new URL('http://127.0.0.1:1/cb?code=c') }, { message: 'plain accepted', source: 'enable_pkce_plain_challenge = false' })).message).toBe('plain accepted');
+  });
+  it('an error redirect, not a code, when authorization failed is reported as refused', () => {
+    expect(failure(() => f.codeOf(cb('error=access_denied&error_description=nope'))).message).toMatch(/refused: access_denied \(nope\)/);
+  });
+  it('pkceRequired follows enforce_pkce and require_pkce', () => {
+    expect(f.pkceRequired(basic, profile.provider).required).toBe(false);
+    expect(f.pkceRequired(profile.clients[3]!, profile.provider).required).toBe(true);
+    expect(f.pkceRequired(basic, { ...profile.provider, enforcePkce: 'always' }).required).toBe(true);
+  });
+});
+
+describe('token endpoint family conditions', () => {
+  it('refresh grant failing fails', () => {
+    expect(failure(() => k.checkRefreshWorks(raw(400, { error: 'invalid_grant' }), basic)).message).toMatch(/refresh grant failed for basic/);
+  });
+  it('a client without the grant refreshing fails', () => {
+    expect(failure(() => k.checkRefreshRefused(raw(200, { access_token: 'a' }), basic)).message).toMatch(/basic used the refresh grant although it is not allowed/);
+  });
+  it('a refresh token accepted from another client fails', () => {
+    expect(failure(() => k.checkRefreshBound(raw(200, { access_token: 'a' }), basic, profile.clients[1]!)).message).toMatch(/refresh token of basic was accepted from post/);
+  });
+  it('no refresh token where one is due fails', () => {
+    const r = profile.clients[2]!;
+    expect(failure(() => k.checkRefreshIssued({}, r, 'openid offline_access', raw(200, {}))).message).toMatch(/no refresh token for refresher/);
+  });
+  it('introspection: inactive, wrong client or sub fail', () => {
+    const err = failure(() => k.checkIntrospectionActive(raw(200, { active: true, client_id: 'other', sub: 'x' }), basic, 'y'));
+    expect(err.message).toMatch(/client_id "other" is not basic; sub "x" is not the ID token's/);
+    expect(failure(() => k.checkIntrospectionActive(raw(200, { active: false }), basic, 'y')).message).toMatch(/active is false/);
+  });
+  it('introspection: a revoked token still active fails', () => {
+    expect(failure(() => k.checkIntrospectionInactive(raw(200, { active: true }), raw(200))).message).toMatch(/still introspects as active/);
+  });
+  it('introspection without client auth answered 200 inactive is still not a refusal', () => {
+    expect(failure(() => k.checkIntrospectionNeedsAuth(raw(200, { active: false }))).message).toMatch(/was not refused/);
+  });
+  it('revocation: an error answer, and a revoked refresh token accepted, fail', () => {
+    expect(failure(() => k.checkRevocationAnswer(raw(503, { error: 'temporarily_unavailable' }))).message).toMatch(/revocation answered HTTP 503/);
+    expect(failure(() => k.checkRevokedRefreshRefused(raw(200, { access_token: 'a' }), raw(200))).message).toMatch(/revoked refresh token was accepted/);
+  });
+  it('userinfo: a JWT answer to a client configured for JSON fails; no sub fails', () => {
+    expect(failure(() => k.checkUserinfo(raw(200, 'e.y.j', { 'content-type': 'application/jwt' }), basic, 'GET')).message).toMatch(/answered a JWT/);
+    expect(failure(() => k.checkUserinfo(raw(200, { name: 'x' }), basic, 'GET')).message).toMatch(/userinfo has no sub/);
+  });
+  it('userinfo: a 200 to an invalid token fails', () => {
+    expect(failure(() => k.checkInvalidTokenRefused(raw(200, { sub: 'x' }))).message).toMatch(/userinfo answered HTTP 200 to an invalid token/);
+  });
+});
+
+describe('login conditions', () => {
+  it('a landing without code, state or login page fails', () => {
+    const err = failure(() => l.checkLanded(new URL('http://127.0.0.1:1/cb?error=server_error'), 'http://127.0.0.1:1/cb', 's', []));
+    expect(err.message).toMatch(/error server_error; state not echoed; no login page was shown/);
+  });
+  it('a wrong password that redirects, or hides the form, fails', () => {
+    expect(failure(() => l.checkStayedOnLogin(true, false, 'x')).message).toMatch(/wrong password sent the browser to the relying party/);
+    expect(failure(() => l.checkStayedOnLogin(false, false, 'x')).message).toMatch(/login form is gone/);
+  });
+  it('a deny answered with a code fails', () => {
+    expect(failure(() => l.checkDenied(new URL('http://127.0.0.1:1/cb?code=c&state=s'), 's')).message).toMatch(/denying consent gave a code/);
+  });
+});
