@@ -1,0 +1,344 @@
+// Imports an Authelia-style configuration.yml: `identity_providers.oidc` becomes the clients and
+// provider options of the resolved model, with Authelia's documented defaults and, for every
+// value, the key it came from (quoted in failures). Both key spellings are accepted: the 4.37 ones
+// (`id`, `secret`, `description`, `*_lifespan` ...) and the 4.38+ ones (`client_id`, `lifespans.*` ...).
+
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import type { ClientSpec, ConsentMode, Lifespans, ProviderSpec, TokenEndpointAuthMethod } from '../model/target.ts';
+import { ConfigError } from './errors.ts';
+import { formatDuration, parseDuration } from './duration.ts';
+import { isDigest, verifyDigest } from './digest.ts';
+
+const duration = z.union([z.string(), z.number()]);
+const strings = z.array(z.string());
+const anything = z.unknown();
+
+export const clientSchema = z
+  .object({
+    client_id: z.string().min(1),
+    id: z.string().min(1),
+    client_name: z.string(),
+    description: z.string(),
+    client_secret: z.string(),
+    secret: z.string(),
+    sector_identifier_uri: z.string(),
+    sector_identifier: z.string(),
+    public: z.boolean(),
+    authorization_policy: z.string(),
+    consent_mode: z.enum(['auto', 'explicit', 'implicit', 'pre-configured']),
+    pre_configured_consent_duration: duration,
+    audience: strings,
+    scopes: strings,
+    redirect_uris: strings,
+    grant_types: strings,
+    response_types: strings,
+    response_modes: strings,
+    require_pkce: z.boolean(),
+    pkce_challenge_method: z.enum(['', 'S256', 'plain']),
+    token_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none']),
+    token_endpoint_auth_signing_alg: z.string(),
+    id_token_signed_response_alg: z.string(),
+    id_token_signing_alg: z.string(),
+    access_token_signed_response_alg: z.string(),
+    userinfo_signed_response_alg: z.string(),
+    userinfo_signing_algorithm: z.string(),
+    userinfo_signing_alg: z.string(),
+    introspection_signed_response_alg: z.string(),
+    authorization_signed_response_alg: z.string(),
+    request_object_signing_alg: z.string(),
+    request_uris: strings,
+    requested_audience_mode: z.enum(['explicit', 'implicit']),
+    claims_policy: z.string(),
+    lifespan: z.string(),
+    jwks: anything,
+    jwks_uri: z.string(),
+    allow_multiple_auth_methods: z.boolean(),
+    require_pushed_authorization_requests: z.boolean(),
+    logo_uri: z.string(),
+    discovery_signed_response_alg: z.string(),
+  })
+  .partial()
+  .strict();
+
+const lifespanSet = z
+  .object({ access_token: duration, authorize_code: duration, id_token: duration, refresh_token: duration, device_code: duration, jwt_secured_authorization: duration })
+  .partial()
+  .strict();
+
+export const providerSchema = z
+  .object({
+    hmac_secret: z.string(),
+    issuer_private_key: z.string(),
+    issuer_certificate_chain: z.string(),
+    issuer_private_keys: anything,
+    jwks: anything,
+    access_token_lifespan: duration,
+    authorize_code_lifespan: duration,
+    id_token_lifespan: duration,
+    refresh_token_lifespan: duration,
+    lifespans: lifespanSet.extend({ custom: z.record(z.string(), lifespanSet.extend({ grants: anything }).partial()) }).partial().strict(),
+    enable_client_debug_messages: z.boolean(),
+    minimum_parameter_entropy: z.number().int(),
+    enforce_pkce: z.enum(['public_clients_only', 'always', 'never']),
+    enable_pkce_plain_challenge: z.boolean(),
+    enable_jwt_access_token_stateless_introspection: z.boolean(),
+    discovery_signed_response_alg: z.string(),
+    require_pushed_authorization_requests: z.boolean(),
+    pushed_authorizations: anything,
+    cors: z
+      .object({ endpoints: strings, allowed_origins: z.union([z.string(), strings]), allowed_origins_from_client_redirect_uris: z.boolean() })
+      .partial()
+      .strict(),
+    claims_policies: anything,
+    scope_definitions: anything,
+    authorization_policies: anything,
+    clients: z.array(z.unknown()),
+  })
+  .partial()
+  .strict();
+
+export type RawClient = z.infer<typeof clientSchema>;
+export type RawProvider = z.infer<typeof providerSchema>;
+
+/** `a.b[2].c` from a zod path. */
+export function dotted(prefix: string, p: ReadonlyArray<PropertyKey>): string {
+  return p.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), prefix);
+}
+
+/** Parses with `schema`, or throws a ConfigError naming the first problem's field. */
+export function parseWith<T>(schema: z.ZodType<T>, value: unknown, file: string, prefix: string): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    throw new ConfigError(file, dotted(prefix, [...issue.path, issue.keys[0] ?? '?']), 'unknown field');
+  }
+  const field = dotted(prefix, issue.path) || '(top level)';
+  throw new ConfigError(file, field, issue.code === 'invalid_type' && issue.input === undefined ? 'required' : issue.message);
+}
+
+export function readYaml(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new ConfigError(file, '(file)', 'not found');
+  }
+  try {
+    return parseYaml(text, { prettyErrors: true });
+  } catch (err) {
+    if (err instanceof YAMLParseError) {
+      const at = err.linePos?.[0];
+      throw new ConfigError(file, '(yaml)', `syntax error${at ? ` at line ${at.line}, column ${at.col}` : ''}: ${err.message.split('\n')[0]}`);
+    }
+    throw new ConfigError(file, '(yaml)', err instanceof Error ? err.message : String(err));
+  }
+}
+
+function render(value: unknown): string {
+  return Array.isArray(value) ? value.join(', ') : String(value);
+}
+
+const CLIENT_DEFAULTS = {
+  scopes: ['openid', 'groups', 'profile', 'email'],
+  grant_types: ['authorization_code'],
+  response_types: ['code'],
+  response_modes: ['form_post', 'query'],
+};
+
+export interface ClientContext {
+  /** Label for sources, e.g. `configuration.yml` or `target.yml`. */
+  label: string;
+  /** Path prefix for sources and errors, e.g. `identity_providers.oidc.clients`. */
+  prefix: string;
+  file: string;
+  plaintextSecrets: Record<string, string>;
+  /** Key of the plaintext map, for the error message. */
+  secretsHint: string;
+  /** pbkdf2 at 310000 rounds costs ~0.3 s a secret: the CLI verifies once, workers skip it. */
+  verifyDigests: boolean;
+}
+
+/** Normalises one Authelia client entry (either spelling) into a ClientSpec. */
+export function normaliseClient(value: unknown, index: number, ctx: ClientContext): ClientSpec {
+  const at = `${ctx.prefix}[${index}]`;
+  const raw = parseWith(clientSchema, value, ctx.file, at);
+  const sources: ClientSpec['sources'] = {};
+  const take = <K extends keyof ClientSpec, V>(field: K, keys: Array<keyof RawClient>, def: V, defaultKey = String(keys[0])): V => {
+    for (const key of keys) {
+      if (raw[key] !== undefined) {
+        sources[field] = `${ctx.label}: ${at}.${String(key)} = ${render(raw[key])}`;
+        return raw[key] as V;
+      }
+    }
+    sources[field] = `Authelia default: ${defaultKey} = ${render(def) || "''"}`;
+    return def;
+  };
+  const id = take('id', ['client_id', 'id'], '');
+  if (!id) throw new ConfigError(ctx.file, `${at}.client_id`, 'required');
+  sources.client = `${ctx.label}: ${at} (${id})`;
+  const isPublic = take('public', ['public'], false);
+  const written = take('secret', ['client_secret', 'secret'], '');
+  const redirectUris = take('redirectUris', ['redirect_uris'], [] as string[]);
+  if (redirectUris.length === 0) throw new ConfigError(ctx.file, `${at}.redirect_uris`, `client ${id} needs at least one redirect URI`);
+  redirectUris.forEach((uri, i) => {
+    if (uri === 'urn:ietf:wg:oauth:2.0:oob') {
+      if (!isPublic) throw new ConfigError(ctx.file, `${at}.redirect_uris[${i}]`, 'urn:ietf:wg:oauth:2.0:oob is only allowed for public clients');
+      return;
+    }
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      throw new ConfigError(ctx.file, `${at}.redirect_uris[${i}]`, `not an absolute URI: ${uri}`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(ctx.file, `${at}.redirect_uris[${i}]`, `scheme must be http or https: ${uri}`);
+  });
+  const method = take('tokenEndpointAuthMethod', ['token_endpoint_auth_method'], (isPublic ? 'none' : 'client_secret_basic') as TokenEndpointAuthMethod);
+  if (isPublic && written) throw new ConfigError(ctx.file, `${at}.client_secret`, `public client ${id} must not have a secret`);
+  if (isPublic && method !== 'none') throw new ConfigError(ctx.file, `${at}.token_endpoint_auth_method`, `public client ${id} must use none`);
+  if (!isPublic && method === 'none') throw new ConfigError(ctx.file, `${at}.token_endpoint_auth_method`, `confidential client ${id} cannot use none`);
+
+  let secret: string | undefined;
+  if (!isPublic) {
+    const plain = ctx.plaintextSecrets[id];
+    if (!written && !plain) throw new ConfigError(ctx.file, `${at}.client_secret`, `confidential client ${id} has no secret`);
+    if (written && !isDigest(written)) secret = written;
+    else if (!plain) throw new ConfigError(ctx.file, `${at}.client_secret`, `${id}'s secret is a digest: give its plaintext as ${ctx.secretsHint}.${id} in the target profile`);
+    else {
+      if (written && ctx.verifyDigests && verifyDigest(written, plain) === false) throw new ConfigError(ctx.file, `${at}.client_secret`, `the plaintext given for ${id} does not match the digest`);
+      secret = plain;
+    }
+    sources.secret = `${ctx.label}: ${at}.client_secret`;
+  }
+
+  const consentMode = take('consentMode', ['consent_mode'], 'auto' as ConsentMode);
+  const duration = raw.pre_configured_consent_duration;
+  let preConfigured: number | undefined;
+  try {
+    preConfigured = parseDuration(duration ?? '1w');
+  } catch (err) {
+    throw new ConfigError(ctx.file, `${at}.pre_configured_consent_duration`, err instanceof Error ? err.message : String(err));
+  }
+  sources.preConfiguredConsentDuration = duration === undefined ? 'Authelia default: pre_configured_consent_duration = 1w' : `${ctx.label}: ${at}.pre_configured_consent_duration = ${render(duration)}`;
+
+  const sector = take('sectorIdentifierUri', ['sector_identifier_uri', 'sector_identifier'], '');
+  const lifespan = take('lifespan', ['lifespan'], '');
+  const policy: string = take('authorizationPolicy', ['authorization_policy'], 'two_factor' as string);
+  return {
+    id,
+    name: take('name', ['client_name', 'description'], id),
+    ...(secret !== undefined ? { secret } : {}),
+    public: isPublic,
+    redirectUris,
+    scopes: take('scopes', ['scopes'], CLIENT_DEFAULTS.scopes),
+    grantTypes: take('grantTypes', ['grant_types'], CLIENT_DEFAULTS.grant_types),
+    responseTypes: take('responseTypes', ['response_types'], CLIENT_DEFAULTS.response_types),
+    responseModes: take('responseModes', ['response_modes'], CLIENT_DEFAULTS.response_modes),
+    tokenEndpointAuthMethod: method,
+    requirePkce: take('requirePkce', ['require_pkce'], false),
+    pkceChallengeMethod: take('pkceChallengeMethod', ['pkce_challenge_method'], '' as ClientSpec['pkceChallengeMethod']),
+    authorizationPolicy: policy === 'one_factor' ? 'one_factor' : 'two_factor',
+    consentMode,
+    preConfiguredConsentDuration: preConfigured,
+    userinfoSignedResponseAlg: take('userinfoSignedResponseAlg', ['userinfo_signed_response_alg', 'userinfo_signing_algorithm', 'userinfo_signing_alg'], 'none'),
+    idTokenSignedResponseAlg: take('idTokenSignedResponseAlg', ['id_token_signed_response_alg', 'id_token_signing_alg'], 'RS256'),
+    ...(sector ? { sectorIdentifierUri: sector } : {}),
+    audience: take('audience', ['audience'], [] as string[]),
+    ...(lifespan ? { lifespan } : {}),
+    sources,
+  };
+}
+
+function lifespanValue(file: string, field: string, value: unknown): number {
+  try {
+    return parseDuration(value);
+  } catch (err) {
+    throw new ConfigError(file, field, err instanceof Error ? err.message : String(err));
+  }
+}
+
+const LIFESPAN_KEYS: Array<[keyof Lifespans, string, string, number]> = [
+  ['accessToken', 'access_token', 'access_token_lifespan', 3600],
+  ['idToken', 'id_token', 'id_token_lifespan', 3600],
+  ['refreshToken', 'refresh_token', 'refresh_token_lifespan', 5400],
+  ['authorizeCode', 'authorize_code', 'authorize_code_lifespan', 60],
+];
+
+/** Provider options (everything but clients) with Authelia's defaults and their sources. */
+export function normaliseProvider(raw: RawProvider, file: string, label: string, prefix: string): ProviderSpec {
+  const sources: Record<string, string> = {};
+  const lifespans = {} as Lifespans;
+  for (const [field, key, oldKey, def] of LIFESPAN_KEYS) {
+    const nested = raw.lifespans?.[key as 'access_token'];
+    const old = raw[oldKey as 'access_token_lifespan'];
+    if (nested !== undefined) {
+      lifespans[field] = lifespanValue(file, `${prefix}.lifespans.${key}`, nested);
+      sources[`lifespans.${field}`] = `${label}: ${prefix}.lifespans.${key} = ${nested}`;
+    } else if (old !== undefined) {
+      lifespans[field] = lifespanValue(file, `${prefix}.${oldKey}`, old);
+      sources[`lifespans.${field}`] = `${label}: ${prefix}.${oldKey} = ${old}`;
+    } else {
+      lifespans[field] = def;
+      sources[`lifespans.${field}`] = `Authelia default: lifespans.${key} = ${formatDuration(def)}`;
+    }
+  }
+  const customLifespans: ProviderSpec['customLifespans'] = {};
+  for (const [name, set] of Object.entries(raw.lifespans?.custom ?? {})) {
+    const out: Partial<Lifespans> = {};
+    for (const [field, key] of LIFESPAN_KEYS) {
+      const v = set[key as 'access_token'];
+      if (v === undefined) continue;
+      out[field] = lifespanValue(file, `${prefix}.lifespans.custom.${name}.${key}`, v);
+      sources[`customLifespans.${name}.${field}`] = `${label}: ${prefix}.lifespans.custom.${name}.${key} = ${v}`;
+    }
+    customLifespans[name] = out;
+  }
+  const opt = <T>(name: string, key: string, value: T | undefined, def: T): T => {
+    sources[name] = value === undefined ? `Authelia default: ${key} = ${render(def) || "''"}` : `${label}: ${prefix}.${key} = ${render(value)}`;
+    return value ?? def;
+  };
+  const origins = raw.cors?.allowed_origins;
+  const allowedOrigins = opt('cors.allowedOrigins', 'cors.allowed_origins', origins === undefined ? undefined : typeof origins === 'string' ? [origins] : origins, [] as string[]);
+  const fromRedirects = opt('cors.allowedOriginsFromClientRedirectUris', 'cors.allowed_origins_from_client_redirect_uris', raw.cors?.allowed_origins_from_client_redirect_uris, false);
+  if (allowedOrigins.includes('*') && (allowedOrigins.length > 1 || fromRedirects)) {
+    throw new ConfigError(file, `${prefix}.cors.allowed_origins`, '"*" must stand alone and excludes allowed_origins_from_client_redirect_uris');
+  }
+  return {
+    lifespans,
+    customLifespans,
+    enforcePkce: opt('enforcePkce', 'enforce_pkce', raw.enforce_pkce, 'public_clients_only' as const),
+    enablePkcePlainChallenge: opt('enablePkcePlainChallenge', 'enable_pkce_plain_challenge', raw.enable_pkce_plain_challenge, false),
+    minimumParameterEntropy: opt('minimumParameterEntropy', 'minimum_parameter_entropy', raw.minimum_parameter_entropy, 8),
+    cors: {
+      endpoints: opt('cors.endpoints', 'cors.endpoints', raw.cors?.endpoints, [] as string[]),
+      allowedOrigins,
+      allowedOriginsFromClientRedirectUris: fromRedirects,
+    },
+    sources,
+  };
+}
+
+export function checkUniqueIds(clients: ClientSpec[], file: string, prefix: string): void {
+  const seen = new Set<string>();
+  clients.forEach((c, i) => {
+    if (seen.has(c.id)) throw new ConfigError(file, `${prefix}[${i}].client_id`, `duplicate client id ${c.id}`);
+    seen.add(c.id);
+  });
+}
+
+export function importAutheliaConfig(file: string, plaintextSecrets: Record<string, string> = {}, verifyDigests = true): { clients: ClientSpec[]; provider: ProviderSpec } {
+  const doc = readYaml(file) as { identity_providers?: { oidc?: unknown } } | null;
+  const prefix = 'identity_providers.oidc';
+  const oidc = doc?.identity_providers?.oidc;
+  if (oidc === undefined || oidc === null) throw new ConfigError(file, prefix, 'required (no OpenID Connect provider is configured)');
+  const raw = parseWith(providerSchema, oidc, file, prefix);
+  const label = path.basename(file);
+  const ctx: ClientContext = { label, prefix: `${prefix}.clients`, file, plaintextSecrets, secretsHint: 'client_secrets', verifyDigests };
+  const clients = (raw.clients ?? []).map((c, i) => normaliseClient(c, i, ctx));
+  checkUniqueIds(clients, file, ctx.prefix);
+  return { clients, provider: normaliseProvider(raw, file, label, prefix) };
+}

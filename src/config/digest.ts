@@ -1,0 +1,34 @@
+// Client secret digests as Authelia writes them: `$pbkdf2-sha512$<iterations>$<salt>$<key>` in
+// Authelia's adapted base64 (`.` for `+`, no padding). Others (argon2, bcrypt, scrypt, sha2crypt)
+// cannot be checked here and are taken on trust when a plaintext is given.
+
+import { pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+
+const PBKDF2 = /^\$pbkdf2(?:-(sha256|sha512|sha384|sha224))?\$(\d+)\$([A-Za-z0-9./+]+)\$([A-Za-z0-9./+]+)$/;
+
+function decode(adapted: string): Buffer {
+  return Buffer.from(adapted.replace(/\./g, '+'), 'base64');
+}
+
+function encode(buf: Buffer): string {
+  return buf.toString('base64').replace(/\+/g, '.').replace(/=+$/, '');
+}
+
+export function isDigest(secret: string): boolean {
+  return secret.startsWith('$');
+}
+
+/** true/false for pbkdf2 digests; undefined when the scheme cannot be verified here. */
+export function verifyDigest(digest: string, plain: string): boolean | undefined {
+  const m = PBKDF2.exec(digest);
+  if (!m) return undefined;
+  const hash = m[1] ?? 'sha1';
+  const key = decode(m[4]!);
+  const derived = pbkdf2Sync(plain, decode(m[3]!), Number(m[2]), key.length, hash);
+  return derived.length === key.length && timingSafeEqual(derived, key);
+}
+
+export function hashClientSecretPbkdf2(plain: string, salt: Buffer = randomBytes(16), iterations = 310000): string {
+  const key = pbkdf2Sync(plain, salt, iterations, 64, 'sha512');
+  return `$pbkdf2-sha512$${iterations}$${encode(salt)}$${encode(key)}`;
+}

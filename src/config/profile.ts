@@ -1,0 +1,172 @@
+// Target profiles: one YAML file (or a folder holding target.yml) describing a provider under test.
+
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { ClaimsProfile, ClientSpec, LoginDriverSpec, ProviderSpec, StartSpec, TargetProfile, TestUser } from '../model/target.ts';
+import { ConfigError } from './errors.ts';
+import { parseDuration } from './duration.ts';
+import { checkUniqueIds, importAutheliaConfig, normaliseClient, normaliseProvider, parseWith, providerSchema, readYaml } from './authelia.ts';
+
+const start = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('embedded') }).strict(),
+  z
+    .object({
+      mode: z.literal('command'),
+      command: z.array(z.string()).min(1),
+      cwd: z.string().optional(),
+      env: z.record(z.string(), z.string()).optional(),
+      ready_timeout: z.union([z.string(), z.number()]).optional(),
+    })
+    .strict(),
+  z.object({ mode: z.literal('container'), image: z.string().optional(), context: z.string().optional() }).strict(),
+  z.object({ mode: z.literal('url') }).strict(),
+]);
+
+const profileSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
+    start: start.optional(),
+    issuer: z.string().optional(),
+    config: z.string().optional(),
+    client_secrets: z.record(z.string(), z.string()).optional(),
+    claims_profile: z.enum(['authelia-4.39', 'authelia-legacy', 'oidc-core']).optional(),
+    login: z
+      .object({
+        driver: z.enum(['embedded', 'authelia', 'form']).optional(),
+        selectors: z
+          .object({ username: z.string(), password: z.string(), submit: z.string(), consent_accept: z.string().optional(), consent_deny: z.string().optional() })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    users: z
+      .array(
+        z
+          .object({ username: z.string().min(1), password: z.string().min(1), totp_secret: z.string().optional(), claims: z.record(z.string(), z.unknown()).optional() })
+          .strict(),
+      )
+      .min(1),
+    clients: z.array(z.unknown()).optional(),
+    provider: z.unknown().optional(),
+  })
+  .strict();
+
+const DEFAULT_PROVIDER_OPTIONS = {};
+
+function resolveFile(pathOrDir: string): string {
+  const abs = path.resolve(pathOrDir);
+  if (existsSync(abs) && statSync(abs).isDirectory()) {
+    const inside = path.join(abs, 'target.yml');
+    if (!existsSync(inside)) throw new ConfigError(inside, '(file)', 'not found (a target folder must hold target.yml)');
+    return inside;
+  }
+  if (!existsSync(abs)) throw new ConfigError(abs, '(file)', 'not found');
+  return abs;
+}
+
+function issuerOf(value: string | undefined, file: string): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(file, 'issuer', `not an absolute URL: ${value}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(file, 'issuer', `must be http or https: ${value}`);
+  if (url.search || url.hash) throw new ConfigError(file, 'issuer', `must not have a query or fragment: ${value}`);
+  return value.replace(/\/$/, '');
+}
+
+export interface LoadOptions {
+  /** Check plaintext secrets against pbkdf2 digests (default true; costly, so done once per run). */
+  verifyDigests?: boolean;
+}
+
+export function loadProfile(pathOrDir: string, options: LoadOptions = {}): TargetProfile {
+  const verifyDigests = options.verifyDigests ?? true;
+  const file = resolveFile(pathOrDir);
+  const dir = path.dirname(file);
+  const raw = parseWith(profileSchema, readYaml(file), file, '');
+  const label = path.basename(file);
+  const secrets = raw.client_secrets ?? {};
+
+  if (raw.config !== undefined && raw.provider !== undefined) throw new ConfigError(file, 'provider', 'give provider options either in the config file or inline, not both');
+  let clients: ClientSpec[] = [];
+  let provider: ProviderSpec;
+  let configFile: string | undefined;
+  if (raw.config !== undefined) {
+    configFile = path.resolve(dir, raw.config);
+    if (!existsSync(configFile)) throw new ConfigError(file, 'config', `not found: ${raw.config}`);
+    ({ clients, provider } = importAutheliaConfig(configFile, secrets, verifyDigests));
+  } else {
+    const inline = parseWith(providerSchema, raw.provider ?? DEFAULT_PROVIDER_OPTIONS, file, 'provider');
+    if (inline.clients) throw new ConfigError(file, 'provider.clients', 'list inline clients under clients:, not provider.clients');
+    provider = normaliseProvider(inline, file, label, 'provider');
+  }
+  const inlineClients = (raw.clients ?? []).map((c, i) => normaliseClient(c, i, { label, prefix: 'clients', file, plaintextSecrets: secrets, secretsHint: 'client_secrets', verifyDigests }));
+  clients = [...clients, ...inlineClients];
+  if (clients.length === 0) throw new ConfigError(file, 'clients', 'no clients: give a config file or list clients inline');
+  checkUniqueIds(clients, file, 'clients');
+  for (const id of Object.keys(secrets)) {
+    if (!clients.some((c) => c.id === id)) throw new ConfigError(file, `client_secrets.${id}`, 'no client has this id');
+  }
+
+  const startRaw = raw.start ?? { mode: 'url' as const };
+  const issuer = issuerOf(raw.issuer, file);
+  let startSpec: StartSpec;
+  switch (startRaw.mode) {
+    case 'embedded':
+      if (issuer) throw new ConfigError(file, 'issuer', 'not allowed for embedded targets (their issuer is known when they start)');
+      if (!configFile) throw new ConfigError(file, 'config', 'required for embedded targets');
+      startSpec = { mode: 'embedded', configFile };
+      break;
+    case 'command': {
+      if (!issuer) throw new ConfigError(file, 'issuer', 'required for command targets');
+      let readyTimeoutMs = 20_000;
+      if (startRaw.ready_timeout !== undefined) {
+        try {
+          readyTimeoutMs = parseDuration(startRaw.ready_timeout) * 1000;
+        } catch (err) {
+          throw new ConfigError(file, 'start.ready_timeout', err instanceof Error ? err.message : String(err));
+        }
+      }
+      const [command, ...args] = startRaw.command;
+      startSpec = { mode: 'command', command: command!, args, cwd: path.resolve(dir, startRaw.cwd ?? '.'), env: startRaw.env ?? {}, readyTimeoutMs };
+      break;
+    }
+    case 'container':
+      startSpec = { mode: 'container', ...(startRaw.image ? { image: startRaw.image } : {}), ...(startRaw.context ? { context: path.resolve(dir, startRaw.context) } : {}) };
+      break;
+    case 'url':
+      if (!issuer) throw new ConfigError(file, 'issuer', 'required (the provider is already running: give its issuer URL)');
+      startSpec = { mode: 'url' };
+      break;
+  }
+
+  const driver = raw.login?.driver ?? 'form';
+  let login: LoginDriverSpec;
+  if (driver === 'form') {
+    const s = raw.login?.selectors;
+    if (!s) throw new ConfigError(file, 'login.selectors', 'required for the form login driver');
+    login = { driver, selectors: { username: s.username, password: s.password, submit: s.submit, ...(s.consent_accept ? { consentAccept: s.consent_accept } : {}), ...(s.consent_deny ? { consentDeny: s.consent_deny } : {}) } };
+  } else {
+    if (raw.login?.selectors) throw new ConfigError(file, 'login.selectors', `only for the form driver, not ${driver}`);
+    login = { driver };
+  }
+
+  const users: TestUser[] = raw.users.map((u) => ({ username: u.username, password: u.password, claims: u.claims ?? {}, ...(u.totp_secret ? { totpSecret: u.totp_secret } : {}) }));
+  return {
+    name: raw.name,
+    file,
+    start: startSpec,
+    ...(issuer ? { issuer } : {}),
+    login,
+    users,
+    clients,
+    provider,
+    claimsProfile: (raw.claims_profile ?? 'authelia-4.39') as ClaimsProfile,
+    ...(configFile ? { configFile } : {}),
+  };
+}
