@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadProfile } from './profile.ts';
+import { importAutheliaConfig } from './authelia.ts';
+import { ConfigError } from './errors.ts';
+import { parseDuration } from './duration.ts';
+import { hashClientSecretPbkdf2, verifyDigest } from './digest.ts';
+
+const REFERENCE = path.resolve(import.meta.dirname, '../../docker/reference');
+const SEED_DIGEST = '$pbkdf2-sha512$310000$c8p78n7pUMln0jzvd4aK4Q$JNRBzwAo0ek5qKn50cFzzvE9RXV88h1wJn5KGiHrD0YKtZaR/nCb2CJPOsKaPK0hjf.9yHxzQGZziziccp6Yng';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'harness-config-'));
+function file(name: string, text: string): string {
+  const p = path.join(tmp, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('no ConfigError');
+}
+
+const USERS = 'users: [{username: john, password: pw}]\n';
+
+describe('the shipped reference target', () => {
+  const p = loadProfile(REFERENCE);
+  it('imports every client with its configured values', () => {
+    expect(p.clients.map((c) => c.id)).toEqual(['rustdesk', 'proxmox', 'kasm', 'myapp', 'spa']);
+    const [rustdesk, proxmox, kasm, myapp, spa] = p.clients;
+    expect(rustdesk).toMatchObject({ name: 'RustDesk Server Pro', secret: 'insecure_secret', tokenEndpointAuthMethod: 'client_secret_basic', scopes: ['openid', 'email', 'profile'] });
+    expect(proxmox).toMatchObject({ name: 'Proxmox', tokenEndpointAuthMethod: 'client_secret_post', userinfoSignedResponseAlg: 'none' });
+    expect(kasm).toMatchObject({ consentMode: 'implicit', scopes: ['openid', 'profile', 'groups', 'email'] });
+    expect(myapp).toMatchObject({ consentMode: 'explicit', grantTypes: ['authorization_code', 'refresh_token'] });
+    expect(spa).toMatchObject({ public: true, tokenEndpointAuthMethod: 'none', requirePkce: true });
+    expect(spa!.secret).toBeUndefined();
+  });
+  it('names where each value came from: the key as written, or an Authelia default', () => {
+    const [, proxmox, kasm] = p.clients;
+    expect(proxmox!.sources.name).toBe('configuration.yml: identity_providers.oidc.clients[1].description = Proxmox');
+    expect(proxmox!.sources.userinfoSignedResponseAlg).toBe('configuration.yml: identity_providers.oidc.clients[1].userinfo_signing_algorithm = none');
+    expect(kasm!.sources.tokenEndpointAuthMethod).toBe('Authelia default: token_endpoint_auth_method = client_secret_basic');
+    expect(kasm!.grantTypes).toEqual(['authorization_code']);
+    expect(p.provider.sources['lifespans.idToken']).toBe('configuration.yml: identity_providers.oidc.lifespans.id_token = 1h');
+    expect(p.provider.lifespans).toEqual({ accessToken: 3600, idToken: 3600, refreshToken: 5400, authorizeCode: 60 });
+  });
+  it('is an embedded target with the embedded login driver and two users', () => {
+    expect(p.start.mode).toBe('embedded');
+    expect(p.login).toEqual({ driver: 'embedded' });
+    expect(p.users.map((u) => u.username)).toEqual(['john', 'mary']);
+  });
+});
+
+describe('Authelia key spellings and defaults', () => {
+  it('old and new spellings give the same client', () => {
+    const oldStyle = file('old.yml', `identity_providers:\n  oidc:\n    access_token_lifespan: 2h\n    clients:\n      - id: a\n        description: App\n        secret: plain-secret\n        sector_identifier: example.com\n        userinfo_signing_algorithm: RS256\n        redirect_uris: ['https://app.example.com/cb']\n`);
+    const newStyle = file('new.yml', `identity_providers:\n  oidc:\n    lifespans:\n      access_token: 2h\n    clients:\n      - client_id: a\n        client_name: App\n        client_secret: plain-secret\n        sector_identifier_uri: example.com\n        userinfo_signed_response_alg: RS256\n        redirect_uris: ['https://app.example.com/cb']\n`);
+    const a = importAutheliaConfig(oldStyle);
+    const b = importAutheliaConfig(newStyle);
+    const strip = (c: (typeof a.clients)[number]) => ({ ...c, sources: {} });
+    expect(strip(a.clients[0]!)).toEqual(strip(b.clients[0]!));
+    expect(a.provider.lifespans.accessToken).toBe(7200);
+    expect(b.provider.lifespans.accessToken).toBe(7200);
+    expect(a.clients[0]).toMatchObject({ authorizationPolicy: 'two_factor', consentMode: 'auto', scopes: ['openid', 'groups', 'profile', 'email'], responseModes: ['form_post', 'query'], idTokenSignedResponseAlg: 'RS256' });
+    expect(a.clients[0]!.sources.authorizationPolicy).toBe('Authelia default: authorization_policy = two_factor');
+  });
+});
+
+describe('one-line errors naming file and field', () => {
+  it('a missing file', () => {
+    expect(configError(() => loadProfile(path.join(tmp, 'none.yml'))).message).toMatch(/none\.yml: \(file\): not found/);
+  });
+  it('a YAML syntax error, with its line', () => {
+    expect(configError(() => loadProfile(file('bad.yml', 'name: x\nusers: [\n'))).message).toMatch(/bad\.yml: \(yaml\): syntax error at line \d+/);
+  });
+  it('an unknown field in the profile', () => {
+    const e = configError(() => loadProfile(file('unknown.yml', `name: x\nissuer: http://127.0.0.1:1\nlogin: {driver: embedded, color: red}\n${USERS}clients: [{client_id: c, client_secret: s, redirect_uris: ['http://127.0.0.1:2/cb']}]\n`)));
+    expect(e.message).toMatch(/unknown\.yml: login\.color: unknown field$/);
+    expect(e.field).toBe('login.color');
+  });
+  it('an unknown client key, with its index', () => {
+    const e = configError(() => loadProfile(file('ck.yml', `name: x\nissuer: http://127.0.0.1:1\nlogin: {driver: embedded}\n${USERS}clients: [{client_id: c, client_secret: s, redirect_uri: 'http://127.0.0.1:2/cb'}]\n`)));
+    expect(e.field).toBe('clients[0].redirect_uri');
+  });
+  it('a missing issuer for an already-running provider', () => {
+    expect(configError(() => loadProfile(file('noissuer.yml', `name: x\nlogin: {driver: embedded}\n${USERS}clients: [{client_id: c, client_secret: s, redirect_uris: ['http://127.0.0.1:2/cb']}]\n`))).field).toBe('issuer');
+  });
+  it('a bad duration', () => {
+    const cfg = file('dur.yml', `identity_providers:\n  oidc:\n    lifespans: {id_token: soon}\n    clients: [{client_id: c, client_secret: s, redirect_uris: ['http://127.0.0.1:2/cb']}]\n`);
+    expect(configError(() => importAutheliaConfig(cfg)).field).toBe('identity_providers.oidc.lifespans.id_token');
+  });
+  it('a digest without its plaintext, and a plaintext that does not match', () => {
+    const cfg = file('digest.yml', `identity_providers:\n  oidc:\n    clients: [{client_id: c, client_secret: '${SEED_DIGEST}', redirect_uris: ['http://127.0.0.1:2/cb']}]\n`);
+    expect(configError(() => importAutheliaConfig(cfg)).message).toMatch(/clients\[0\]\.client_secret: c's secret is a digest: give its plaintext as client_secrets\.c/);
+    expect(configError(() => importAutheliaConfig(cfg, { c: 'wrong' })).message).toMatch(/does not match the digest/);
+    expect(importAutheliaConfig(cfg, { c: 'insecure_secret' }).clients[0]!.secret).toBe('insecure_secret');
+  });
+  it('Authelia rules: public with secret, confidential with none, bad scheme, duplicate ids', () => {
+    const cases: Array<[string, string]> = [
+      [`{client_id: c, public: true, client_secret: s, redirect_uris: ['http://127.0.0.1:2/cb']}`, 'clients[0].client_secret'],
+      [`{client_id: c, client_secret: s, token_endpoint_auth_method: none, redirect_uris: ['http://127.0.0.1:2/cb']}`, 'clients[0].token_endpoint_auth_method'],
+      [`{client_id: c, client_secret: s, redirect_uris: ['ftp://x/cb']}`, 'clients[0].redirect_uris[0]'],
+      [`{client_id: c, client_secret: s, redirect_uris: ['urn:ietf:wg:oauth:2.0:oob']}`, 'clients[0].redirect_uris[0]'],
+    ];
+    for (const [entry, field] of cases) {
+      const cfg = file('rule.yml', `identity_providers:\n  oidc:\n    clients: [${entry}]\n`);
+      expect(configError(() => importAutheliaConfig(cfg)).field).toBe(`identity_providers.oidc.${field}`);
+    }
+    const dup = file('dup.yml', `identity_providers:\n  oidc:\n    clients: [{client_id: c, client_secret: s, redirect_uris: ['http://127.0.0.1:2/cb']}, {id: c, secret: t, redirect_uris: ['http://127.0.0.1:2/cb']}]\n`);
+    expect(configError(() => importAutheliaConfig(dup)).message).toMatch(/duplicate client id c/);
+    const pkce = file('pkce.yml', `identity_providers:\n  oidc:\n    enforce_pkce: sometimes\n    clients: [{client_id: c, client_secret: s, redirect_uris: ['http://127.0.0.1:2/cb']}]\n`);
+    expect(configError(() => importAutheliaConfig(pkce)).field).toBe('identity_providers.oidc.enforce_pkce');
+  });
+});
+
+describe('durations and digests', () => {
+  it('parses Authelia durations', () => {
+    expect(parseDuration('1h30m')).toBe(5400);
+    expect(parseDuration('90m')).toBe(5400);
+    expect(parseDuration('1 week')).toBe(604800);
+    expect(parseDuration('2d')).toBe(172800);
+    expect(parseDuration(30)).toBe(30);
+    expect(() => parseDuration('1 fortnight')).toThrow(/unknown duration unit/);
+  });
+  it('verifies the seeds\' digest and round-trips a new one', () => {
+    expect(verifyDigest(SEED_DIGEST, 'insecure_secret')).toBe(true);
+    expect(verifyDigest(SEED_DIGEST, 'other')).toBe(false);
+    const d = hashClientSecretPbkdf2('s3cret', Buffer.alloc(16, 7), 1000);
+    expect(verifyDigest(d, 's3cret')).toBe(true);
+    expect(verifyDigest('$argon2id$v=19$m=65536,t=3,p=4$abc$def', 'x')).toBeUndefined();
+  });
+});
