@@ -11,6 +11,7 @@ import { fetchDiscovery, endpoint, type Metadata } from '../src/protocol/metadat
 import { authorizationRequest, type AuthorizationOptions, type AuthorizationRequest } from '../src/protocol/authorize.ts';
 import { exchangeCode } from '../src/protocol/endpoints.ts';
 import { HttpSession } from '../src/protocol/session.ts';
+import { continueOverHttp } from '../src/protocol/form-flow.ts';
 import { send, HttpError, type RawResponse } from '../src/http/exchange.ts';
 import { completeAuthorization, selectorsFor } from '../src/browser/drivers.ts';
 import { CheckFailure, CheckSkipped, fail, skip } from '../src/checks/verdict.ts';
@@ -92,8 +93,9 @@ export class WorkerSession {
   /** Gets the authorization response for `req`, over raw HTTP when the session allows. */
   async authorize(req: AuthorizationRequest, consent: 'accept' | 'deny' = 'accept'): Promise<Callback> {
     if (this.loggedIn) {
-      const r = await this.http.follow(req.url, req.redirectUri);
-      if (r.kind === 'callback') return { url: r.url, state: req.state, issuer: this.run.issuer };
+      const first = await this.http.follow(req.url, req.redirectUri);
+      const url = await continueOverHttp(this.http, first, req.redirectUri, { selectors: this.selectors, user: this.user, consent });
+      if (url) return { url, state: req.state, issuer: this.run.issuer };
     }
     this.page ??= await (this.context = await this.browser.newContext()).newPage();
     const landing = await completeAuthorization(this.page, this.selectors, req.url, { user: this.user, redirectUri: req.redirectUri, consent });

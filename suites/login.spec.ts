@@ -1,5 +1,5 @@
 import { check, collectProfile, skip } from './harness.ts';
-import { completeAuthorization } from '../src/browser/drivers.ts';
+import { completeAuthorization, fillSecret } from '../src/browser/drivers.ts';
 import * as l from '../src/checks/login.ts';
 import type { ClientSpec } from '../src/model/target.ts';
 
@@ -33,7 +33,7 @@ check(suite, l.loginChecks.wrongPassword, async ({ session, browser }) => {
     await page.goto(req.url.href);
     const { username, password, submit } = session.selectors;
     await page.fill(username, session.user.username);
-    await page.fill(password, `${session.user.password}-wrong`);
+    await fillSecret(page, password, `${session.user.password}-wrong`);
     await Promise.all([page.waitForLoadState('load'), page.waitForEvent('framenavigated'), page.click(submit)]);
     await page.locator(username).waitFor({ state: 'visible', timeout: 5_000 }).catch(() => undefined);
     l.checkStayedOnLogin(sawRedirect, await page.locator(username).isVisible(), page.url().split('?')[0] ?? '');

@@ -4,7 +4,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
 import { startEmbedded } from '../src/targets/embedded/provider.ts';
-import { codeOverHttp, HttpSession } from '../src/targets/embedded/http-login.ts';
+import { codeOverHttp, HttpSession } from '../src/protocol/form-flow.ts';
+import { EMBEDDED_SELECTORS } from '../src/browser/drivers.ts';
 import type { Fault } from '../src/targets/embedded/faults.ts';
 import type { StartedTarget } from '../src/targets/types.ts';
 import type { ClientSpec, TargetProfile } from '../src/model/target.ts';
@@ -46,7 +47,7 @@ async function env(faults: Fault[]): Promise<Env> {
   const client = (id: string) => profile.clients.find((c) => c.id === id)!;
   const callback: Env['callback'] = async (c, options) => {
     const req = await authorizationRequest(meta, c, options);
-    return { url: await codeOverHttp(session, req.url, req.redirectUri, user), req };
+    return { url: await codeOverHttp(session, req.url, req.redirectUri, { selectors: EMBEDDED_SELECTORS, user }), req };
   };
   const flow: Env['flow'] = async (c, options) => {
     const startedAt = Math.floor(Date.now() / 1000);
@@ -81,7 +82,7 @@ const cases: Case[] = [
     const session = new HttpSession();
     const r = await session.follow(req.url, req.redirectUri);
     let outcome: f.FrontRefusal = r.kind === 'callback' ? { callback: r.url } : { pageUrl: r.url, status: r.status };
-    if (r.kind === 'page' && r.url.pathname.startsWith('/interaction/')) outcome = { callback: await codeOverHttp(session, req.url, req.redirectUri, e.profile.users[0]!) };
+    if (r.kind === 'page' && r.url.pathname.startsWith('/interaction/')) outcome = { callback: await codeOverHttp(session, req.url, req.redirectUri, { selectors: EMBEDDED_SELECTORS, user: e.profile.users[0]! }) };
     f.checkAuthorizationRefused(outcome, { message: 'an authorization for spa without code_challenge was not refused', source: 'enforce_pkce = public_clients_only' });
   }, /without code_challenge was not refused/],
   ['id-token-bad-signature', async (e) => t.checkSignature(await idTokenInput(e)), /signature does not verify/],

@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { runConformance, resolveProfile } from '../cli/run.ts';
 import { startEmbedded } from '../targets/embedded/provider.ts';
-import { codeOverHttp, HttpSession } from '../targets/embedded/http-login.ts';
+import { codeOverHttp, HttpSession } from '../protocol/form-flow.ts';
 import { startRelyingParties } from '../rp/server.ts';
 import { launchBrowser } from '../browser/launch.ts';
 import { completeAuthorization, EMBEDDED_SELECTORS } from '../browser/drivers.ts';
@@ -53,7 +53,7 @@ async function flows(): Promise<{ browser: number; raw: number }> {
     for (let i = 0; i < FLOWS; i++) {
       const req = await authorizationRequest(meta, client);
       const t0 = performance.now();
-      const url = await codeOverHttp(new HttpSession(), req.url, req.redirectUri, user);
+      const url = await codeOverHttp(new HttpSession(), req.url, req.redirectUri, { selectors: EMBEDDED_SELECTORS, user });
       const res = await exchangeCode(meta, { client }, url.searchParams.get('code') ?? '', req.redirectUri, req.verifier);
       rawTimes.push(performance.now() - t0);
       if (res.status !== 200) throw new Error(`bench: token exchange failed (HTTP ${res.status})`);

@@ -38,6 +38,19 @@ export interface Landing {
 
 export class LoginError extends Error {}
 
+/** Types a secret without it becoming part of a recorded step title (Playwright reports
+ *  `fill "<value>"`): the value goes in through the native setter, which React inputs observe. */
+export async function fillSecret(page: Page, selector: string, value: string): Promise<void> {
+  await page.locator(selector).first().evaluate((el, v) => {
+    const input = el as HTMLInputElement;
+    const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(input), 'value')?.set;
+    if (setter) setter.call(input, v);
+    else input.value = v;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  }, value);
+}
+
 /** Navigates to `authorizationUrl` and answers login and consent until the browser is sent to `redirectUri`. */
 export async function completeAuthorization(page: Page, selectors: FormLoginSelectors, authorizationUrl: URL, options: CompleteOptions): Promise<Landing> {
   const timeout = options.timeoutMs ?? 15_000;
@@ -65,7 +78,7 @@ export async function completeAuthorization(page: Page, selectors: FormLoginSele
       if (steps.filter((s) => s === 'login').length >= 2) throw new LoginError(`login page shown again after signing in as ${options.user.username} (wrong password?)`);
       steps.push('login');
       await page.fill(selectors.username, options.user.username);
-      await page.fill(selectors.password, options.user.password);
+      await fillSecret(page, selectors.password, options.user.password);
       await Promise.all([page.waitForEvent('framenavigated', { timeout: remaining }).catch(() => undefined), page.click(selectors.submit)]);
       continue;
     }

@@ -46,10 +46,11 @@ export function describeResponse(res: RawResponse): string {
 /** Fails unless the response is a refusal: 4xx with one of `errors` (any error code when empty). */
 export function expectRefusal(res: RawResponse, errors: string[], detail: Omit<FailureDetail, 'observed' | 'expected'> & { label: string }): void {
   const code = oauthError(res);
-  const refused = res.status >= 400 && res.status < 500 && (errors.length === 0 || (code !== undefined && errors.includes(code)));
-  if (refused) return;
+  const isRefusal = res.status >= 400 && res.status < 500;
+  if (isRefusal && (errors.length === 0 || (code !== undefined && errors.includes(code)))) return;
   fail({
-    message: detail.message,
+    // A refusal with another error code is a different defect than an acceptance: say which.
+    message: isRefusal ? `refused as expected, but with ${code ?? `HTTP ${res.status} and no error code`} instead of ${errors.join(' or ')}` : detail.message,
     ...(detail.source ? { source: detail.source } : {}),
     expected: `HTTP 4xx${errors.length ? ` with error ${errors.join(' or ')}` : ''}`,
     observed: describeResponse(res),

@@ -59,7 +59,6 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
     throw new SetupError(err instanceof Error ? err.message : String(err));
   }
   const reportDir = path.resolve(options.reportDir ?? path.join(ROOT, 'reports', `${stamp(new Date())}-${profile.name}`));
-  mkdirSync(reportDir, { recursive: true });
 
   const stack: Array<() => Promise<void>> = [];
   const cleanup = async () => {
@@ -89,6 +88,7 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
     }
     stack.push(() => rps.stop());
 
+    mkdirSync(reportDir, { recursive: true });
     // Secrets go to a private temp file, never into the report folder.
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'oidc-harness-'));
     stack.push(async () => rmSync(tmp, { recursive: true, force: true }));
@@ -105,7 +105,7 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
       HARNESS_WORKERS: String(options.workers ?? (process.env.HARNESS_WORKERS ? Number(process.env.HARNESS_WORKERS) : 2)),
       HARNESS_RUN_META: JSON.stringify({ target: profile.name, issuer: target.issuer, profileFile: profile.file, claimsProfile: profile.claimsProfile, startedAt: new Date(started).toISOString(), notes }),
     };
-    const cli = createRequire(import.meta.url).resolve('playwright/cli');
+    const cli = path.join(path.dirname(createRequire(import.meta.url).resolve('playwright/package.json')), 'cli.js');
     const args = [cli, 'test', '-c', path.join(ROOT, 'playwright.config.ts'), ...(options.grep ? ['--grep', options.grep] : [])];
     const code = await new Promise<number>((resolve, reject) => {
       child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: options.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit' });

@@ -5,6 +5,7 @@
 
 import { CookieJar } from 'tough-cookie';
 import { send } from '../http/exchange.ts';
+import type { FormSubmission } from './forms.ts';
 
 export interface BrowserCookie {
   name: string;
@@ -32,6 +33,12 @@ export class HttpSession {
     }
   }
 
+  /** Submits a form as a browser would, then follows redirects as `follow` does. */
+  submit(sub: FormSubmission, redirectUri: string): Promise<FollowResult> {
+    const { url, form } = submissionUrl(sub);
+    return this.follow(url, redirectUri, form);
+  }
+
   /** GET `start` (or POST `form` to it) and follow redirects until one points at `redirectUri`. */
   async follow(start: URL, redirectUri: string, form?: Record<string, string>): Promise<FollowResult> {
     let url = start;
@@ -50,6 +57,13 @@ export class HttpSession {
     }
     throw new Error(`more than ${MAX_HOPS} redirects from ${start.origin}`);
   }
+}
+
+export function submissionUrl(sub: FormSubmission): { url: URL; form?: Record<string, string> } {
+  if (sub.method === 'POST') return { url: sub.action, form: sub.fields };
+  const url = new URL(sub.action);
+  for (const [k, v] of Object.entries(sub.fields)) url.searchParams.set(k, v);
+  return { url };
 }
 
 // undici joins repeated Set-Cookie headers with ", "; split on commas that start a new cookie.

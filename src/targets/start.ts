@@ -4,11 +4,11 @@ import type { TargetProfile } from '../model/target.ts';
 import type { StartedTarget } from './types.ts';
 import { startEmbedded } from './embedded/provider.ts';
 import { startCommand } from './command.ts';
-import { waitForDiscovery } from './wait.ts';
+import { probeDiscovery } from './wait.ts';
 
 export class UnsupportedTarget extends Error {}
 
-export async function startTarget(profile: TargetProfile, readyTimeoutMs = 10_000): Promise<StartedTarget> {
+export async function startTarget(profile: TargetProfile, readyTimeoutMs = 5_000): Promise<StartedTarget> {
   switch (profile.start.mode) {
     case 'embedded':
       return startEmbedded(profile);
@@ -17,7 +17,8 @@ export async function startTarget(profile: TargetProfile, readyTimeoutMs = 10_00
     case 'url': {
       const issuer = profile.issuer;
       if (!issuer) throw new UnsupportedTarget(`${profile.file}: issuer is required when the provider is already running`);
-      await waitForDiscovery(issuer, readyTimeoutMs);
+      // Already running: one bounded attempt, no waiting for it to come up.
+      await probeDiscovery(issuer, readyTimeoutMs);
       return { name: profile.name, issuer, notes: [`already-running provider at ${issuer}`], stop: async () => undefined };
     }
     case 'container':

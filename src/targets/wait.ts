@@ -21,3 +21,13 @@ export async function waitForDiscovery(issuer: string, timeoutMs: number, isAliv
   }
   throw new TargetUnreachable(`${issuer} did not answer discovery within ${timeoutMs} ms (${last})`);
 }
+
+export async function probeDiscovery(issuer: string, timeoutMs: number): Promise<void> {
+  let res;
+  try {
+    res = await fetchDiscovery(issuer, timeoutMs);
+  } catch (err) {
+    throw new TargetUnreachable(`${issuer} did not answer discovery: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (res.status !== 200) throw new TargetUnreachable(`${issuer} answered discovery with HTTP ${res.status}`);
+}

@@ -7,13 +7,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomBytes } from 'node:crypto';
-import Provider, { interactionPolicy, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import * as jose from 'jose';
 import type { ClientSpec, TargetProfile, TestUser } from '../../model/target.ts';
 import type { StartedTarget } from '../types.ts';
 import type { Fault } from './faults.ts';
 import { consentPage, errorPage, loginPage } from './pages.ts';
 import { installFaults } from './fault-wrapper.ts';
+import { jsonRewrite, rewriteBody } from './rewrite.ts';
 
 export interface EmbeddedOptions {
   /** 0 (default) picks a free port. */
@@ -61,6 +63,25 @@ function clientMetadata(c: ClientSpec): ClientMetadata {
   };
 }
 
+// oidc-provider warns about Node 20 (supported here, see README) and its in-memory adapter (what a
+// per-run reference provider wants); both would only be noise in every run's output.
+const KNOWN_WARNINGS = /^oidc-provider WARNING: (Unsupported runtime|a quick start development-only in-memory adapter)/;
+
+async function quietly<T>(fn: () => T | Promise<T>): Promise<T> {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!(typeof args[0] === 'string' && KNOWN_WARNINGS.test(args[0]))) warn(...args);
+  };
+  try {
+    return await fn();
+  } finally {
+    console.warn = warn;
+  }
+}
+
+const oidc = await quietly(() => import('oidc-provider'));
+const { interactionPolicy } = oidc;
+
 // oidc-provider drops offline_access unless the request says prompt=consent; Authelia keeps it.
 // The request gets prompt=consent plus a marker, and the marker keeps that added prompt from
 // forcing a consent page that the client's consent_mode would not show.
@@ -87,6 +108,12 @@ function consentPolicy() {
     }),
   );
   return policy;
+}
+
+// RFC 6749 §5.2: a grant type the client may not use is unauthorized_client (oidc-provider says
+// invalid_request).
+function unauthorizedClient(json: Record<string, unknown>): void {
+  if (json.error === 'invalid_request' && json.error_description === 'requested grant type is not allowed for this client') json.error = 'unauthorized_client';
 }
 
 export interface LoginContext {
@@ -129,7 +156,8 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
     subjectTypes: ['public'],
     features: {
       devInteractions: { enabled: false },
-      introspection: { enabled: true },
+      // Any authenticated client may introspect, as with Authelia.
+      introspection: { enabled: true, allowedPolicy: async () => true },
       revocation: { enabled: true },
       claimsParameter: { enabled: true },
       rpInitiatedLogout: { enabled: false },
@@ -170,6 +198,9 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
       if (faults.has('refresh-for-all')) return true;
       return client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access');
     },
+    // Authelia's tokens live their configured lifespan; oidc-provider would end them with the
+    // login session's current grant for the client (so a second login of the client killed them).
+    expiresWithSession: async () => false,
     // Authelia's refresh tokens are single use and always rotate (oidc-provider rotates public clients' only).
     rotateRefreshToken: () => !faults.has('refresh-no-rotation'),
     async loadExistingGrant(ctx) {
@@ -192,7 +223,7 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
     },
   };
 
-  const provider = new Provider(issuer, configuration);
+  const provider = await quietly(() => new oidc.default(issuer, configuration));
   provider.on('server_error', (_ctx: unknown, err: Error) => process.stderr.write(`embedded provider: ${err.message}\n`));
 
   // oidc-provider treats client_secret_basic and client_secret_post as one method; Authelia
@@ -223,6 +254,7 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
         return;
       }
       if (path === ROUTES.authorization && req.method === 'GET') keepOfflineAccess(req, issuer);
+      if (path === ROUTES.token) rewriteBody(res, jsonRewrite(unauthorizedClient));
       if (wrap(req, res, path)) return;
       callback(req, res);
     });
@@ -289,10 +321,9 @@ async function interaction(ctx: LoginContext, req: http.IncomingMessage, res: ht
   if (action === 'confirm') {
     const accountId = details.session?.accountId;
     if (!accountId) return send(res, 400, errorPage({ error: 'no session' }));
-    const grant = details.grantId
-      ? await provider.Grant.find(details.grantId)
-      : new provider.Grant({ accountId, clientId });
-    if (!grant) return send(res, 400, errorPage({ error: 'grant not found' }));
+    // One grant per authorization, as Authelia keeps one consent session per request: revoking
+    // (or reusing the code of) one flow must not take down the tokens of another.
+    const grant = new provider.Grant({ accountId, clientId });
     const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
     if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
     if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);

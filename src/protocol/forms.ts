@@ -1,0 +1,67 @@
+// Server-rendered login and consent forms answered over raw HTTP: the form around the driver's
+// selector is found with a real HTML parser (cheerio) and submitted with its hidden fields, the
+// way a browser would post it. Pages that need JavaScript are left to the browser.
+
+import * as cheerio from 'cheerio';
+import type { FormLoginSelectors, TestUser } from '../model/target.ts';
+
+export interface FormSubmission {
+  action: URL;
+  method: 'GET' | 'POST';
+  fields: Record<string, string>;
+}
+
+export type PageKind = 'login' | 'consent' | 'unknown';
+
+function formAround($: cheerio.CheerioAPI, selector: string, base: URL): { form: ReturnType<cheerio.CheerioAPI>; submission: FormSubmission } | undefined {
+  const el = $(selector).first();
+  if (el.length === 0) return undefined;
+  const form = el.is('form') ? el : el.closest('form');
+  if (form.length === 0) return undefined;
+  const fields: Record<string, string> = {};
+  form.find('input[name]').each((_i, input) => {
+    const $input = $(input);
+    const type = ($input.attr('type') ?? 'text').toLowerCase();
+    if ((type === 'checkbox' || type === 'radio') && $input.attr('checked') === undefined) return;
+    if (type === 'submit' || type === 'image' || type === 'button') return;
+    fields[$input.attr('name')!] = $input.attr('value') ?? '';
+  });
+  const method = (form.attr('method') ?? 'GET').toUpperCase() === 'POST' ? 'POST' : 'GET';
+  return { form, submission: { action: new URL(form.attr('action') ?? base.href, base), method, fields } };
+}
+
+export function pageKind(html: string, selectors: FormLoginSelectors): PageKind {
+  const $ = cheerio.load(html);
+  if ($(selectors.username).length && $(selectors.password).length) return 'login';
+  if (selectors.consentAccept && $(selectors.consentAccept).length) return 'consent';
+  return 'unknown';
+}
+
+/** The login form filled with `user`, or undefined when the page has none. */
+export function loginSubmission(html: string, url: URL, selectors: FormLoginSelectors, user: TestUser): FormSubmission | undefined {
+  const $ = cheerio.load(html);
+  const found = formAround($, selectors.username, url);
+  if (!found) return undefined;
+  const name = (sel: string) => $(sel).first().attr('name');
+  const u = name(selectors.username);
+  const p = name(selectors.password);
+  if (!u || !p) return undefined;
+  const submit = $(selectors.submit).first();
+  return { ...found.submission, fields: { ...found.submission.fields, [u]: user.username, [p]: user.password, ...(submit.attr('name') ? { [submit.attr('name')!]: submit.attr('value') ?? '' } : {}) } };
+}
+
+/** The consent form behind the accept (or deny) button, or undefined when the page has none. */
+export function consentSubmission(html: string, url: URL, selectors: FormLoginSelectors, answer: 'accept' | 'deny'): FormSubmission | undefined {
+  const selector = answer === 'accept' ? selectors.consentAccept : selectors.consentDeny;
+  if (!selector) return undefined;
+  const $ = cheerio.load(html);
+  const found = formAround($, selector, url);
+  if (!found) return undefined;
+  const button = $(selector).first();
+  const formaction = button.attr('formaction');
+  return {
+    ...found.submission,
+    ...(formaction ? { action: new URL(formaction, url) } : {}),
+    fields: { ...found.submission.fields, ...(button.attr('name') ? { [button.attr('name')!]: button.attr('value') ?? '' } : {}) },
+  };
+}

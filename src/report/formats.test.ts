@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import type { CheckResult } from '../model/check.ts';
+import { toJUnit } from './junit.ts';
+import { toJson } from './json.ts';
+import { toHtml } from './html.ts';
+import { failingCount, type RunMeta } from './meta.ts';
+
+const meta: RunMeta = {
+  target: 'ref & <co>',
+  issuer: 'https://op.example',
+  profileFile: '/p/target.yml',
+  startedAt: '2025-01-01T00:00:00.000Z',
+  finishedAt: '2025-01-01T00:01:00.000Z',
+  harnessVersion: '0.1.0',
+  notes: ['note <b>'],
+};
+
+function check(over: Partial<CheckResult>): CheckResult {
+  return { id: 'x.check', title: 'a check', severity: 'failure', spec: 'OIDC Core §3', suite: 'discovery', outcome: 'passed', evidence: [], durationMs: 1500, ...over };
+}
+
+const results: CheckResult[] = [
+  check({ id: 'd.pass', suite: 'discovery' }),
+  check({
+    id: 'd.fail',
+    title: 'issuer <matches> & "quotes"',
+    suite: 'discovery',
+    outcome: 'failed',
+    message: 'issuer was <wrong> & \'bad\'\u0001',
+    source: 'configuration.yml: x = "y"',
+    expected: 'https://op.example',
+    observed: '<script>alert(1)</script>',
+    evidence: [
+      { label: 'discovery', http: { request: { method: 'GET', url: 'https://op.example/.well-known/openid-configuration?a=1&b=2' }, response: { status: 200, headers: { 'content-type': 'application/json' }, body: '{"issuer":"<x>"}' } } },
+      { label: 'shot', file: 'test-results/shot 1.png' },
+      { label: 'abs', file: 'javascript:alert(1)' },
+    ],
+  }),
+  check({ id: 'c.warn', suite: 'code-flow', client: 'app', severity: 'warning', outcome: 'warning', message: 'late <token>' }),
+  check({ id: 'c.skip', suite: 'code-flow', client: 'app', outcome: 'skipped', message: 'no "refresh" grant' }),
+  check({ id: 'c.fail-warn', suite: 'code-flow', client: 'spa', severity: 'warning', outcome: 'failed', message: 'crashed' }),
+  check({ id: 'c.pass', suite: 'code-flow', client: 'app' }),
+];
+
+describe('toJUnit', () => {
+  const xml = toJUnit(results, meta);
+
+  it('writes one testsuite per suite with correct counts', () => {
+    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).toBe(true);
+    expect(xml).toMatch(/<testsuites [^>]*tests="6" failures="2" errors="0" skipped="1"/);
+    const suites = [...xml.matchAll(/<testsuite name="([^"]*)" tests="(\d+)" failures="(\d+)" errors="0" skipped="(\d+)" time="([\d.]+)"/g)];
+    expect(suites.map((m) => [m[1], m[2], m[3], m[4]])).toEqual([
+      ['code-flow', '4', '1', '1'],
+      ['discovery', '2', '1', '0'],
+    ]);
+    expect(suites[1]![5]).toBe('3.000');
+    expect([...xml.matchAll(/<testcase /g)]).toHaveLength(6);
+    expect(xml).toContain('classname="code-flow.app" name="c.warn: a check" time="1.500"');
+    expect(xml).toContain('classname="discovery" name="d.pass: a check" time="1.500"/>');
+  });
+
+  it('maps outcomes: failure with detail, skipped with message, warning as system-out', () => {
+    expect(xml).toMatch(/<failure message="issuer was &lt;wrong&gt; &amp; &apos;bad&apos;\\u0001" type="failure">d\.fail: issuer was &lt;wrong&gt;/);
+    expect(xml).toContain('source:   configuration.yml: x = "y"');
+    expect(xml).toContain('observed: "&lt;script&gt;alert(1)&lt;/script&gt;"');
+    expect(xml).toContain('GET https://op.example/.well-known/openid-configuration?a=1&amp;b=2');
+    expect(xml).toContain('<skipped message="no &quot;refresh&quot; grant"/>');
+    expect(xml).toMatch(/<system-out>WARNING: c\.warn \[app\]: late &lt;token&gt;/);
+    expect(xml).toContain('type="warning">c.fail-warn [spa]: crashed');
+  });
+
+  it('escapes everything and has no raw control characters or stray markup', () => {
+    expect(xml).toContain('name="d.fail: issuer &lt;matches&gt; &amp; &quot;quotes&quot;"');
+    // eslint-disable-next-line no-control-regex
+    expect(xml).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
+    expect(xml).not.toContain('<script>');
+    expect(xml).not.toContain('<co>');
+    // Every & starts an entity.
+    expect(xml).not.toMatch(/&(?!(amp|lt|gt|quot|apos|#\d+);)/);
+    // Tags balance.
+    expect(xml.match(/<testsuite /g)).toHaveLength(xml.match(/<\/testsuite>/g)!.length);
+  });
+});
+
+describe('toJson', () => {
+  it('summarises and orders deterministically', () => {
+    const a = toJson(results, meta);
+    const b = toJson([...results].reverse(), meta);
+    expect(a).toEqual(b);
+    expect(a.summary).toEqual({ passed: 2, failed: 2, warning: 1, skipped: 1, total: 6 });
+    expect(a.results.map((r) => r.id)).toEqual(['c.pass', 'c.skip', 'c.warn', 'c.fail-warn', 'd.fail', 'd.pass']);
+    expect(a.meta).toBe(meta);
+  });
+  it('failingCount ignores warnings and failed checks of warning severity', () => {
+    expect(failingCount(results)).toBe(1);
+  });
+});
+
+describe('toHtml', () => {
+  const html = toHtml(results, meta);
+  it('escapes every value', () => {
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot;');
+    expect(html).toContain('ref &amp; &lt;co&gt;');
+    expect(html).toContain('note &lt;b&gt;');
+    expect(html).toContain('&quot;issuer&quot;: &quot;&lt;x&gt;&quot;');
+  });
+  it('is self-contained: no scripts, no external loads', () => {
+    expect(html).not.toMatch(/<script|<link|@import|src="https?:|href="https?:/i);
+    expect(html).toContain('<img src="test-results/shot%201.png"');
+    expect(html).not.toContain('src="javascript:');
+  });
+  it('shows the header and verdict', () => {
+    expect(html).toContain('https://op.example');
+    expect(html).toContain('2025-01-01T00:01:00.000Z');
+    expect(html).toContain('FAIL: 1 failing check (exit 1)');
+    expect(toHtml([results[0]!], meta)).toContain('PASS (exit 0)');
+  });
+  it('orders failures, then warnings, skips and passes within a group, and failing groups first', () => {
+    const app = html.slice(html.indexOf('client app'));
+    const pos = (id: string) => app.indexOf(`<code>${id}</code>`);
+    expect(pos('c.warn')).toBeGreaterThan(0);
+    expect(pos('c.warn')).toBeLessThan(pos('c.skip'));
+    expect(pos('c.skip')).toBeLessThan(pos('c.pass'));
+    expect(html.indexOf('<code>d.fail</code>')).toBeLessThan(html.indexOf('<code>d.pass</code>'));
+    expect(html.indexOf('client spa')).toBeLessThan(html.indexOf('client app'));
+  });
+});

@@ -1,0 +1,163 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { FullConfig, FullResult, Suite, TestCase, TestResult } from 'playwright/types/testReporter';
+import type { CheckResult } from '../model/check.ts';
+import HarnessReporter from './reporter.ts';
+import type { JsonReport } from './json.ts';
+
+const SECRET = 'evidence-secret-9000';
+const PASSWORD = 'user-pw-123!';
+
+type Annotation = { type: string; description?: string };
+
+function testCase(title: string, annotations: Annotation[], id = title): TestCase {
+  return { id, title, annotations, location: { file: '/suites/code-flow.spec.ts', line: 1, column: 1 } } as unknown as TestCase;
+}
+
+function annotationsFor(suite: string, severity: string, client?: string): Annotation[] {
+  return [
+    { type: 'severity', description: severity },
+    { type: 'spec', description: 'OIDC Core §3.1' },
+    { type: 'suite', description: suite },
+    ...(client ? [{ type: 'client', description: client }] : []),
+  ];
+}
+
+function testResult(status: TestResult['status'], attached?: Partial<CheckResult>, extra: Partial<TestResult> = {}): TestResult {
+  const attachments = attached ? [{ name: 'check-result', contentType: 'application/json', body: Buffer.from(JSON.stringify(attached)) }] : [];
+  return { status, attachments, duration: 1234, errors: [], annotations: [], retry: 0, ...extra } as unknown as TestResult;
+}
+
+function result(id: string, over: Partial<CheckResult>): CheckResult {
+  return { id, title: `title of ${id}`, severity: 'failure', spec: 'OIDC Core §3.1', suite: 'code-flow', client: 'app', outcome: 'passed', evidence: [], durationMs: 0, ...over };
+}
+
+describe('HarnessReporter', () => {
+  let dir: string;
+  let out: string;
+  const saved = { ...process.env };
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'report-test-'));
+    const secretsFile = path.join(dir, 'secrets.json');
+    writeFileSync(secretsFile, JSON.stringify([SECRET, PASSWORD]));
+    process.env.HARNESS_SECRETS_FILE = secretsFile;
+    process.env.HARNESS_RUN_META = JSON.stringify({ target: 'reference', issuer: 'https://op.example', profileFile: '/p.yml', claimsProfile: 'oidc-core', startedAt: '2025-01-01T00:00:00.000Z' });
+    out = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out += String(chunk);
+      return true;
+    });
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+    process.env = { ...saved };
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function run(): Promise<{ json: JsonReport; xml: string; html: string; reportDir: string }> {
+    const reportDir = path.join(dir, 'report');
+    const reporter = new HarnessReporter({ outputDir: reportDir });
+    expect(reporter.printsToStdio()).toBe(false);
+
+    const tests: [TestCase, TestResult][] = [];
+    const add = (t: TestCase, r: TestResult) => tests.push([t, r]);
+
+    add(testCase('cf.pass passes', annotationsFor('code-flow', 'failure', 'app')), testResult('passed', result('cf.pass', { outcome: 'passed' })));
+    add(testCase('cf.warn warns', annotationsFor('code-flow', 'warning', 'app')), testResult('passed', result('cf.warn', { outcome: 'warning', severity: 'warning', message: 'slow' })));
+    add(
+      testCase('cf.fail fails', annotationsFor('code-flow', 'failure', 'app')),
+      testResult('failed', result('cf.fail', {
+        outcome: 'failed',
+        message: `token endpoint rejected ${SECRET}`,
+        expected: 200,
+        observed: 401,
+        durationMs: 55,
+        evidence: [{ label: 'token', http: { request: { method: 'POST', url: 'https://op.example/token', headers: { authorization: `Basic ${Buffer.from(`app:${SECRET}`).toString('base64')}` }, body: `grant_type=authorization_code&code=abc&password=${encodeURIComponent(PASSWORD)}&note=${SECRET}` }, response: { status: 401, body: JSON.stringify({ error: 'invalid_client', echoed: SECRET }) } } }],
+      }), { error: { message: 'cf.fail [app]: token endpoint rejected' } }),
+    );
+    add(
+      testCase('cf.skip skips', annotationsFor('code-flow', 'failure', 'spa')),
+      testResult('skipped', undefined, { annotations: [{ type: 'skip', description: 'client has no refresh_token grant' }] } as Partial<TestResult>),
+    );
+    add(
+      testCase('id.crash crashes', annotationsFor('id-token', 'failure', 'app')),
+      testResult('failed', undefined, { error: { message: `\u001b[31mTypeError: cannot read x of undefined ${SECRET}\u001b[39m\n    at foo (bar.ts:1:1)` } }),
+    );
+    add(testCase('id.timeout times out', annotationsFor('id-token', 'warning')), testResult('timedOut', undefined, { error: { message: 'Test timeout of 30000ms exceeded.' } }));
+    // Retried: first attempt failed, last attempt passed; only the last counts.
+    const retried = testCase('disc.flaky flaky', annotationsFor('discovery', 'failure'));
+    add(retried, testResult('failed', undefined, { error: { message: 'first attempt' } }));
+    add(retried, testResult('passed', result('disc.flaky', { suite: 'discovery', client: undefined, outcome: 'passed' })));
+    // Recorded passed, then the test timed out: not a pass.
+    add(testCase('disc.late late', annotationsFor('discovery', 'failure')), testResult('timedOut', result('disc.late', { suite: 'discovery', client: undefined }), { error: { message: 'Test timeout of 30000ms exceeded.' } }));
+
+    const never = testCase('disc.never never ran', annotationsFor('discovery', 'failure'));
+    const root = { allTests: () => [...new Set(tests.map(([t]) => t)), never] } as unknown as Suite;
+    reporter.onBegin({} as FullConfig, root);
+    for (const [t, r] of tests) reporter.onTestEnd(t, r);
+    reporter.onEnd({ status: 'failed' } as FullResult);
+
+    return {
+      json: JSON.parse(readFileSync(path.join(reportDir, 'results.json'), 'utf8')) as JsonReport,
+      xml: readFileSync(path.join(reportDir, 'junit.xml'), 'utf8'),
+      html: readFileSync(path.join(reportDir, 'summary.html'), 'utf8'),
+      reportDir,
+    };
+  }
+
+  it('maps every kind of test to a check result', async () => {
+    const { json } = await run();
+    const byId = new Map(json.results.map((r) => [r.id, r]));
+    expect(byId.get('cf.pass')).toMatchObject({ outcome: 'passed', durationMs: 1234 });
+    expect(byId.get('cf.warn')).toMatchObject({ outcome: 'warning', severity: 'warning' });
+    expect(byId.get('cf.fail')).toMatchObject({ outcome: 'failed', durationMs: 55, observed: 401 });
+    expect(byId.get('cf.skip')).toMatchObject({ outcome: 'skipped', message: 'client has no refresh_token grant', title: 'skips', suite: 'code-flow', client: 'spa', severity: 'failure', spec: 'OIDC Core §3.1' });
+    expect(byId.get('id.crash')).toMatchObject({ outcome: 'failed', suite: 'id-token', client: 'app', severity: 'failure', title: 'crashes' });
+    expect(byId.get('id.crash')!.message).toBe('TypeError: cannot read x of undefined [REDACTED]');
+    expect(byId.get('id.timeout')).toMatchObject({ outcome: 'failed', severity: 'warning', message: 'timed out: Test timeout of 30000ms exceeded.' });
+    expect(byId.get('disc.flaky')).toMatchObject({ outcome: 'passed' });
+    expect(byId.get('disc.late')).toMatchObject({ outcome: 'failed' });
+    expect(byId.get('disc.never')).toMatchObject({ outcome: 'failed', message: 'did not run (Playwright run failed)' });
+    expect(json.summary).toEqual({ passed: 2, failed: 5, warning: 1, skipped: 1, total: 9 });
+    expect(json.meta).toMatchObject({ target: 'reference', issuer: 'https://op.example', claimsProfile: 'oidc-core', startedAt: '2025-01-01T00:00:00.000Z', harnessVersion: '0.1.0' });
+    expect(Date.parse(json.meta.finishedAt)).not.toBeNaN();
+  });
+
+  it('keeps known secrets out of every file and the terminal summary', async () => {
+    const { json, xml, html } = await run();
+    for (const text of [JSON.stringify(json), xml, html, out]) {
+      expect(text).not.toContain(SECRET);
+      expect(text).not.toContain(PASSWORD);
+      expect(text).not.toContain(encodeURIComponent(PASSWORD));
+      expect(text).not.toContain(Buffer.from(`app:${SECRET}`).toString('base64'));
+    }
+    expect(JSON.stringify(json)).toContain('[REDACTED]');
+    expect(xml).toContain('grant_type=authorization_code&amp;code=[REDACTED]');
+  });
+
+  it('prints a compact summary with one line per failure and the report path', async () => {
+    const { reportDir } = await run();
+    const lines = out.trimEnd().split('\n');
+    expect(lines[0]).toBe('checks: 2 passed, 5 failed, 1 warnings, 1 skipped');
+    expect(lines).toContain('FAIL cf.fail [app]: token endpoint rejected [REDACTED]');
+    expect(lines).toContain('FAIL id.crash [app]: TypeError: cannot read x of undefined [REDACTED]');
+    expect(lines.at(-1)).toBe(`report: ${path.join(reportDir, 'summary.html')}`);
+  });
+
+  it('reads the output folder from HARNESS_REPORT_DIR and survives missing env', () => {
+    const reportDir = path.join(dir, 'from-env');
+    process.env.HARNESS_REPORT_DIR = reportDir;
+    delete process.env.HARNESS_SECRETS_FILE;
+    delete process.env.HARNESS_RUN_META;
+    const reporter = new HarnessReporter();
+    reporter.onEnd({ status: 'passed' } as FullResult);
+    const json = JSON.parse(readFileSync(path.join(reportDir, 'results.json'), 'utf8')) as JsonReport;
+    expect(json.summary.total).toBe(0);
+    expect(json.meta.target).toBe('unknown');
+    expect(out).toContain('checks: 0 passed, 0 failed, 0 warnings, 0 skipped');
+  });
+});

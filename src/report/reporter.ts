@@ -1,0 +1,225 @@
+// Playwright reporter turning each test (one check) into a CheckResult and, at the end, into the
+// JUnit, JSON and HTML reports. The suites attach a `check-result` JSON per test; tests that
+// crashed or timed out before attaching one are still reported as failed, never dropped.
+
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from 'playwright/types/testReporter';
+import type { CheckResult, Severity } from '../model/check.ts';
+import type { RunMeta } from './meta.ts';
+import { summarize } from './meta.ts';
+import { createRedactor, type Redactor } from './redact.ts';
+import { failingCount, writeReports } from './write.ts';
+
+export interface HarnessReporterOptions {
+  outputDir?: string;
+}
+
+type Annotation = { type: string; description?: string };
+
+const ATTACHMENT = 'check-result';
+
+function stripAnsi(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
+}
+
+function firstLine(s: string): string {
+  return stripAnsi(s).split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+}
+
+function errorText(e: TestError | undefined): string {
+  return e?.message ?? e?.value ?? '';
+}
+
+function readSecrets(file: string | undefined): string[] {
+  if (!file) return [];
+  // A missing or broken secrets file must not stop the reports: pattern redaction still applies.
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return Array.isArray(parsed) ? parsed.filter((s): s is string => typeof s === 'string') : [];
+  } catch (err) {
+    process.stderr.write(`report: cannot read HARNESS_SECRETS_FILE (${err instanceof Error ? err.message : String(err)}); only pattern redaction applies\n`);
+    return [];
+  }
+}
+
+function harnessVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function readMeta(json: string | undefined): Partial<RunMeta> {
+  if (!json) return {};
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Partial<RunMeta>) : {};
+  } catch {
+    return { notes: ['HARNESS_RUN_META is not valid JSON'] };
+  }
+}
+
+function isCheckResult(v: unknown): v is CheckResult {
+  if (!v || typeof v !== 'object') return false;
+  const r = v as Record<string, unknown>;
+  return typeof r.id === 'string' && typeof r.suite === 'string' && typeof r.outcome === 'string' && ['passed', 'failed', 'warning', 'skipped'].includes(r.outcome);
+}
+
+function attachedResult(result: TestResult): CheckResult | undefined {
+  // Last one wins, like retries: a check that recorded twice meant the later one.
+  for (const a of [...result.attachments].reverse()) {
+    if (a.name !== ATTACHMENT) continue;
+    try {
+      const raw = a.body ? a.body.toString('utf8') : a.path ? readFileSync(a.path, 'utf8') : undefined;
+      const parsed: unknown = raw === undefined ? undefined : JSON.parse(raw);
+      if (isCheckResult(parsed)) return parsed;
+    } catch {
+      // An unreadable attachment is treated like a missing one: the Playwright status decides.
+    }
+  }
+  return undefined;
+}
+
+/** The check as the test declares it, for tests that never attached a result. */
+function declared(test: TestCase, result: TestResult): Omit<CheckResult, 'outcome'> {
+  const annotations: Annotation[] = [...test.annotations, ...(result.annotations ?? [])];
+  const note = (type: string): string | undefined => annotations.find((a) => a.type === type)?.description;
+  const space = test.title.indexOf(' ');
+  const id = space > 0 ? test.title.slice(0, space) : test.title;
+  const title = space > 0 ? test.title.slice(space + 1) : test.title;
+  const severity: Severity = note('severity') === 'warning' ? 'warning' : 'failure';
+  const client = note('client');
+  return {
+    id,
+    title,
+    severity,
+    spec: note('spec') ?? '',
+    suite: note('suite') ?? path.basename(test.location?.file ?? 'unknown').replace(/\.spec\.[cm]?[jt]s$/, ''),
+    ...(client ? { client } : {}),
+    evidence: [],
+    durationMs: result.duration,
+  };
+}
+
+function failureMessage(result: TestResult): string {
+  const message = firstLine(errorText(result.error) || errorText(result.errors[0]));
+  if (result.status === 'timedOut') return message ? `timed out: ${message}` : `timed out after ${result.duration} ms`;
+  if (result.status === 'interrupted') return message ? `interrupted: ${message}` : 'interrupted before the check finished';
+  return message || `test ${result.status} without a check result`;
+}
+
+/** Maps one Playwright test result to the CheckResult the reports show. */
+export function toCheckResult(test: TestCase, result: TestResult): CheckResult {
+  const attached = attachedResult(result);
+  const broke = result.status === 'failed' || result.status === 'timedOut' || result.status === 'interrupted';
+  if (attached) {
+    const durationMs = attached.durationMs > 0 ? attached.durationMs : result.duration;
+    // A check that recorded success but whose test then broke (timeout in teardown, an assertion
+    // after the check) did not pass.
+    if (broke && (attached.outcome === 'passed' || attached.outcome === 'warning')) {
+      const full = stripAnsi(errorText(result.error));
+      return {
+        ...attached,
+        outcome: 'failed',
+        message: failureMessage(result),
+        evidence: [...(attached.evidence ?? []), ...(full ? [{ label: 'Playwright error', data: full }] : [])],
+        durationMs,
+      };
+    }
+    return { ...attached, evidence: attached.evidence ?? [], durationMs };
+  }
+  const base = declared(test, result);
+  if (result.status === 'skipped') {
+    const annotations: Annotation[] = [...(result.annotations ?? []), ...test.annotations];
+    const reason = annotations.find((a) => a.type === 'skip' || a.type === 'fixme')?.description;
+    return { ...base, outcome: 'skipped', message: reason || 'skipped' };
+  }
+  if (broke) {
+    const full = stripAnsi(errorText(result.error) || errorText(result.errors[0]));
+    return { ...base, outcome: 'failed', message: failureMessage(result), evidence: full ? [{ label: 'Playwright error', data: full }] : [] };
+  }
+  return { ...base, outcome: 'passed', message: 'passed without a check-result attachment' };
+}
+
+export default class HarnessReporter implements Reporter {
+  private readonly outputDir: string;
+  private readonly byTest = new Map<string, CheckResult>();
+  private readonly order: string[] = [];
+  private readonly globalErrors: string[] = [];
+  private root: Suite | undefined;
+  private startedAt = new Date().toISOString();
+
+  constructor(options: HarnessReporterOptions = {}) {
+    this.outputDir = path.resolve(options.outputDir ?? process.env.HARNESS_REPORT_DIR ?? 'reports/adhoc');
+  }
+
+  printsToStdio(): boolean {
+    return false;
+  }
+
+  onBegin(_config: FullConfig, suite: Suite): void {
+    this.root = suite;
+    this.startedAt = new Date().toISOString();
+  }
+
+  onTestEnd(test: TestCase, result: TestResult): void {
+    // Retries call this once per attempt; the last attempt is the verdict.
+    if (!this.byTest.has(test.id)) this.order.push(test.id);
+    this.byTest.set(test.id, toCheckResult(test, result));
+  }
+
+  onError(error: TestError): void {
+    this.globalErrors.push(firstLine(errorText(error)) || 'unknown error');
+  }
+
+  onEnd(result: FullResult): void {
+    const results = this.collect(result);
+    const secrets = readSecrets(process.env.HARNESS_SECRETS_FILE);
+    const redactor = createRedactor(secrets);
+    const meta = this.meta();
+    const paths = writeReports(this.outputDir, results, meta, redactor);
+    process.stdout.write(endSummary(results, paths.html, redactor));
+  }
+
+  private collect(run: FullResult): CheckResult[] {
+    const results = this.order.map((id) => this.byTest.get(id)!);
+    // Tests that never reached onTestEnd (worker crash, max failures, interrupted run) are
+    // incomplete checks: report them failed rather than let the run look smaller and green.
+    for (const test of this.root?.allTests() ?? []) {
+      if (this.byTest.has(test.id)) continue;
+      const base = declared(test, { duration: 0, annotations: [] } as unknown as TestResult);
+      results.push({ ...base, outcome: 'failed', message: `did not run (Playwright run ${run.status})` });
+    }
+    // Errors outside any test (a suite file that does not load) would otherwise drop its checks silently.
+    for (const message of this.globalErrors) {
+      results.push({ id: 'harness.error', title: 'Playwright error outside a check', severity: 'failure', spec: '', suite: 'harness', outcome: 'failed', message, evidence: [], durationMs: 0 });
+    }
+    return results;
+  }
+
+  private meta(): RunMeta {
+    const partial = readMeta(process.env.HARNESS_RUN_META);
+    return {
+      ...partial,
+      target: partial.target ?? 'unknown',
+      profileFile: partial.profileFile ?? '',
+      startedAt: partial.startedAt ?? this.startedAt,
+      finishedAt: new Date().toISOString(),
+      harnessVersion: partial.harnessVersion ?? harnessVersion(),
+    };
+  }
+}
+
+export function endSummary(results: readonly CheckResult[], htmlPath: string, redactor: Redactor): string {
+  const s = summarize(results);
+  const lines = [`checks: ${s.passed} passed, ${s.failed} failed, ${s.warning} warnings, ${s.skipped} skipped`];
+  for (const r of results) {
+    if (r.outcome === 'failed') lines.push(redactor.text(`FAIL ${r.id}${r.client ? ` [${r.client}]` : ''}: ${r.message ?? 'failed'}`));
+  }
+  lines.push(`report: ${htmlPath}`);
+  return `${lines.join('\n')}\n`;
+}
