@@ -1,8 +1,8 @@
 // Suites run under Playwright Test, started by `npm run conformance` (src/cli/main.ts), which
 // starts the provider and the relying parties and passes them in through HARNESS_* variables.
+// Workers launch their browser themselves when a check needs one (suites/harness.ts).
 
 import { defineConfig } from 'playwright/test';
-import { launchOptions } from './src/browser/launch.ts';
 
 const reportDir = process.env.HARNESS_REPORT_DIR ?? 'reports/adhoc';
 const workers = Number(process.env.HARNESS_WORKERS ?? 2);
@@ -20,7 +20,6 @@ export default defineConfig({
     ['html', { outputFolder: `${reportDir}/playwright`, open: 'never' }],
   ],
   use: {
-    launchOptions: launchOptions(),
     trace: 'off',
     actionTimeout: 10_000,
     navigationTimeout: 15_000,

@@ -14,6 +14,7 @@ import { HttpSession } from '../src/protocol/session.ts';
 import { continueOverHttp } from '../src/protocol/form-flow.ts';
 import { send, HttpError, type RawResponse } from '../src/http/exchange.ts';
 import { completeAuthorization, selectorsFor } from '../src/browser/drivers.ts';
+import { launchBrowser } from '../src/browser/launch.ts';
 import { CheckFailure, CheckSkipped, fail, skip } from '../src/checks/verdict.ts';
 import { checkJwks, checkReachable, type Jwks } from '../src/checks/discovery.ts';
 import { checkTokenResponse, codeOf, type Callback, type FrontRefusal, type TokenSet } from '../src/checks/code-flow.ts';
@@ -72,8 +73,11 @@ export interface Flow {
   tokens: TokenSet;
 }
 
-/** One logged-in user per worker: the browser logs in once, later codes come over raw HTTP. */
+/** One logged-in user per worker. The login goes over raw HTTP where the provider's pages are
+ *  plain forms, else through the browser; later codes reuse that session. The browser is launched
+ *  only when a check needs it, so a worker that Playwright replaces after a failure is cheap. */
 export class WorkerSession {
+  private browserP?: Promise<Browser>;
   private context?: BrowserContext;
   private page?: Page;
   private readonly http = new HttpSession();
@@ -81,8 +85,13 @@ export class WorkerSession {
   private readonly flows = new Map<string, Promise<Flow>>();
   readonly selectors: FormLoginSelectors;
 
-  constructor(private readonly browser: Browser, readonly run: RunContext, readonly user: TestUser) {
+  constructor(readonly run: RunContext, readonly user: TestUser) {
     this.selectors = selectorsFor(run.profile.login);
+  }
+
+  /** This worker's browser, launched on first use. */
+  browser(): Promise<Browser> {
+    return (this.browserP ??= launchBrowser());
   }
 
   async request(client: ClientSpec, options?: AuthorizationOptions): Promise<AuthorizationRequest> {
@@ -90,14 +99,18 @@ export class WorkerSession {
     return authorizationRequest(meta, client, options);
   }
 
-  /** Gets the authorization response for `req`, over raw HTTP when the session allows. */
+  /** Gets the authorization response for `req`: over raw HTTP where the pages allow, else in the browser. */
   async authorize(req: AuthorizationRequest, consent: 'accept' | 'deny' = 'accept'): Promise<Callback> {
-    if (this.loggedIn) {
-      const first = await this.http.follow(req.url, req.redirectUri);
-      const url = await continueOverHttp(this.http, first, req.redirectUri, { selectors: this.selectors, user: this.user, consent });
-      if (url) return { url, state: req.state, issuer: this.run.issuer };
+    const first = await this.http.follow(req.url, req.redirectUri);
+    const url = await continueOverHttp(this.http, first, req.redirectUri, { selectors: this.selectors, user: this.user, consent });
+    if (url) {
+      this.loggedIn = true;
+      return { url, state: req.state, issuer: this.run.issuer };
     }
-    this.page ??= await (this.context = await this.browser.newContext()).newPage();
+    if (!this.page) {
+      this.context = await (await this.browser()).newContext();
+      this.page = await this.context.newPage();
+    }
     const landing = await completeAuthorization(this.page, this.selectors, req.url, { user: this.user, redirectUri: req.redirectUri, consent });
     this.loggedIn = true;
     await this.http.addBrowserCookies(await this.context!.cookies());
@@ -133,6 +146,7 @@ export class WorkerSession {
 
   async close(): Promise<void> {
     await this.context?.close();
+    if (this.browserP) await (await this.browserP).close();
   }
 }
 
@@ -149,9 +163,9 @@ export const test = base.extend<object, WorkerFixtures>({
     { scope: 'worker' },
   ],
   session: [
-    async ({ browser, run }, use, workerInfo) => {
+    async ({ run }, use, workerInfo) => {
       const users = run.profile.users;
-      const session = new WorkerSession(browser, run, users[workerInfo.workerIndex % users.length]!);
+      const session = new WorkerSession(run, users[workerInfo.workerIndex % users.length]!);
       await use(session);
       await session.close();
     },
@@ -159,7 +173,7 @@ export const test = base.extend<object, WorkerFixtures>({
   ],
 });
 
-export type CheckFixtures = WorkerFixtures & { browser: Browser };
+export type CheckFixtures = WorkerFixtures;
 
 function annotations(suite: string, def: CheckDef, client?: ClientSpec) {
   return [
@@ -176,11 +190,11 @@ async function record(testInfo: TestInfo, redactor: Redactor, result: CheckResul
 
 /** Registers one check as one Playwright test. */
 export function check(suite: string, def: CheckDef, body: (fx: CheckFixtures) => Promise<void>, client?: ClientSpec): void {
-  test(`${def.id} ${def.title}`, { annotation: annotations(suite, def, client) }, async ({ run, session, browser }, testInfo) => {
+  test(`${def.id} ${def.title}`, { annotation: annotations(suite, def, client) }, async ({ run, session }, testInfo) => {
     const started = Date.now();
     const base: Omit<CheckResult, 'outcome'> = { ...def, suite, ...(client ? { client: client.id } : {}), evidence: [], durationMs: 0 };
     try {
-      await body({ run, session, browser });
+      await body({ run, session });
     } catch (err) {
       const durationMs = Date.now() - started;
       if (err instanceof CheckSkipped) {

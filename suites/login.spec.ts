@@ -9,9 +9,9 @@ const profile = collectProfile();
 const shown = (c: ClientSpec) => c.consentMode !== 'implicit';
 const uiClient = profile.clients.find(shown) ?? profile.clients[0]!;
 
-check(suite, l.loginChecks.ui, async ({ session, browser }) => {
+check(suite, l.loginChecks.ui, async ({ session }) => {
   const req = await session.request(uiClient);
-  const context = await browser.newContext();
+  const context = await (await session.browser()).newContext();
   try {
     const page = await context.newPage();
     const landing = await completeAuthorization(page, session.selectors, req.url, { user: session.user, redirectUri: req.redirectUri });
@@ -21,9 +21,9 @@ check(suite, l.loginChecks.ui, async ({ session, browser }) => {
   }
 }, uiClient);
 
-check(suite, l.loginChecks.wrongPassword, async ({ session, browser }) => {
+check(suite, l.loginChecks.wrongPassword, async ({ session }) => {
   const req = await session.request(uiClient);
-  const context = await browser.newContext();
+  const context = await (await session.browser()).newContext();
   try {
     const page = await context.newPage();
     let sawRedirect = false;
@@ -43,11 +43,11 @@ check(suite, l.loginChecks.wrongPassword, async ({ session, browser }) => {
 }, uiClient);
 
 const denyClient = profile.clients.find(shown);
-check(suite, l.loginChecks.deny, async ({ session, browser }) => {
+check(suite, l.loginChecks.deny, async ({ session }) => {
   if (!denyClient) skip('every configured client skips consent (consent_mode implicit)');
   if (!session.selectors.consentDeny) skip('the login driver has no consent deny selector');
   const req = await session.request(denyClient);
-  const context = await browser.newContext();
+  const context = await (await session.browser()).newContext();
   try {
     const page = await context.newPage();
     const landing = await completeAuthorization(page, session.selectors, req.url, { user: session.user, redirectUri: req.redirectUri, consent: 'deny' });

@@ -3,6 +3,7 @@
 import type { TargetProfile } from '../model/target.ts';
 import type { StartedTarget } from './types.ts';
 import { startEmbedded } from './embedded/provider.ts';
+import { FAULTS, isFault, type Fault } from './embedded/faults.ts';
 import { startCommand } from './command.ts';
 import { probeDiscovery } from './wait.ts';
 
@@ -11,7 +12,7 @@ export class UnsupportedTarget extends Error {}
 export async function startTarget(profile: TargetProfile, readyTimeoutMs = 5_000): Promise<StartedTarget> {
   switch (profile.start.mode) {
     case 'embedded':
-      return startEmbedded(profile);
+      return startEmbedded(profile, { faults: faultsFromEnv() });
     case 'command':
       return startCommand(profile);
     case 'url': {
@@ -24,4 +25,14 @@ export async function startTarget(profile: TargetProfile, readyTimeoutMs = 5_000
     case 'container':
       throw new UnsupportedTarget(`${profile.file}: start.mode container is not supported yet (Testcontainers targets come with a later issue)`);
   }
+}
+
+/** HARNESS_EMBEDDED_FAULTS=a,b turns fault switches on in the reference provider, to see a failing
+ *  run end to end (the harness's own tests and demos; never needed against a real provider). */
+export function faultsFromEnv(env: NodeJS.ProcessEnv = process.env): Fault[] {
+  const names = (env.HARNESS_EMBEDDED_FAULTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!isFault(name)) throw new UnsupportedTarget(`HARNESS_EMBEDDED_FAULTS: unknown fault ${name} (known: ${FAULTS.join(', ')})`);
+  }
+  return names as Fault[];
 }
