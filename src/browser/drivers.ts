@@ -19,7 +19,7 @@ export function selectorsFor(spec: LoginDriverSpec): FormLoginSelectors {
     case 'embedded':
       return EMBEDDED_SELECTORS;
     case 'authelia':
-      throw new Error('the authelia login driver comes with the container targets issue');
+      throw new Error('login.driver authelia is not available yet (it comes with the Authelia container target); use the form driver with selectors meanwhile');
   }
 }
 

@@ -106,6 +106,9 @@ describe('ID token conditions', () => {
     expect(failure(() => t.checkAud(i)).message).toMatch(/several audiences but no azp/);
     expect(failure(() => t.checkNonce(i)).message).toMatch(/has no nonce although one was sent/);
   });
+  it('present: a token response without id_token fails', () => {
+    expect(failure(() => t.idTokenOf(raw(200, { access_token: 'a', token_type: 'Bearer' }), basic)).message).toMatch(/no id_token in the token response for basic/);
+  });
   it('signature: no key for the kid fails', async () => {
     const i = await input({ sub: 'a' });
     const err = await failureAsync(() => t.checkSignature({ ...i, jwks: { keys: [{ kty: 'RSA', kid: 'other', n: 'x', e: 'AQAB' }] } }));

@@ -12,6 +12,7 @@ import type { CheckResult } from '../model/check.ts';
 import { loadProfile } from '../config/profile.ts';
 import { knownSecrets } from '../report/redact.ts';
 import { launchOptions } from '../browser/launch.ts';
+import { selectorsFor } from '../browser/drivers.ts';
 import { startTarget } from '../targets/start.ts';
 import type { StartedTarget } from '../targets/types.ts';
 import { startRelyingParties, type RelyingParties } from '../rp/server.ts';
@@ -55,8 +56,9 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
   const profile = resolveProfile(options);
   try {
     launchOptions();
+    selectorsFor(profile.login);
   } catch (err) {
-    throw new SetupError(err instanceof Error ? err.message : String(err));
+    throw new SetupError(`${profile.file}: ${err instanceof Error ? err.message : String(err)}`);
   }
   const reportDir = path.resolve(options.reportDir ?? path.join(ROOT, 'reports', `${stamp(new Date())}-${profile.name}`));
 

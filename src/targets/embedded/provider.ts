@@ -158,7 +158,8 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
       devInteractions: { enabled: false },
       // Any authenticated client may introspect, as with Authelia.
       introspection: { enabled: true, allowedPolicy: async () => true },
-      revocation: { enabled: true },
+      // RFC 7009 §2.1: only the client a token was issued to may revoke it.
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       claimsParameter: { enabled: true },
       rpInitiatedLogout: { enabled: false },
     },
