@@ -2,11 +2,15 @@
 // issuer, discovery) and the login session are per worker; a fresh browser context is made only
 // where isolation is what a check tests.
 
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test as base, type Browser, type BrowserContext, type Page, type TestInfo } from 'playwright/test';
 import type { CheckDef, CheckResult, Evidence } from '../src/model/check.ts';
 import type { ClientSpec, FormLoginSelectors, TargetProfile, TestUser } from '../src/model/target.ts';
 import { loadProfile } from '../src/config/profile.ts';
 import { createRedactor, knownSecrets, type Redactor } from '../src/report/redact.ts';
+import { redactZip } from '../src/report/zip.ts';
 import { fetchDiscovery, endpoint, type Metadata } from '../src/protocol/metadata.ts';
 import { authorizationRequest, type AuthorizationOptions, type AuthorizationRequest } from '../src/protocol/authorize.ts';
 import { exchangeCode } from '../src/protocol/endpoints.ts';
@@ -186,6 +190,48 @@ function annotations(suite: string, def: CheckDef, client?: ClientSpec) {
 
 async function record(testInfo: TestInfo, redactor: Redactor, result: CheckResult): Promise<void> {
   await testInfo.attach('check-result', { body: JSON.stringify(redactor.value(result)), contentType: 'application/json' });
+}
+
+let captures = 0;
+
+/** Screenshot and redacted trace of a failed UI check, written into the report folder. */
+async function captureFailure(context: BrowserContext, page: Page, name: string, redactor: Redactor): Promise<Evidence[]> {
+  const dir = process.env.HARNESS_REPORT_DIR;
+  if (!dir) return [];
+  const base = `${name.replace(/[^\w.-]+/g, '_')}-${process.pid}-${++captures}`;
+  const evidence: Evidence[] = [];
+  mkdirSync(path.join(dir, 'screenshots'), { recursive: true });
+  mkdirSync(path.join(dir, 'traces'), { recursive: true });
+  const shot = `screenshots/${base}.png`;
+  if (await page.screenshot({ path: path.join(dir, shot), fullPage: true }).then(() => true, () => false)) evidence.push({ label: 'screenshot of the page at failure', file: shot });
+  const raw = path.join(os.tmpdir(), `${base}.zip`);
+  if (await context.tracing.stop({ path: raw }).then(() => true, () => false)) {
+    const trace = `traces/${base}.zip`;
+    // Traces record typed values and URLs with codes: redact before anything is kept.
+    writeFileSync(path.join(dir, trace), redactZip(readFileSync(raw), (t) => redactor.text(t)));
+    rmSync(raw, { force: true });
+    evidence.push({ label: 'Playwright trace (npx playwright show-trace <file>)', file: trace });
+  }
+  return evidence;
+}
+
+/** A fresh browser context for a check of the provider's own pages; when the check fails, a
+ *  screenshot and a redacted trace become its evidence. */
+export async function withFreshPage(session: WorkerSession, name: string, fn: (page: Page) => Promise<void>): Promise<void> {
+  const context = await (await session.browser()).newContext();
+  await context.tracing.start({ screenshots: true, snapshots: true });
+  const page = await context.newPage();
+  try {
+    await fn(page);
+  } catch (err) {
+    if (err instanceof CheckSkipped) throw err;
+    const evidence = await captureFailure(context, page, name, session.run.redactor);
+    if (err instanceof CheckFailure) throw new CheckFailure({ ...err.detail, evidence: [...(err.detail.evidence ?? []), ...evidence] });
+    throw new CheckFailure({ message: `the browser flow failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, evidence });
+  } finally {
+    await context.tracing.stop().catch(() => undefined);
+    await context.close();
+  }
 }
 
 /** Registers one check as one Playwright test. */

@@ -1,4 +1,4 @@
-import { check, collectProfile, skip } from './harness.ts';
+import { check, collectProfile, skip, withFreshPage } from './harness.ts';
 import { completeAuthorization, fillSecret } from '../src/browser/drivers.ts';
 import * as l from '../src/checks/login.ts';
 import type { ClientSpec } from '../src/model/target.ts';
@@ -11,21 +11,15 @@ const uiClient = profile.clients.find(shown) ?? profile.clients[0]!;
 
 check(suite, l.loginChecks.ui, async ({ session }) => {
   const req = await session.request(uiClient);
-  const context = await (await session.browser()).newContext();
-  try {
-    const page = await context.newPage();
+  await withFreshPage(session, l.loginChecks.ui.id, async (page) => {
     const landing = await completeAuthorization(page, session.selectors, req.url, { user: session.user, redirectUri: req.redirectUri });
     l.checkLanded(landing.url, req.redirectUri, req.state, landing.steps);
-  } finally {
-    await context.close();
-  }
+  });
 }, uiClient);
 
 check(suite, l.loginChecks.wrongPassword, async ({ session }) => {
   const req = await session.request(uiClient);
-  const context = await (await session.browser()).newContext();
-  try {
-    const page = await context.newPage();
+  await withFreshPage(session, l.loginChecks.wrongPassword.id, async (page) => {
     let sawRedirect = false;
     page.on('request', (r) => {
       if (r.url().startsWith(req.redirectUri)) sawRedirect = true;
@@ -37,9 +31,7 @@ check(suite, l.loginChecks.wrongPassword, async ({ session }) => {
     await Promise.all([page.waitForLoadState('load'), page.waitForEvent('framenavigated'), page.click(submit)]);
     await page.locator(username).waitFor({ state: 'visible', timeout: 5_000 }).catch(() => undefined);
     l.checkStayedOnLogin(sawRedirect, await page.locator(username).isVisible(), page.url().split('?')[0] ?? '');
-  } finally {
-    await context.close();
-  }
+  });
 }, uiClient);
 
 const denyClient = profile.clients.find(shown);
@@ -47,12 +39,8 @@ check(suite, l.loginChecks.deny, async ({ session }) => {
   if (!denyClient) skip('every configured client skips consent (consent_mode implicit)');
   if (!session.selectors.consentDeny) skip('the login driver has no consent deny selector');
   const req = await session.request(denyClient);
-  const context = await (await session.browser()).newContext();
-  try {
-    const page = await context.newPage();
+  await withFreshPage(session, l.loginChecks.deny.id, async (page) => {
     const landing = await completeAuthorization(page, session.selectors, req.url, { user: session.user, redirectUri: req.redirectUri, consent: 'deny' });
     l.checkDenied(landing.url, req.state);
-  } finally {
-    await context.close();
-  }
+  });
 }, denyClient);

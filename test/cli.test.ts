@@ -11,12 +11,12 @@ import { ROOT, DEFAULT_TARGET, resolveProfile } from '../src/cli/run.ts';
 import { startEmbedded } from '../src/targets/embedded/provider.ts';
 import type { StartedTarget } from '../src/targets/types.ts';
 import { knownSecrets } from '../src/report/redact.ts';
-import { embeddedZipTexts } from './zip.ts';
+import { embeddedZipTexts, unzip } from '../src/report/zip.ts';
 
 // Asynchronous: a provider started in this process must keep answering while the CLI runs.
-function cli(args: string[], timeout = 120_000): Promise<{ code: number | null; out: string; err: string }> {
+function cli(args: string[], timeout = 120_000, extraEnv: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' } });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0', ...extraEnv } });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -103,4 +103,24 @@ describe('a run against an already-running provider', () => {
     // Tokens and codes are redacted by pattern: no JWT survives either.
     for (const text of texts) expect(text).not.toMatch(/eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{10,}/);
   });
+});
+
+describe('a failing UI check', () => {
+  it('exits 1, names the check, and keeps a screenshot and a redacted trace as evidence', async () => {
+    const reportDir = mkdtempSync(path.join(os.tmpdir(), 'harness-ui-'));
+    const run = await cli(['--grep', 'login.consent-deny', '--report-dir', reportDir], 120_000, { HARNESS_EMBEDDED_FAULTS: 'consent-deny-ignored' });
+    expect(run.code).toBe(1);
+    expect(run.out).toMatch(/FAIL login\.consent-deny \[rustdesk\]: denying consent gave a code/);
+    const json = JSON.parse(readFileSync(path.join(reportDir, 'results.json'), 'utf8')) as { results: Array<{ evidence: Array<{ file?: string }> }> };
+    const attached = json.results.flatMap((r) => r.evidence.map((e) => e.file)).filter((f): f is string => Boolean(f));
+    expect(attached.some((f) => f.startsWith('screenshots/') && f.endsWith('.png'))).toBe(true);
+    const trace = attached.find((f) => f.startsWith('traces/'));
+    expect(trace).toBeDefined();
+    const entries = [...unzip(readFileSync(path.join(reportDir, trace!))).values()].map((b) => b.toString('latin1'));
+    expect(entries.join('')).toMatch(/\[REDACTED\]/);
+    for (const secret of knownSecrets(resolveProfile({}))) {
+      for (const text of [...entries, run.out, run.err]) expect(text.includes(secret)).toBe(false);
+    }
+    expect(entries.join('')).not.toMatch(/[?&]code=(?!\[REDACTED\])/);
+  }, 150_000);
 });

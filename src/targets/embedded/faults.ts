@@ -2,6 +2,8 @@
 // exactly one way that a check must catch; the harness's own tests turn them on one at a time.
 
 export const FAULTS = [
+  /** the consent page's deny button grants consent */
+  'consent-deny-ignored',
   /** discovery advertises an issuer other than the URL it is served from */
   'discovery-wrong-issuer',
   /** discovery omits jwks_uri */

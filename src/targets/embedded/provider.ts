@@ -117,6 +117,7 @@ function unauthorizedClient(json: Record<string, unknown>): void {
 }
 
 export interface LoginContext {
+  faults: ReadonlySet<Fault>;
   provider: Provider;
   users: Map<string, TestUser>;
   clients: Map<string, ClientSpec>;
@@ -241,7 +242,7 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
     return compare.call(this, actual);
   };
 
-  const ctx: LoginContext = { provider, users, clients };
+  const ctx: LoginContext = { faults, provider, users, clients };
   const callback = provider.callback();
   const wrap = installFaults({ faults, provider, issuer, privateKey, signingJwk, current });
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -319,7 +320,7 @@ async function interaction(ctx: LoginContext, req: http.IncomingMessage, res: ht
     await provider.interactionFinished(req, res, { login: { accountId: subjectOf(user.username), amr: ['pwd'] } }, { mergeWithLastSubmission: false });
     return;
   }
-  if (action === 'confirm') {
+  if (action === 'confirm' || (action === 'abort' && ctx.faults.has('consent-deny-ignored'))) {
     const accountId = details.session?.accountId;
     if (!accountId) return send(res, 400, errorPage({ error: 'no session' }));
     // One grant per authorization, as Authelia keeps one consent session per request: revoking
