@@ -18,6 +18,7 @@ async function input({ session, run }: CheckFixtures, client: ClientSpec): Promi
     jwks: await run.jwks(),
     skew: run.skew,
     startedAt: flow.startedAt,
+    authTimeRequired: run.profile.claimsProfile !== 'oidc-core',
   };
 }
 

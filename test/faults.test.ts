@@ -62,7 +62,7 @@ async function idTokenInput(e: Env, clientId = 'basic'): Promise<t.IdTokenInput>
   const c = e.client(clientId);
   const { tokens, res, nonce, startedAt } = await e.flow(c);
   const jwks = d.checkJwks(await send({ url: String(e.meta.jwks_uri) }));
-  return { client: c, issuer: e.issuer, response: res, idToken: t.idTokenOf(res, c), accessToken: tokens.access_token, nonce, jwks, skew: 5, startedAt };
+  return { client: c, issuer: e.issuer, response: res, idToken: t.idTokenOf(res, c), accessToken: tokens.access_token, nonce, jwks, skew: 5, startedAt, authTimeRequired: true };
 }
 
 type Case = [Fault, (e: Env) => Promise<void> | void, RegExp];

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,13 +17,41 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
+/** Processes whose environment names `marker` (Linux /proc): what a run left behind. */
+function processesWith(marker: string): number[] {
+  if (!existsSync('/proc')) return [];
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid)
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/environ`, 'latin1').includes(marker);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 function startCli(args: string[]) {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' } });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : null))));
-  return { child, exited, output: () => out };
+  /** Resolves when the output matches `re` (checked on every chunk, no polling). */
+  const waitFor = (re: RegExp, timeoutMs: number) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${re} not seen: ${out}`)), timeoutMs);
+      const check = () => {
+        if (!re.test(out)) return;
+        clearTimeout(timer);
+        child.stdout.off('data', check);
+        resolve();
+      };
+      child.stdout.on('data', check);
+      check();
+    });
+  return { child, exited, output: () => out, waitFor };
 }
 
 describe('lifecycle', () => {
@@ -55,16 +83,15 @@ describe('lifecycle', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-int-'));
     const run = startCli(['--report-dir', path.join(dir, 'report')]);
     // Wait for the suites to be under way: the relying parties are listening by then.
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no test started: ${run.output()}`)), 60_000);
-      const poll = () => (/\[\d+\/\d+\]/.test(run.output()) ? (clearTimeout(timer), resolve()) : setTimeout(poll, 50));
-      poll();
-    });
+    await run.waitFor(/Running \d+ tests/, 60_000);
     expect(await portFree(47011)).toBe(false);
+    if (existsSync('/proc')) expect(processesWith(path.join(dir, 'report')).length).toBeGreaterThan(0);
     run.child.kill('SIGINT');
     const code = await run.exited;
     expect(code).toBe(130);
     expect(await portFree(47011)).toBe(true);
     expect(await portFree(47015)).toBe(true);
+    // Playwright and its workers carry the run's report folder in their environment.
+    expect(processesWith(path.join(dir, 'report'))).toEqual([]);
   }, 120_000);
 });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import * as jose from 'jose';
 import type { RawResponse } from '../http/exchange.ts';
-import { CheckFailure } from './verdict.ts';
+import { CheckFailure, CheckSkipped } from './verdict.ts';
 import * as d from './discovery.ts';
 import * as f from './code-flow.ts';
 import * as t from './id-token.ts';
@@ -91,7 +91,7 @@ describe('ID token conditions', () => {
   async function input(claims: jose.JWTPayload, alg = 'RS256'): Promise<t.IdTokenInput> {
     const { privateKey } = await jose.generateKeyPair('RS256');
     const idToken = await new jose.SignJWT(claims).setProtectedHeader({ alg, kid: 'k1' }).sign(privateKey);
-    return { client: basic, issuer: 'http://op.test', response: raw(200, {}), idToken, nonce: 'n', jwks: good, skew: 5, startedAt: Math.floor(Date.now() / 1000) - 1 };
+    return { client: basic, issuer: 'http://op.test', response: raw(200, {}), idToken, nonce: 'n', jwks: good, skew: 5, startedAt: Math.floor(Date.now() / 1000) - 1, authTimeRequired: true };
   }
   it('alg other than the configured one fails, naming the config key', async () => {
     const c = { ...basic, idTokenSignedResponseAlg: 'PS256', sources: { idTokenSignedResponseAlg: 'configuration.yml: clients[0].id_token_signed_response_alg = PS256' } };
@@ -105,6 +105,11 @@ describe('ID token conditions', () => {
     expect(failure(() => t.checkSub(i)).message).toMatch(/sub is missing/);
     expect(failure(() => t.checkAud(i)).message).toMatch(/several audiences but no azp/);
     expect(failure(() => t.checkNonce(i)).message).toMatch(/has no nonce although one was sent/);
+  });
+  it('auth_time: absent fails where required, is skipped (not passed) where OIDC Core does not require it', async () => {
+    const i = await input({ sub: 'a' });
+    expect(failure(() => t.checkAuthTime(i)).message).toMatch(/auth_time is missing/);
+    expect(() => t.checkAuthTime({ ...i, authTimeRequired: false })).toThrow(CheckSkipped);
   });
   it('present: a token response without id_token fails', () => {
     expect(failure(() => t.idTokenOf(raw(200, { access_token: 'a', token_type: 'Bearer' }), basic)).message).toMatch(/no id_token in the token response for basic/);

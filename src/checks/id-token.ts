@@ -6,7 +6,7 @@ import type { CheckDef, Evidence } from '../model/check.ts';
 import type { ClientSpec } from '../model/target.ts';
 import type { RawResponse } from '../http/exchange.ts';
 import type { Jwks } from './discovery.ts';
-import { fail, http } from './verdict.ts';
+import { fail, http, skip } from './verdict.ts';
 
 const CORE = 'OIDC Core 1.0';
 
@@ -38,6 +38,8 @@ export interface IdTokenInput {
   skew: number;
   /** When the authorization started (seconds since epoch). */
   startedAt: number;
+  /** Whether auth_time must be present: Authelia always sends it; OIDC Core only with max_age or require_auth_time. */
+  authTimeRequired: boolean;
   now?: number;
 }
 
@@ -146,6 +148,7 @@ export function checkAuthTime(input: IdTokenInput): void {
   const { claims, evidence } = decoded(input);
   const t = now(input);
   if (claims.auth_time === undefined) {
+    if (!input.authTimeRequired) skip('auth_time not sent; OIDC Core requires it only with max_age or require_auth_time (claims profile oidc-core)');
     fail({ message: 'auth_time is missing', source: `${CORE} §2 (required with max_age or require_auth_time; Authelia always sends it)`, expected: 'integer seconds', observed: '(absent)', evidence });
   }
   const at = claims.auth_time;

@@ -1,7 +1,7 @@
 // One conformance run: load the profile, start the provider and the relying parties, run the
 // suites under Playwright Test, write the reports, stop everything (also on failure and Ctrl-C).
 
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -66,10 +66,11 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
   const cleanup = async () => {
     while (stack.length) await stack.pop()!().catch(() => undefined);
   };
-  let child: ReturnType<typeof spawn> | undefined;
+  let child: ChildProcess | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    child?.kill(signal);
-    void cleanup().then(() => process.exit(130));
+    void stopChild(child, signal)
+      .then(cleanup)
+      .then(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -110,7 +111,8 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
     const cli = path.join(path.dirname(createRequire(import.meta.url).resolve('playwright/package.json')), 'cli.js');
     const args = [cli, 'test', '-c', path.join(ROOT, 'playwright.config.ts'), ...(options.grep ? ['--grep', options.grep] : [])];
     const code = await new Promise<number>((resolve, reject) => {
-      child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: options.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+      // Its own process group, so an interrupt reaches Playwright's workers and browsers too.
+      child = spawn(process.execPath, args, { cwd: ROOT, env, detached: true, stdio: options.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
       child.stdout?.resume();
       child.stderr?.resume();
       child.once('error', reject);
@@ -125,6 +127,27 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
     process.removeListener('SIGTERM', onSignal);
     await cleanup();
   }
+}
+
+const GRACE_MS = 5_000;
+
+/** Interrupts Playwright's process group; kills it when it has not ended within GRACE_MS. */
+async function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
+  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+  const pid = child.pid;
+  const group = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      // the group is already gone
+    }
+  };
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  group(signal);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, GRACE_MS)))]);
+  clearTimeout(timer);
+  group('SIGKILL');
 }
 
 function readResults(dir: string): CheckResult[] | undefined {
