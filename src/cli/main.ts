@@ -12,7 +12,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const outcome = await runConformance(options);
-  console.log(`report: ${outcome.reportDir}/summary.html (${(outcome.wallMs / 1000).toFixed(1)} s)`);
+  console.log(`finished in ${(outcome.wallMs / 1000).toFixed(1)} s, exit ${outcome.exitCode}`);
   return outcome.exitCode;
 }
 
