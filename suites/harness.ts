@@ -121,6 +121,22 @@ export class WorkerSession {
     return { url: landing.url, state: req.state, issuer: this.run.issuer };
   }
 
+  /** The authorization response for `req` from a new login (no session cookies): raw HTTP where
+   *  the pages allow, else a fresh browser context. */
+  async authorizeFresh(req: AuthorizationRequest): Promise<Callback> {
+    const http = new HttpSession();
+    const first = await http.follow(req.url, req.redirectUri);
+    const url = await continueOverHttp(http, first, req.redirectUri, { selectors: this.selectors, user: this.user });
+    if (url) return { url, state: req.state, issuer: this.run.issuer };
+    const context = await (await this.browser()).newContext();
+    try {
+      const landing = await completeAuthorization(await context.newPage(), this.selectors, req.url, { user: this.user, redirectUri: req.redirectUri });
+      return { url: landing.url, state: req.state, issuer: this.run.issuer };
+    } finally {
+      await context.close();
+    }
+  }
+
   /** Sends an authorization request expected to be refused, with an established session. */
   async attempt(req: AuthorizationRequest, anyClient: ClientSpec): Promise<FrontRefusal> {
     if (!this.loggedIn) await this.authorize(await this.request(anyClient));
@@ -234,13 +250,15 @@ export async function withFreshPage(session: WorkerSession, name: string, fn: (p
   }
 }
 
-/** Registers one check as one Playwright test. */
-export function check(suite: string, def: CheckDef, body: (fx: CheckFixtures) => Promise<void>, client?: ClientSpec): void {
+/** Registers one check as one Playwright test. The body throws to fail or skip; it may return
+ *  evidence to keep with a pass (the claims table a person wants to read). */
+export function check(suite: string, def: CheckDef, body: (fx: CheckFixtures) => Promise<Evidence[] | void>, client?: ClientSpec): void {
   test(`${def.id} ${def.title}`, { annotation: annotations(suite, def, client) }, async ({ run, session }, testInfo) => {
     const started = Date.now();
     const base: Omit<CheckResult, 'outcome'> = { ...def, suite, ...(client ? { client: client.id } : {}), evidence: [], durationMs: 0 };
+    let kept: Evidence[] = [];
     try {
-      await body({ run, session });
+      kept = (await body({ run, session })) ?? [];
     } catch (err) {
       const durationMs = Date.now() - started;
       if (err instanceof CheckSkipped) {
@@ -259,7 +277,7 @@ export function check(suite: string, def: CheckDef, body: (fx: CheckFixtures) =>
       }
       throw new Error(run.redactor.text(formatFailure(def, client, detail)));
     }
-    await record(testInfo, run.redactor, { ...base, outcome: 'passed', durationMs: Date.now() - started });
+    await record(testInfo, run.redactor, { ...base, evidence: kept, outcome: 'passed', durationMs: Date.now() - started });
   });
 }
 

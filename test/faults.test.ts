@@ -1,16 +1,13 @@
 // Every check family against the reference provider, once healthy (the check passes) and once with
 // one fault switched on (the check fails, with the message a provider engineer would need).
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
-import { startEmbedded } from '../src/targets/embedded/provider.ts';
 import { codeOverHttp, HttpSession } from '../src/protocol/form-flow.ts';
 import { EMBEDDED_SELECTORS } from '../src/browser/drivers.ts';
 import type { Fault } from '../src/targets/embedded/faults.ts';
-import type { StartedTarget } from '../src/targets/types.ts';
-import type { ClientSpec, TargetProfile } from '../src/model/target.ts';
-import { fetchDiscovery, type Metadata } from '../src/protocol/metadata.ts';
-import { authorizationRequest, type AuthorizationOptions } from '../src/protocol/authorize.ts';
+import type { ClientSpec } from '../src/model/target.ts';
+import { authorizationRequest } from '../src/protocol/authorize.ts';
 import { exchangeCode, introspect, refreshGrant, revoke, userinfo } from '../src/protocol/endpoints.ts';
 import { send } from '../src/http/exchange.ts';
 import { CheckFailure } from '../src/checks/verdict.ts';
@@ -18,44 +15,21 @@ import * as d from '../src/checks/discovery.ts';
 import * as f from '../src/checks/code-flow.ts';
 import * as t from '../src/checks/id-token.ts';
 import * as k from '../src/checks/tokens.ts';
-import { testProfile } from './profile-fixture.ts';
+import * as c from '../src/checks/claims.ts';
+import { env, type Env } from './embedded-env.ts';
 
-interface Env {
-  profile: TargetProfile;
-  issuer: string;
-  meta: Metadata;
-  discovery: Awaited<ReturnType<typeof fetchDiscovery>>;
-  client(id: string): ClientSpec;
-  callback(client: ClientSpec, options?: AuthorizationOptions): Promise<{ url: URL; req: Awaited<ReturnType<typeof authorizationRequest>> }>;
-  flow(client: ClientSpec, options?: AuthorizationOptions): Promise<{ tokens: f.TokenSet; res: Awaited<ReturnType<typeof exchangeCode>>; nonce: string; startedAt: number }>;
+async function observe(e: Env, client: ClientSpec, scope?: string): Promise<{ observed: c.Observed; granted: string[] }> {
+  const { tokens, res } = await e.flow(client, scope ? { scope } : {});
+  const ui = k.checkUserinfo(await userinfo(e.meta, tokens.access_token), client, 'GET');
+  const intro = client.public ? undefined : ((await introspect(e.meta, { client }, tokens.access_token)).json as Record<string, unknown>);
+  const observed: c.Observed = { id_token: decodeJwt(t.idTokenOf(res, client)) as Record<string, unknown>, userinfo: ui, ...(intro ? { introspection: intro } : {}) };
+  return { observed, granted: (tokens.scope ?? '').split(' ') };
 }
 
-let target: StartedTarget | undefined;
-afterEach(async () => {
-  await target?.stop();
-  target = undefined;
-});
-
-async function env(faults: Fault[]): Promise<Env> {
-  const profile = testProfile();
-  target = await startEmbedded(profile, { faults });
-  const issuer = target.issuer;
-  const discovery = await fetchDiscovery(issuer);
-  const meta = discovery.json as Metadata;
-  const session = new HttpSession();
-  const user = profile.users[0]!;
-  const client = (id: string) => profile.clients.find((c) => c.id === id)!;
-  const callback: Env['callback'] = async (c, options) => {
-    const req = await authorizationRequest(meta, c, options);
-    return { url: await codeOverHttp(session, req.url, req.redirectUri, { selectors: EMBEDDED_SELECTORS, user }), req };
-  };
-  const flow: Env['flow'] = async (c, options) => {
-    const startedAt = Math.floor(Date.now() / 1000);
-    const { url, req } = await callback(c, options);
-    const res = await exchangeCode(meta, { client: c }, url.searchParams.get('code')!, req.redirectUri, req.verifier);
-    return { tokens: f.checkTokenResponse(res, c), res, nonce: req.nonce, startedAt };
-  };
-  return { profile, issuer, meta, discovery, client, callback, flow };
+async function claimsTable(e: Env, where: c.Location[], clientId = 'basic'): Promise<void> {
+  const client = e.client(clientId);
+  const { observed, granted } = await observe(e, client);
+  c.checkClaims(c.expectedClaims(client, e.profile.users[0]!, granted, e.profile.claimsProfile, 'test'), observed, where, `claims for ${clientId}`);
 }
 
 async function idTokenInput(e: Env, clientId = 'basic'): Promise<t.IdTokenInput> {
@@ -140,7 +114,40 @@ const cases: Case[] = [
     k.checkRevocationAnswer(revocation);
     k.checkRevokedAccessRefused(await userinfo(e.meta, tokens.access_token), revocation);
   }, /userinfo still accepts a revoked access token/],
+  ['claims-in-id-token', (e) => claimsTable(e, ['id_token']), /email: in id_token although the claims profile keeps it out/],
+  ['userinfo-drops-groups', (e) => claimsTable(e, ['userinfo']), /groups: missing from userinfo/],
+  ['email-verified-as-string', (e) => claimsTable(e, ['userinfo']), /email_verified: userinfo has "true", expected true/],
+  ['claims-leak', async (e) => {
+    const { observed, granted } = await observe(e, e.client('basic'), 'openid');
+    c.checkNoLeak(granted, observed, 'only openid requested');
+  }, /claims of scopes not granted: email \(scope email\) in userinfo/],
+  ['scope-not-enforced', async (e) => {
+    const client = e.client('refresher');
+    const { url } = await e.callback(client, { scope: 'openid offline_access profile email' });
+    // The healthy provider refuses the request (invalid_scope), as the suite accepts.
+    if (url.searchParams.get('error') === 'invalid_scope') return;
+    const { observed, granted } = await observe(e, client, 'openid offline_access profile email');
+    c.checkNoEscalation('email', client, granted.join(' '), observed);
+  }, /refresher obtained scope email, which it is not allowed/],
+  ['sub-per-login', async (e) => {
+    const client = e.client('basic');
+    const first = await observe(e, client);
+    const second = await observe(e, client);
+    c.checkSubStable([{ where: 'ID token', sub: first.observed.id_token.sub }, { where: 'userinfo', sub: first.observed.userinfo.sub }, { where: 'ID token again', sub: second.observed.id_token.sub }]);
+  }, /sub differs/],
 ];
+
+describe('claims policies (Authelia 4.39) in the reference provider', () => {
+  it('put the listed claims, and only those, back into the ID token', async () => {
+    const e = await env([], (p) => ({ ...p, clients: p.clients.map((cl) => (cl.id === 'basic' ? { ...cl, idTokenClaims: ['email', 'groups'] } : cl)) }));
+    const client = e.client('basic');
+    const { observed } = await observe(e, client);
+    expect(observed.id_token.email).toBe('john@example.com');
+    expect(observed.id_token.groups).toEqual(['admins']);
+    expect(observed.id_token.name).toBeUndefined();
+    await claimsTable(e, ['id_token', 'userinfo']);
+  });
+});
 
 describe('checks against the reference provider', () => {
   it.each(cases)('%s: passes on the healthy provider', async (_fault, run) => {

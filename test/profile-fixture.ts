@@ -21,6 +21,7 @@ export function client(id: string, overrides: Partial<ClientSpec> = {}, port = 4
     userinfoSignedResponseAlg: 'none',
     idTokenSignedResponseAlg: 'RS256',
     audience: [],
+    idTokenClaims: [],
     sources: { client: `test: ${id}`, tokenEndpointAuthMethod: `test: clients.${id}.token_endpoint_auth_method` },
     ...overrides,
   };

@@ -10,6 +10,7 @@ import * as f from './code-flow.ts';
 import * as t from './id-token.ts';
 import * as k from './tokens.ts';
 import * as l from './login.ts';
+import * as cl from './claims.ts';
 import { client, testProfile } from '../../test/profile-fixture.ts';
 
 function raw(status: number, json?: unknown, headers: Record<string, string> = {}): RawResponse {
@@ -213,5 +214,31 @@ describe('login conditions', () => {
   });
   it('a deny answered with a code fails', () => {
     expect(failure(() => l.checkDenied(new URL('http://127.0.0.1:1/cb?code=c&state=s'), 's')).message).toMatch(/denying consent gave a code/);
+  });
+});
+
+describe('claims tables', () => {
+  const user = { username: 'john', password: 'x', claims: { email: 'john@example.com', email_verified: true, name: 'John Doe', groups: ['a', 'b'] } };
+  const table = (p: 'authelia-legacy' | 'authelia-4.39' | 'oidc-core', c = basic) => cl.expectedClaims(c, user, ['openid', 'profile', 'email', 'groups'], p, 'target.yml');
+  const good = { email: 'john@example.com', email_verified: true, name: 'John Doe', groups: ['b', 'a'] };
+  it('legacy profile: scope claims missing from the ID token fail, naming the profile', () => {
+    const err = failure(() => cl.checkClaims(table('authelia-legacy'), { id_token: { sub: 's' }, userinfo: { sub: 's', ...good } }, ['id_token'], 'ID token'));
+    expect(err.message).toMatch(/email: missing from id_token/);
+    expect(err.detail.source).toMatch(/authelia-legacy puts scope claims in the ID token/);
+  });
+  it('4.39 profile: a claim listed by the claims policy must be in the ID token', () => {
+    const c = { ...basic, idTokenClaims: ['groups'], sources: { ...basic.sources, idTokenClaims: 'configuration.yml: identity_providers.oidc.claims_policies.p.id_token = groups' } };
+    const err = failure(() => cl.checkClaims(table('authelia-4.39', c), { id_token: { sub: 's' }, userinfo: { sub: 's', ...good } }, ['id_token'], 'ID token'));
+    expect(err.message).toMatch(/groups: missing from id_token/);
+    expect(err.detail.source).toMatch(/claims_policies\.p\.id_token = groups/);
+  });
+  it('oidc-core: a claim in the ID token with a wrong value fails; groups compare as sets', () => {
+    const err = failure(() => cl.checkClaims(table('oidc-core'), { id_token: { name: 'Johnny' }, userinfo: good }, ['id_token', 'userinfo'], 'claims'));
+    expect(err.message).toMatch(/name: id_token has "Johnny", expected "John Doe"/);
+    expect(cl.sameValue(['a', 'b'], ['b', 'a'])).toBe(true);
+    expect(cl.sameValue(['a', 'b'], ['a'])).toBe(false);
+  });
+  it('a user without expected values gives no table, which fails rather than passes', () => {
+    expect(failure(() => cl.checkClaims([], { id_token: {}, userinfo: {} }, ['userinfo'], 'userinfo')).message).toMatch(/no claim to check/);
   });
 });

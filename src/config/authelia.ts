@@ -149,6 +149,19 @@ const CLIENT_DEFAULTS = {
   response_modes: ['form_post', 'query'],
 };
 
+/** `claims_policies.<name>.id_token` lists, by policy name. */
+export type ClaimsPolicies = Record<string, { idToken: string[]; source: string }>;
+
+const claimsPolicySchema = z.record(z.string(), z.object({ id_token: strings }).partial().passthrough());
+
+export function claimsPolicies(raw: unknown, file: string, label: string, prefix: string): ClaimsPolicies {
+  if (raw === undefined) return {};
+  const parsed = parseWith(claimsPolicySchema, raw, file, `${prefix}.claims_policies`);
+  return Object.fromEntries(
+    Object.entries(parsed).map(([name, p]) => [name, { idToken: p.id_token ?? [], source: `${label}: ${prefix}.claims_policies.${name}.id_token = ${(p.id_token ?? []).join(', ')}` }]),
+  );
+}
+
 export interface ClientContext {
   /** Label for sources, e.g. `configuration.yml` or `target.yml`. */
   label: string;
@@ -158,6 +171,7 @@ export interface ClientContext {
   plaintextSecrets: Record<string, string>;
   /** Key of the plaintext map, for the error message. */
   secretsHint: string;
+  policies: ClaimsPolicies;
   /** pbkdf2 at 310000 rounds costs ~0.3 s a secret: the CLI verifies once, workers skip it. */
   verifyDigests: boolean;
 }
@@ -227,6 +241,10 @@ export function normaliseClient(value: unknown, index: number, ctx: ClientContex
 
   const sector = take('sectorIdentifierUri', ['sector_identifier_uri', 'sector_identifier'], '');
   const lifespan = take('lifespan', ['lifespan'], '');
+  const claimsPolicy = take('idTokenClaims', ['claims_policy'], '');
+  if (claimsPolicy && !ctx.policies[claimsPolicy]) throw new ConfigError(ctx.file, `${at}.claims_policy`, `no claims_policies entry named ${claimsPolicy}`);
+  if (claimsPolicy) sources.idTokenClaims = ctx.policies[claimsPolicy]!.source;
+  else sources.idTokenClaims = 'Authelia 4.39: no claims_policy, so no scope claims in the ID token';
   const policy: string = take('authorizationPolicy', ['authorization_policy'], 'two_factor' as string);
   return {
     id,
@@ -249,6 +267,7 @@ export function normaliseClient(value: unknown, index: number, ctx: ClientContex
     ...(sector ? { sectorIdentifierUri: sector } : {}),
     audience: take('audience', ['audience'], [] as string[]),
     ...(lifespan ? { lifespan } : {}),
+    idTokenClaims: claimsPolicy ? ctx.policies[claimsPolicy]!.idToken : [],
     sources,
   };
 }
@@ -330,15 +349,16 @@ export function checkUniqueIds(clients: ClientSpec[], file: string, prefix: stri
   });
 }
 
-export function importAutheliaConfig(file: string, plaintextSecrets: Record<string, string> = {}, verifyDigests = true): { clients: ClientSpec[]; provider: ProviderSpec } {
+export function importAutheliaConfig(file: string, plaintextSecrets: Record<string, string> = {}, verifyDigests = true): { clients: ClientSpec[]; provider: ProviderSpec; policies: ClaimsPolicies } {
   const doc = readYaml(file) as { identity_providers?: { oidc?: unknown } } | null;
   const prefix = 'identity_providers.oidc';
   const oidc = doc?.identity_providers?.oidc;
   if (oidc === undefined || oidc === null) throw new ConfigError(file, prefix, 'required (no OpenID Connect provider is configured)');
   const raw = parseWith(providerSchema, oidc, file, prefix);
   const label = path.basename(file);
-  const ctx: ClientContext = { label, prefix: `${prefix}.clients`, file, plaintextSecrets, secretsHint: 'client_secrets', verifyDigests };
+  const policies = claimsPolicies(raw.claims_policies, file, label, prefix);
+  const ctx: ClientContext = { label, prefix: `${prefix}.clients`, file, plaintextSecrets, secretsHint: 'client_secrets', verifyDigests, policies };
   const clients = (raw.clients ?? []).map((c, i) => normaliseClient(c, i, ctx));
   checkUniqueIds(clients, file, ctx.prefix);
-  return { clients, provider: normaliseProvider(raw, file, label, prefix) };
+  return { clients, provider: normaliseProvider(raw, file, label, prefix), policies };
 }

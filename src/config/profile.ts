@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ClaimsProfile, ClientSpec, LoginDriverSpec, ProviderSpec, StartSpec, TargetProfile, TestUser } from '../model/target.ts';
 import { ConfigError } from './errors.ts';
 import { parseDuration } from './duration.ts';
-import { checkUniqueIds, importAutheliaConfig, normaliseClient, normaliseProvider, parseWith, providerSchema, readYaml } from './authelia.ts';
+import { checkUniqueIds, claimsPolicies, importAutheliaConfig, type ClaimsPolicies, normaliseClient, normaliseProvider, parseWith, providerSchema, readYaml } from './authelia.ts';
 
 const start = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('embedded') }).strict(),
@@ -96,16 +96,18 @@ export function loadProfile(pathOrDir: string, options: LoadOptions = {}): Targe
   let clients: ClientSpec[] = [];
   let provider: ProviderSpec;
   let configFile: string | undefined;
+  let policies: ClaimsPolicies = {};
   if (raw.config !== undefined) {
     configFile = path.resolve(dir, raw.config);
     if (!existsSync(configFile)) throw new ConfigError(file, 'config', `not found: ${raw.config}`);
-    ({ clients, provider } = importAutheliaConfig(configFile, secrets, verifyDigests));
+    ({ clients, provider, policies } = importAutheliaConfig(configFile, secrets, verifyDigests));
   } else {
     const inline = parseWith(providerSchema, raw.provider ?? DEFAULT_PROVIDER_OPTIONS, file, 'provider');
     if (inline.clients) throw new ConfigError(file, 'provider.clients', 'list inline clients under clients:, not provider.clients');
     provider = normaliseProvider(inline, file, label, 'provider');
+    policies = claimsPolicies(inline.claims_policies, file, label, 'provider');
   }
-  const inlineClients = (raw.clients ?? []).map((c, i) => normaliseClient(c, i, { label, prefix: 'clients', file, plaintextSecrets: secrets, secretsHint: 'client_secrets', verifyDigests }));
+  const inlineClients = (raw.clients ?? []).map((c, i) => normaliseClient(c, i, { label, prefix: 'clients', file, plaintextSecrets: secrets, secretsHint: 'client_secrets', verifyDigests, policies }));
   clients = [...clients, ...inlineClients];
   if (clients.length === 0) throw new ConfigError(file, 'clients', 'no clients: give a config file or list clients inline');
   checkUniqueIds(clients, file, 'clients');

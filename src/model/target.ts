@@ -40,6 +40,8 @@ export interface ClientSpec {
   audience: string[];
   /** Name of a `lifespans.custom.<name>` entry, if the client references one. */
   lifespan?: string;
+  /** Claims the client's `claims_policy` puts into the ID token (`claims_policies.<name>.id_token`). */
+  idTokenClaims: string[];
   /** Source of each field above, keyed by field name, plus `client` for the client entry itself. */
   sources: Partial<Record<keyof ClientSpec | 'client', Source>>;
 }

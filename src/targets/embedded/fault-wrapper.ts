@@ -21,7 +21,7 @@ export interface FaultContext {
 
 const ID_TOKEN_FAULTS: Fault[] = [
   'id-token-bad-signature', 'id-token-no-kid', 'id-token-wrong-aud', 'id-token-wrong-iss', 'id-token-expired',
-  'id-token-wrong-nonce', 'id-token-iat-future', 'id-token-bad-at-hash', 'id-token-auth-time-zero',
+  'id-token-wrong-nonce', 'id-token-iat-future', 'id-token-bad-at-hash', 'id-token-auth-time-zero', 'sub-per-login',
 ];
 
 async function tamperIdToken(idToken: string, f: FaultContext): Promise<string> {
@@ -36,6 +36,7 @@ async function tamperIdToken(idToken: string, f: FaultContext): Promise<string> 
   if (has('id-token-iat-future')) claims.iat = now + 86400;
   if (has('id-token-bad-at-hash')) claims.at_hash = jose.base64url.encode(randomBytes(16));
   if (has('id-token-auth-time-zero')) claims.auth_time = 0;
+  if (has('sub-per-login')) claims.sub = `${String(claims.sub)}-${randomBytes(4).toString('hex')}`;
   const protectedHeader: jose.JWTHeaderParameters = { alg: header.alg ?? 'RS256', typ: header.typ };
   if (!has('id-token-no-kid') && header.kid) protectedHeader.kid = header.kid;
   const key = has('id-token-bad-signature') ? (await jose.generateKeyPair('RS256')).privateKey : f.privateKey;
@@ -100,6 +101,9 @@ export function installFaults(f: FaultContext): (req: http.IncomingMessage, res:
       }
       if (has('userinfo-no-www-authenticate')) dropHeader(res, 'www-authenticate', () => undefined);
       if (has('userinfo-wrong-sub')) rewriteBody(res, jsonRewrite((u) => { if (u.sub) u.sub = `${String(u.sub)}-other`; }));
+      if (has('userinfo-drops-groups')) rewriteBody(res, jsonRewrite((u) => { delete u.groups; }));
+      if (has('email-verified-as-string')) rewriteBody(res, jsonRewrite((u) => { if ('email_verified' in u) u.email_verified = String(u.email_verified); }));
+      if (has('claims-leak')) rewriteBody(res, jsonRewrite((u) => { if (u.sub && !('email' in u)) u.email = 'leaked@example.com'; }));
     }
     if (path === ROUTES.introspection && has('introspection-no-client-auth') && !req.headers.authorization) {
       req.resume();

@@ -2,6 +2,18 @@
 // exactly one way that a check must catch; the harness's own tests turn them on one at a time.
 
 export const FAULTS = [
+  /** scope claims go into the ID token whatever the claims profile says */
+  'claims-in-id-token',
+  /** userinfo leaves out groups */
+  'userinfo-drops-groups',
+  /** userinfo answers email_verified as the string "true" */
+  'email-verified-as-string',
+  /** userinfo adds an email claim whatever the scope */
+  'claims-leak',
+  /** clients obtain scopes they are not allowed */
+  'scope-not-enforced',
+  /** every ID token carries a new sub */
+  'sub-per-login',
   /** the consent page's deny button grants consent */
   'consent-deny-ignored',
   /** discovery advertises an issuer other than the URL it is served from */

@@ -12,6 +12,7 @@ import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-pro
 import * as jose from 'jose';
 import type { ClientSpec, TargetProfile, TestUser } from '../../model/target.ts';
 import type { StartedTarget } from '../types.ts';
+import { SCOPE_CLAIMS } from '../../model/scopes.ts';
 import type { Fault } from './faults.ts';
 import { consentPage, errorPage, loginPage } from './pages.ts';
 import { installFaults } from './fault-wrapper.ts';
@@ -33,13 +34,6 @@ export const ROUTES = {
   jwks: '/jwks.json',
 } as const;
 
-const SCOPE_CLAIMS: Record<string, string[]> = {
-  profile: ['name', 'family_name', 'given_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture', 'website', 'gender', 'birthdate', 'zoneinfo', 'locale', 'updated_at'],
-  email: ['email', 'email_verified'],
-  address: ['address'],
-  phone: ['phone_number', 'phone_number_verified'],
-  groups: ['groups'],
-};
 
 /** Opaque, stable per-user subject in UUID form, as Authelia 4.38+ issues. */
 export function subjectOf(username: string): string {
@@ -47,7 +41,7 @@ export function subjectOf(username: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-function clientMetadata(c: ClientSpec): ClientMetadata {
+function clientMetadata(c: ClientSpec, faults: ReadonlySet<Fault>): ClientMetadata {
   return {
     client_id: c.id,
     client_name: c.name,
@@ -57,7 +51,7 @@ function clientMetadata(c: ClientSpec): ClientMetadata {
     response_types: c.responseTypes as ClientMetadata['response_types'],
     token_endpoint_auth_method: c.public ? 'none' : c.tokenEndpointAuthMethod,
     id_token_signed_response_alg: c.idTokenSignedResponseAlg as ClientMetadata['id_token_signed_response_alg'],
-    scope: c.scopes.join(' '),
+    ...(faults.has('scope-not-enforced') ? {} : { scope: c.scopes.join(' ') }),
     // Authelia puts auth_time in every ID token; oidc-provider only when asked.
     require_auth_time: true,
   };
@@ -116,6 +110,36 @@ function unauthorizedClient(json: Record<string, unknown>): void {
   if (json.error === 'invalid_request' && json.error_description === 'requested grant type is not allowed for this client') json.error = 'unauthorized_client';
 }
 
+interface PolicyContext {
+  clients: Map<string, ClientSpec>;
+  bySubject: Map<string, TestUser>;
+  privateKey: CryptoKey;
+}
+
+const SCOPE_OF_CLAIM = new Map(Object.entries(SCOPE_CLAIMS).flatMap(([scope, claims]) => claims.map((c) => [c, scope] as const)));
+
+// Authelia 4.39 claims_policies put listed claims back into the ID token; oidc-provider has no
+// per-client switch for that, so the ID token is re-signed with them (same key, same kid).
+async function applyClaimsPolicy(json: Record<string, unknown>, p: PolicyContext): Promise<void> {
+  if (typeof json.id_token !== 'string') return;
+  const claims = jose.decodeJwt(json.id_token);
+  const client = p.clients.get(String(claims.azp ?? (Array.isArray(claims.aud) ? claims.aud[0] : claims.aud)));
+  const user = typeof claims.sub === 'string' ? p.bySubject.get(claims.sub) : undefined;
+  if (!client?.idTokenClaims.length || !user) return;
+  const granted = new Set(String(json.scope ?? '').split(' '));
+  let added = 0;
+  for (const claim of client.idTokenClaims) {
+    const scope = SCOPE_OF_CLAIM.get(claim);
+    if (scope && granted.has(scope) && claim in user.claims && !(claim in claims)) {
+      claims[claim] = user.claims[claim];
+      added++;
+    }
+  }
+  if (added === 0) return;
+  const header = jose.decodeProtectedHeader(json.id_token);
+  json.id_token = await new jose.SignJWT(claims).setProtectedHeader({ alg: header.alg ?? 'RS256', ...(header.kid ? { kid: header.kid } : {}), ...(header.typ ? { typ: header.typ } : {}) }).sign(p.privateKey);
+}
+
 export interface LoginContext {
   faults: ReadonlySet<Fault>;
   provider: Provider;
@@ -145,14 +169,14 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
   const signingJwk = { ...(await jose.exportJWK(privateKey)), kid: randomBytes(8).toString('hex'), alg: 'RS256', use: 'sig' };
 
   const configuration: Configuration = {
-    clients: profile.clients.map(clientMetadata),
+    clients: profile.clients.map((c) => clientMetadata(c, faults)),
     jwks: { keys: [signingJwk] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
     routes: ROUTES,
     scopes: ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS)],
-    claims: { openid: ['sub'], ...SCOPE_CLAIMS },
+    claims: { openid: ['sub'], ...Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([k, v]) => [k, [...v]])) },
     // 4.39+ and OIDC Core put scope claims in userinfo only; the legacy table put them in the ID token.
-    conformIdTokenClaims: profile.claimsProfile !== 'authelia-legacy',
+    conformIdTokenClaims: profile.claimsProfile !== 'authelia-legacy' && !faults.has('claims-in-id-token'),
     responseTypes: ['code', 'id_token', 'code id_token', 'none'],
     subjectTypes: ['public'],
     features: {
@@ -243,6 +267,7 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
   };
 
   const ctx: LoginContext = { faults, provider, users, clients };
+  const policyCtx: PolicyContext = { clients, bySubject, privateKey };
   const callback = provider.callback();
   const wrap = installFaults({ faults, provider, issuer, privateKey, signingJwk, current });
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -256,8 +281,12 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
         return;
       }
       if (path === ROUTES.authorization && req.method === 'GET') keepOfflineAccess(req, issuer);
-      if (path === ROUTES.token) rewriteBody(res, jsonRewrite(unauthorizedClient));
       if (wrap(req, res, path)) return;
+      // Installed after the faults, so they rewrite first and a fault sees the honoured response.
+      if (path === ROUTES.token) {
+        rewriteBody(res, jsonRewrite(unauthorizedClient));
+        rewriteBody(res, jsonRewrite((json) => applyClaimsPolicy(json, policyCtx)));
+      }
       callback(req, res);
     });
   });

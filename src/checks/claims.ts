@@ -1,0 +1,204 @@
+// Claims tables: which claims a client must get, where (ID token, userinfo, introspection) and with
+// which value for the test user, derived from the client's scopes, the user's expected claims and
+// the target's claims profile. No other tool compares claim values; providers move claims between
+// the ID token and userinfo across versions, and that is what breaks relying parties.
+
+import type { CheckDef, Evidence } from '../model/check.ts';
+import type { ClaimsProfile, ClientSpec, TestUser } from '../model/target.ts';
+import { fail } from './verdict.ts';
+import { SCOPE_CLAIMS } from '../model/scopes.ts';
+
+export { SCOPE_CLAIMS };
+
+export const claimsChecks = {
+  userinfo: { id: 'claims.userinfo-values', title: 'userinfo carries every granted scope claim with the test user\'s value', severity: 'failure', spec: 'OIDC Core §5.4, §5.3.2' },
+  idToken: { id: 'claims.id-token-placement', title: 'the ID token carries exactly the scope claims the claims profile puts there', severity: 'failure', spec: 'OIDC Core §5.4; Authelia claims_policies' },
+  noLeak: { id: 'claims.no-leak', title: 'claims of scopes not granted appear nowhere', severity: 'failure', spec: 'OIDC Core §5.4' },
+  noEscalation: { id: 'claims.no-escalation', title: 'a scope the client is not allowed is refused or dropped', severity: 'failure', spec: 'RFC 6749 §3.3; Authelia clients[].scopes' },
+  subStable: { id: 'claims.sub-stable', title: 'sub is stable across logins and equal in ID token, userinfo and introspection', severity: 'failure', spec: 'OIDC Core §2, §5.3.2, §8' },
+} satisfies Record<string, CheckDef>;
+
+
+export type Location = 'id_token' | 'userinfo' | 'introspection';
+
+export interface ExpectedClaim {
+  claim: string;
+  scope: string;
+  value: unknown;
+  /** Where the claims profile requires it. */
+  required: Location[];
+  /** Where it must not be (4.39: scope claims stay out of the ID token unless a claims policy lists them). */
+  forbidden: Location[];
+  source: string;
+}
+
+export interface Observed {
+  id_token: Record<string, unknown>;
+  userinfo: Record<string, unknown>;
+  /** Undefined when the provider has no introspection or the client cannot call it. */
+  introspection?: Record<string, unknown>;
+}
+
+export function claimsOfScopes(scopes: string[]): Set<string> {
+  return new Set(scopes.flatMap((s) => SCOPE_CLAIMS[s] ?? []));
+}
+
+/** The claims table for `client` granted `scopes`, as the claims profile places them. */
+export function expectedClaims(client: ClientSpec, user: TestUser, scopes: string[], profile: ClaimsProfile, userSource: string): ExpectedClaim[] {
+  const table: ExpectedClaim[] = [];
+  for (const scope of scopes) {
+    for (const claim of SCOPE_CLAIMS[scope] ?? []) {
+      if (!(claim in user.claims)) continue;
+      const inPolicy = client.idTokenClaims.includes(claim);
+      const required: Location[] = ['userinfo'];
+      const forbidden: Location[] = [];
+      let source = `${userSource}: users[${user.username}].claims.${claim}; scope ${scope} granted (${client.sources.scopes ?? 'scopes'})`;
+      if (profile === 'authelia-legacy') {
+        required.push('id_token');
+        source += '; claims profile authelia-legacy puts scope claims in the ID token';
+      } else if (profile === 'authelia-4.39') {
+        if (inPolicy) {
+          required.push('id_token');
+          source += `; ${client.sources.idTokenClaims ?? 'claims_policy'}`;
+        } else {
+          forbidden.push('id_token');
+          source += `; claims profile authelia-4.39 keeps scope claims out of the ID token (${client.sources.idTokenClaims ?? 'no claims_policy'})`;
+        }
+      }
+      table.push({ claim, scope, value: user.claims[claim], required, forbidden, source });
+    }
+  }
+  return table;
+}
+
+/** Equal as a relying party would compare: arrays of strings as sets, everything else exactly. */
+export function sameValue(expected: unknown, observed: unknown): boolean {
+  if (Array.isArray(expected)) {
+    if (!Array.isArray(observed)) return false;
+    const a = new Set(expected.map(String));
+    const b = new Set(observed.map(String));
+    return a.size === b.size && [...a].every((x) => b.has(x));
+  }
+  if (expected !== null && typeof expected === 'object') return JSON.stringify(expected) === JSON.stringify(observed);
+  return expected === observed;
+}
+
+export interface TableRow {
+  claim: string;
+  scope: string;
+  expected: unknown;
+  required: string;
+  // Not named id_token: that key holds a token everywhere else, and redaction treats it so.
+  in_id_token: unknown;
+  in_userinfo: unknown;
+  in_introspection: unknown;
+  verdict: string;
+}
+
+const ABSENT = '(absent)';
+
+function valueAt(observed: Observed, loc: Location, claim: string): unknown {
+  const set = observed[loc];
+  if (!set) return '(not checked)';
+  return claim in set ? set[claim] : ABSENT;
+}
+
+/** Compares the table with what was observed; returns the rows (the report's claims table) and the problems. */
+export function compareTable(table: ExpectedClaim[], observed: Observed, locations: Location[]): { rows: TableRow[]; problems: string[] } {
+  const rows: TableRow[] = [];
+  const problems: string[] = [];
+  for (const e of table) {
+    const verdicts: string[] = [];
+    for (const loc of locations) {
+      if (!observed[loc]) continue;
+      const value = valueAt(observed, loc, e.claim);
+      const present = value !== ABSENT;
+      if (e.required.includes(loc)) {
+        if (!present) verdicts.push(`missing from ${loc}`);
+        else if (!sameValue(e.value, value)) verdicts.push(`${loc} has ${JSON.stringify(value)}, expected ${JSON.stringify(e.value)}`);
+      } else if (e.forbidden.includes(loc) && present) {
+        verdicts.push(`in ${loc} although the claims profile keeps it out`);
+      } else if (present && !sameValue(e.value, value)) {
+        verdicts.push(`${loc} has ${JSON.stringify(value)}, expected ${JSON.stringify(e.value)}`);
+      }
+    }
+    for (const v of verdicts) problems.push(`${e.claim}: ${v}`);
+    rows.push({
+      claim: e.claim,
+      scope: e.scope,
+      expected: e.value,
+      required: e.required.join(' + '),
+      in_id_token: valueAt(observed, 'id_token', e.claim),
+      in_userinfo: valueAt(observed, 'userinfo', e.claim),
+      in_introspection: valueAt(observed, 'introspection', e.claim),
+      verdict: verdicts.length ? verdicts.join('; ') : 'ok',
+    });
+  }
+  return { rows, problems };
+}
+
+function tableEvidence(rows: TableRow[], extra: Evidence[] = []): Evidence[] {
+  return [{ label: 'claims table (expected vs observed)', data: rows }, ...extra];
+}
+
+/** Fails when a location in `locations` breaks the table; returns the table for the report on success. */
+export function checkClaims(table: ExpectedClaim[], observed: Observed, locations: Location[], what: string, extra: Evidence[] = []): Evidence[] {
+  const { rows, problems } = compareTable(table, observed, locations);
+  if (table.length === 0) fail({ message: `no claim to check for ${what}: the test user has no expected values for the granted scopes`, expected: 'users[].claims for the granted scopes', observed: '(none)', evidence: extra });
+  if (problems.length === 0) return tableEvidence(rows, extra);
+  return fail({
+    message: `${what}: ${problems.join('; ')}`,
+    source: table.find((e) => problems.some((p) => p.startsWith(`${e.claim}:`)))?.source ?? table[0]!.source,
+    expected: Object.fromEntries(table.map((e) => [e.claim, e.value])),
+    observed: Object.fromEntries(rows.map((r) => [r.claim, { in_id_token: r.in_id_token, in_userinfo: r.in_userinfo, in_introspection: r.in_introspection }])),
+    evidence: tableEvidence(rows, extra),
+  });
+}
+
+/** Claims of scopes not granted, anywhere they were observed. */
+export function checkNoLeak(granted: string[], observed: Observed, source: string): void {
+  const allowed = claimsOfScopes(granted);
+  const leaks: string[] = [];
+  for (const scope of Object.keys(SCOPE_CLAIMS)) {
+    for (const claim of SCOPE_CLAIMS[scope]!) {
+      if (allowed.has(claim)) continue;
+      for (const loc of ['id_token', 'userinfo', 'introspection'] as const) {
+        if (observed[loc] && claim in observed[loc]!) leaks.push(`${claim} (scope ${scope}) in ${loc}`);
+      }
+    }
+  }
+  if (leaks.length === 0) return;
+  fail({
+    message: `claims of scopes not granted: ${leaks.join(', ')}`,
+    source,
+    expected: `only claims of: ${granted.join(' ')}`,
+    observed: leaks,
+    evidence: [{ label: 'observed claims', data: { id_token: Object.keys(observed.id_token), userinfo: Object.keys(observed.userinfo), introspection: observed.introspection ? Object.keys(observed.introspection) : '(not checked)' } }],
+  });
+}
+
+/** After asking for `scope` the client is not allowed: the grant must not include it nor its claims. */
+export function checkNoEscalation(scope: string, client: ClientSpec, grantedScope: string | undefined, observed: Observed): void {
+  const claims = SCOPE_CLAIMS[scope] ?? [];
+  const leaked = (['id_token', 'userinfo', 'introspection'] as const).flatMap((loc) => claims.filter((c) => observed[loc] && c in observed[loc]!).map((c) => `${c} in ${loc}`));
+  const granted = grantedScope?.split(' ').includes(scope) ?? false;
+  if (!granted && leaked.length === 0) return;
+  fail({
+    message: `${client.id} obtained scope ${scope}, which it is not allowed${leaked.length ? ` (${leaked.join(', ')})` : ''}`,
+    source: client.sources.scopes ?? `scopes = ${client.scopes.join(', ')}`,
+    expected: `invalid_scope, or ${scope} dropped from the grant`,
+    observed: { scope: grantedScope ?? '(absent)', claims: leaked },
+  });
+}
+
+export function checkSubStable(subs: Array<{ where: string; sub: unknown }>): void {
+  const first = subs[0]?.sub;
+  const different = subs.filter((s) => s.sub !== first);
+  if (typeof first === 'string' && different.length === 0) return;
+  fail({
+    message: `sub differs: ${subs.map((s) => `${s.where} ${JSON.stringify(s.sub)}`).join(', ')}`,
+    source: 'OIDC Core §2: sub is a locally unique, never reassigned identifier; §5.3.2: userinfo sub MUST match the ID token',
+    expected: `one sub everywhere (${JSON.stringify(first)})`,
+    observed: Object.fromEntries(subs.map((s) => [s.where, s.sub])),
+  });
+}

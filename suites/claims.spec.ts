@@ -1,0 +1,80 @@
+import path from 'node:path';
+import { decodeJwt } from 'jose';
+import { check, collectProfile, skip, test, type CheckFixtures, type Flow } from './harness.ts';
+import type { ClientSpec } from '../src/model/target.ts';
+import { exchangeCode, introspect, userinfo } from '../src/protocol/endpoints.ts';
+import { endpoint } from '../src/protocol/metadata.ts';
+import { defaultScope } from '../src/protocol/authorize.ts';
+import { checkTokenResponse, codeOf } from '../src/checks/code-flow.ts';
+import { idTokenOf } from '../src/checks/id-token.ts';
+import { checkUserinfo } from '../src/checks/tokens.ts';
+import { expectJson200 } from '../src/checks/verdict.ts';
+import * as c from '../src/checks/claims.ts';
+
+const suite = 'claims';
+const profile = collectProfile();
+const EXTRA_SCOPES = ['profile', 'email', 'groups', 'address', 'phone'];
+
+async function observe({ run }: CheckFixtures, client: ClientSpec, flow: Flow): Promise<c.Observed> {
+  const { meta } = await run.discovery();
+  const claims = checkUserinfo(await userinfo(meta, flow.tokens.access_token), client, 'GET');
+  let introspection: Record<string, unknown> | undefined;
+  if (!client.public && endpoint(meta, 'introspection_endpoint')) {
+    introspection = expectJson200(await introspect(meta, { client }, flow.tokens.access_token, 'access_token'), { message: 'introspection failed', label: 'introspection' });
+  }
+  return { id_token: decodeJwt(idTokenOf(flow.tokenRes, client)) as Record<string, unknown>, userinfo: claims, ...(introspection ? { introspection } : {}) };
+}
+
+function granted(flow: Flow): string[] {
+  return (flow.tokens.scope ?? flow.req.scope).split(' ').filter(Boolean);
+}
+
+for (const client of profile.clients) {
+  test.describe(client.id, () => {
+    const table = (fx: CheckFixtures, flow: Flow) => c.expectedClaims(client, fx.session.user, granted(flow), fx.run.profile.claimsProfile, path.basename(fx.run.profile.file));
+
+    check(suite, c.claimsChecks.userinfo, async (fx) => {
+      const flow = await fx.session.sharedFlow(client);
+      return c.checkClaims(table(fx, flow), await observe(fx, client, flow), ['userinfo'], `userinfo for ${client.id}`);
+    }, client);
+
+    check(suite, c.claimsChecks.idToken, async (fx) => {
+      const flow = await fx.session.sharedFlow(client);
+      return c.checkClaims(table(fx, flow), await observe(fx, client, flow), ['id_token'], `ID token for ${client.id} (claims profile ${fx.run.profile.claimsProfile})`);
+    }, client);
+
+    check(suite, c.claimsChecks.noLeak, async (fx) => {
+      const flow = await fx.session.flow(client, { scope: 'openid' });
+      c.checkNoLeak(granted(flow), await observe(fx, client, flow), `only scope openid was requested and granted (${flow.tokens.scope ?? 'openid'})`);
+    }, client);
+
+    check(suite, c.claimsChecks.noEscalation, async (fx) => {
+      const extra = EXTRA_SCOPES.find((s) => !client.scopes.includes(s));
+      if (!extra) skip(`${client.id} is allowed every standard scope (${client.sources.scopes ?? 'scopes'})`);
+      const { meta } = await fx.run.discovery();
+      const req = await fx.session.request(client, { scope: `${defaultScope(client)} ${extra}` });
+      const cb = await fx.session.authorize(req);
+      // Refusing the request (invalid_scope) is as good as dropping the scope.
+      if (cb.url.searchParams.get('error')) return;
+      const tokenRes = await exchangeCode(meta, { client }, codeOf(cb), req.redirectUri, req.verifier);
+      const tokens = checkTokenResponse(tokenRes, client);
+      const flow: Flow = { req, callback: cb, startedAt: 0, tokenRes, tokens };
+      c.checkNoEscalation(extra, client, tokens.scope, await observe(fx, client, flow));
+    }, client);
+
+    check(suite, c.claimsChecks.subStable, async (fx) => {
+      const { meta } = await fx.run.discovery();
+      const flow = await fx.session.sharedFlow(client);
+      const observed = await observe(fx, client, flow);
+      const req = await fx.session.request(client);
+      const again = await exchangeCode(meta, { client }, codeOf(await fx.session.authorizeFresh(req)), req.redirectUri, req.verifier);
+      checkTokenResponse(again, client);
+      c.checkSubStable([
+        { where: 'ID token', sub: observed.id_token.sub },
+        { where: 'userinfo', sub: observed.userinfo.sub },
+        ...(observed.introspection ? [{ where: 'introspection', sub: observed.introspection.sub }] : []),
+        { where: 'ID token after a new login', sub: decodeJwt(idTokenOf(again, client)).sub },
+      ]);
+    }, client);
+  });
+}
