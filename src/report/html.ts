@@ -17,7 +17,7 @@ dl.meta{display:grid;grid-template-columns:max-content auto;gap:.1em 1em;margin:
 .counts span{display:inline-block;margin-right:1em}.verdict{font-weight:700;padding:.2em .6em;border-radius:4px}
 .verdict.pass{background:#d7f5dd}.verdict.fail{background:#fbd5d5}
 table{border-collapse:collapse;width:100%;margin-bottom:.5em}th,td{border:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top}
-th{background:#f4f4f4}tr.failed td.o{background:#fbd5d5}tr.warning td.o{background:#fff1c2}tr.skipped td.o{background:#eee}tr.passed td.o{background:#d7f5dd}
+th{background:#f4f4f4}tr.failed td.o{background:#fbd5d5}tr.warning td.o{background:#fff1c2}tr.skipped td.o{background:#eee}tr.passed td.o{background:#d7f5dd}table.rows{font-size:12px;margin:4px 0}table.rows td,table.rows th{padding:2px 6px}
 pre{background:#f7f7f7;border:1px solid #e3e3e3;padding:.4em;white-space:pre-wrap;word-break:break-all;margin:.2em 0;max-height:30em;overflow:auto}
 .detail{margin:.3em 0}.detail dt{font-weight:600}.detail dd{margin:0 0 .4em 1em}.ev{border-left:3px solid #ccc;padding-left:.6em;margin:.4em 0}
 .ev img{max-width:100%;border:1px solid #ccc}.notes li{color:#555}
@@ -65,17 +65,35 @@ function safeRelative(file: string): boolean {
   return !/^[a-z][a-z0-9+.-]*:/i.test(file) && !file.startsWith('/') && !file.startsWith('\\') && !file.split(/[\\/]/).includes('..');
 }
 
+type Row = Record<string, unknown>;
+
+/** Rows of flat records (a claims table, a CORS matrix) read better as a table than as JSON. */
+function isRows(v: unknown): v is Row[] {
+  return Array.isArray(v) && v.length > 0 && v.every((r) => r !== null && typeof r === 'object' && !Array.isArray(r));
+}
+
+function cell(v: unknown): string {
+  return h(typeof v === 'string' ? v : JSON.stringify(v) ?? '');
+}
+
+function rowsTable(rows: Row[]): string {
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const head = `<tr>${cols.map((c) => `<th>${h(c)}</th>`).join('')}</tr>`;
+  const body = rows.map((r) => `<tr>${cols.map((c) => `<td>${cell(r[c])}</td>`).join('')}</tr>`).join('');
+  return `<table class="rows">${head}${body}</table>`;
+}
+
+function fileBlock(e: Evidence & { file: string }): string {
+  if (!safeRelative(e.file)) return `<div>file: <code>${h(e.file)}</code></div>`;
+  const href = h(encodeURI(e.file));
+  return /\.(png|jpe?g|gif|webp)$/i.test(e.file) ? `<div><a href="${href}"><img src="${href}" alt="${h(e.label)}"></a></div>` : `<div><a href="${href}">${h(e.file)}</a></div>`;
+}
+
 function evidenceBlock(e: Evidence): string {
   const parts = [`<div class="ev"><b>${h(e.label)}</b>`];
   if (e.http) parts.push(httpBlock(e.http));
-  if (e.data !== undefined) parts.push(`<pre>${h(pretty(e.data))}</pre>`);
-  if (e.file) {
-    parts.push(
-      safeRelative(e.file)
-        ? `<div><a href="${h(encodeURI(e.file))}"><img src="${h(encodeURI(e.file))}" alt="${h(e.label)}"></a></div>`
-        : `<div>file: <code>${h(e.file)}</code></div>`,
-    );
-  }
+  if (e.data !== undefined) parts.push(isRows(e.data) ? rowsTable(e.data) : `<pre>${h(pretty(e.data))}</pre>`);
+  if (e.file) parts.push(fileBlock({ ...e, file: e.file }));
   parts.push('</div>');
   return parts.join('');
 }
