@@ -14,7 +14,8 @@ import { redactZip } from '../src/report/zip.ts';
 import { fetchDiscovery, endpoint, type Metadata } from '../src/protocol/metadata.ts';
 import { authorizationRequest, type AuthorizationOptions, type AuthorizationRequest } from '../src/protocol/authorize.ts';
 import { exchangeCode } from '../src/protocol/endpoints.ts';
-import { HttpSession } from '../src/protocol/session.ts';
+import { HttpSession, submissionUrl, type StayResult } from '../src/protocol/session.ts';
+import { consentSubmission, loginSubmission, pageKind } from '../src/protocol/forms.ts';
 import { continueOverHttp } from '../src/protocol/form-flow.ts';
 import { send, HttpError, type RawResponse } from '../src/http/exchange.ts';
 import { completeAuthorization, selectorsFor } from '../src/browser/drivers.ts';
@@ -137,6 +138,23 @@ export class WorkerSession {
     }
   }
 
+  /** Sends `req` with the session established and follows it while it stays on the provider. */
+  async stayWithin(req: AuthorizationRequest, anyClient: ClientSpec): Promise<StayResult> {
+    if (!this.loggedIn) await this.authorize(await this.request(anyClient));
+    const origin = new URL(this.run.issuer).origin;
+    let r = await this.http.followWithin(req.url, origin);
+    // Answer consent (and login) pages: a provider that checks redirect_uri only after them must
+    // still be caught.
+    for (let i = 0; i < 3 && r.kind === 'page' && r.status === 200; i++) {
+      const kind = pageKind(r.body, this.selectors);
+      const sub = kind === 'consent' ? consentSubmission(r.body, r.url, this.selectors, 'accept') : kind === 'login' ? loginSubmission(r.body, r.url, this.selectors, this.user) : undefined;
+      if (!sub) break;
+      const next = submissionUrl(sub);
+      r = await this.http.followWithin(next.url, origin, next.form);
+    }
+    return r;
+  }
+
   /** Sends an authorization request expected to be refused, with an established session. */
   async attempt(req: AuthorizationRequest, anyClient: ClientSpec): Promise<FrontRefusal> {
     if (!this.loggedIn) await this.authorize(await this.request(anyClient));
@@ -210,16 +228,26 @@ async function record(testInfo: TestInfo, redactor: Redactor, result: CheckResul
 
 let captures = 0;
 
+function captureName(name: string): string {
+  return `${name.replace(/[^\w.-]+/g, '_')}-${process.pid}-${++captures}`;
+}
+
+/** A screenshot of `page` in the report folder, as evidence (the error page a person would see). */
+export async function screenshot(page: Page, name: string, label: string): Promise<Evidence[]> {
+  const dir = process.env.HARNESS_REPORT_DIR;
+  if (!dir) return [];
+  mkdirSync(path.join(dir, 'screenshots'), { recursive: true });
+  const shot = `screenshots/${captureName(name)}.png`;
+  return page.screenshot({ path: path.join(dir, shot), fullPage: true }).then(() => [{ label, file: shot }], () => []);
+}
+
 /** Screenshot and redacted trace of a failed UI check, written into the report folder. */
 async function captureFailure(context: BrowserContext, page: Page, name: string, redactor: Redactor): Promise<Evidence[]> {
   const dir = process.env.HARNESS_REPORT_DIR;
   if (!dir) return [];
-  const base = `${name.replace(/[^\w.-]+/g, '_')}-${process.pid}-${++captures}`;
-  const evidence: Evidence[] = [];
-  mkdirSync(path.join(dir, 'screenshots'), { recursive: true });
+  const base = captureName(name);
+  const evidence: Evidence[] = await screenshot(page, name, 'screenshot of the page at failure');
   mkdirSync(path.join(dir, 'traces'), { recursive: true });
-  const shot = `screenshots/${base}.png`;
-  if (await page.screenshot({ path: path.join(dir, shot), fullPage: true }).then(() => true, () => false)) evidence.push({ label: 'screenshot of the page at failure', file: shot });
   const raw = path.join(os.tmpdir(), `${base}.zip`);
   if (await context.tracing.stop({ path: raw }).then(() => true, () => false)) {
     const trace = `traces/${base}.zip`;
@@ -233,12 +261,12 @@ async function captureFailure(context: BrowserContext, page: Page, name: string,
 
 /** A fresh browser context for a check of the provider's own pages; when the check fails, a
  *  screenshot and a redacted trace become its evidence. */
-export async function withFreshPage(session: WorkerSession, name: string, fn: (page: Page) => Promise<void>): Promise<void> {
+export async function withFreshPage<T>(session: WorkerSession, name: string, fn: (page: Page) => Promise<T>): Promise<T> {
   const context = await (await session.browser()).newContext();
   await context.tracing.start({ screenshots: true, snapshots: true });
   const page = await context.newPage();
   try {
-    await fn(page);
+    return await fn(page);
   } catch (err) {
     if (err instanceof CheckSkipped) throw err;
     const evidence = await captureFailure(context, page, name, session.run.redactor);

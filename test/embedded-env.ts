@@ -15,6 +15,7 @@ import * as f from '../src/checks/code-flow.ts';
 import { testProfile } from './profile-fixture.ts';
 
 export interface Env {
+  session: HttpSession;
   profile: TargetProfile;
   issuer: string;
   meta: Metadata;
@@ -49,7 +50,7 @@ export async function env(faults: Fault[], edit: (p: TargetProfile) => TargetPro
     const res = await exchangeCode(meta, { client: c }, url.searchParams.get('code')!, req.redirectUri, req.verifier);
     return { tokens: f.checkTokenResponse(res, c), res, nonce: req.nonce, startedAt };
   };
-  return { profile, issuer, meta, discovery, client, callback, flow };
+  return { session, profile, issuer, meta, discovery, client, callback, flow };
 }
 
 

@@ -16,6 +16,17 @@ import * as f from '../src/checks/code-flow.ts';
 import * as t from '../src/checks/id-token.ts';
 import * as k from '../src/checks/tokens.ts';
 import * as c from '../src/checks/claims.ts';
+import * as r from '../src/checks/redirect-uri.ts';
+
+async function redirectVariant(e: Env, variant: string): Promise<void> {
+  const client = e.client('basic');
+  await e.callback(client); // log in first: the session must not be what stops the request
+  const v = r.variants(client.redirectUris[0]!).find((x) => x.name === variant)!;
+  if (!('uri' in v)) throw new Error(`variant ${variant} has no URI`);
+  const req = await authorizationRequest(e.meta, client, { redirectUri: v.uri! });
+  const origin = new URL(e.issuer).origin;
+  r.checkRejected(await e.session.followWithin(req.url, origin), v.uri, client, origin);
+}
 import { env, type Env } from './embedded-env.ts';
 
 async function observe(e: Env, client: ClientSpec, scope?: string): Promise<{ observed: c.Observed; granted: string[] }> {
@@ -135,6 +146,9 @@ const cases: Case[] = [
     const second = await observe(e, client);
     c.checkSubStable([{ where: 'ID token', sub: first.observed.id_token.sub }, { where: 'userinfo', sub: first.observed.userinfo.sub }, { where: 'ID token again', sub: second.observed.id_token.sub }]);
   }, /sub differs/],
+  ['redirect-uri-prefix-match', (e) => redirectVariant(e, 'prefix-match'), /the provider redirected to http:\/\/127\.0\.0\.1:\d+\/cb\/basicevil with code, state, iss/],
+  ['redirect-uri-case-insensitive', (e) => redirectVariant(e, 'case-changed'), /the provider redirected to http:\/\/127\.0\.0\.1:\d+\/CB\/BASIC with code/],
+  ['redirect-uri-error-redirect', (e) => redirectVariant(e, 'unregistered'), /the provider redirected to https:\/\/rp\.invalid\/callback with error, state/],
 ];
 
 describe('claims policies (Authelia 4.39) in the reference provider', () => {

@@ -16,6 +16,10 @@ export interface BrowserCookie {
   httpOnly: boolean;
 }
 
+export type StayResult =
+  | { kind: 'left'; location: string; status: number }
+  | { kind: 'page'; url: URL; status: number; body: string };
+
 export type FollowResult =
   | { kind: 'callback'; url: URL }
   | { kind: 'page'; url: URL; status: number; body: string };
@@ -31,6 +35,29 @@ export class HttpSession {
       const url = `${c.secure ? 'https' : 'http'}://${host}${c.path}`;
       await this.jar.setCookie(`${c.name}=${c.value}; Path=${c.path}${c.secure ? '; Secure' : ''}`, url, { ignoreError: true });
     }
+  }
+
+  /** GET `start` and follow redirects while they stay on `origin`; report the first that leaves it. */
+  async followWithin(start: URL, origin: string, form?: Record<string, string>): Promise<StayResult> {
+    let url = start;
+    for (let hop = 0; hop < MAX_HOPS; hop++) {
+      const cookie = await this.jar.getCookieString(url.href);
+      const headers = { accept: 'text/html', ...(cookie ? { cookie } : {}) };
+      const res = await send(hop === 0 && form ? { url, headers, form } : { url, headers });
+      const setCookie = res.exchange.response?.headers?.['set-cookie'];
+      if (setCookie) for (const line of splitSetCookie(setCookie)) await this.jar.setCookie(line, url.href, { ignoreError: true });
+      const location = res.headers.location;
+      if (res.status < 300 || res.status >= 400 || !location) return { kind: 'page', url, status: res.status, body: res.text };
+      let next: URL;
+      try {
+        next = new URL(location, url);
+      } catch {
+        return { kind: 'left', location, status: res.status };
+      }
+      if (next.origin !== origin) return { kind: 'left', location, status: res.status };
+      url = next;
+    }
+    throw new Error(`more than ${MAX_HOPS} redirects from ${start.origin}`);
   }
 
   /** Submits a form as a browser would, then follows redirects as `follow` does. */

@@ -17,6 +17,8 @@ export interface FaultContext {
   privateKey: CryptoKey;
   signingJwk: jose.JWK;
   current: AsyncLocalStorage<RequestState>;
+  /** Every client's registered redirect URIs. */
+  registered: ReadonlySet<string>;
 }
 
 const ID_TOKEN_FAULTS: Fault[] = [
@@ -67,6 +69,16 @@ export function installFaults(f: FaultContext): (req: http.IncomingMessage, res:
         if (has('discovery-no-jwks-uri')) delete d.jwks_uri;
         if (has('discovery-advertises-plain')) d.code_challenge_methods_supported = ['S256', 'plain'];
       }));
+    }
+    if (path === ROUTES.authorization && has('redirect-uri-error-redirect')) {
+      const url = new URL(req.url ?? '/', f.issuer);
+      const uri = url.searchParams.get('redirect_uri');
+      if (uri && !f.registered.has(uri)) {
+        req.resume();
+        res.writeHead(303, { location: `${uri}?error=invalid_request&state=${encodeURIComponent(url.searchParams.get('state') ?? '')}` });
+        res.end();
+        return true;
+      }
     }
     if (path.startsWith(ROUTES.authorization) && has('authorization-drops-state')) {
       dropHeader(res, 'location', (value) => {

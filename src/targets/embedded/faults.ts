@@ -14,6 +14,12 @@ export const FAULTS = [
   'scope-not-enforced',
   /** every ID token carries a new sub */
   'sub-per-login',
+  /** any redirect_uri that starts with a registered one is accepted */
+  'redirect-uri-prefix-match',
+  /** redirect_uri is compared without regard to case */
+  'redirect-uri-case-insensitive',
+  /** an unregistered redirect_uri gets an error redirect to it (an open redirect) */
+  'redirect-uri-error-redirect',
   /** the consent page's deny button grants consent */
   'consent-deny-ignored',
   /** discovery advertises an issuer other than the URL it is served from */

@@ -266,10 +266,17 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
     return compare.call(this, actual);
   };
 
+  if (faults.has('redirect-uri-prefix-match') || faults.has('redirect-uri-case-insensitive')) {
+    const proto = provider.Client.prototype as unknown as { redirectUris: string[]; redirectUriAllowed(this: { redirectUris: string[] }, value: string): boolean };
+    proto.redirectUriAllowed = function (value: string) {
+      return this.redirectUris.some((r) => (faults.has('redirect-uri-prefix-match') ? value.startsWith(r.replace(/\/$/, '')) : value.toLowerCase() === r.toLowerCase()));
+    };
+  }
+
   const ctx: LoginContext = { faults, provider, users, clients };
   const policyCtx: PolicyContext = { clients, bySubject, privateKey };
   const callback = provider.callback();
-  const wrap = installFaults({ faults, provider, issuer, privateKey, signingJwk, current });
+  const wrap = installFaults({ faults, provider, issuer, privateKey, signingJwk, current, registered: new Set(profile.clients.flatMap((c) => c.redirectUris)) });
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     current.run({ req }, () => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';

@@ -1,0 +1,96 @@
+// Redirect-URI rejection: near-misses of each registered URI must get an error page from the
+// provider, never a redirect (not even an error redirect) to the unregistered URI.
+
+import type { CheckDef } from '../model/check.ts';
+import type { ClientSpec } from '../model/target.ts';
+import type { StayResult } from '../protocol/session.ts';
+import { fail } from './verdict.ts';
+
+const SPEC = 'RFC 6749 §3.1.2.4, §4.1.2.1; OIDC Core §3.1.2.1 (exact match); RFC 9700 §4.1.3';
+
+export interface Variant {
+  name: string;
+  title: string;
+  /** The redirect_uri to send; undefined omits the parameter. */
+  uri: string | undefined;
+}
+
+export const OOB = 'urn:ietf:wg:oauth:2.0:oob';
+
+function withPort(url: URL): number {
+  return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+}
+
+/** Near-misses of `registered`, each as the raw string a relying party (or attacker) would send. */
+export function variants(registered: string): Array<Variant | { name: string; title: string; skip: string }> {
+  const url = new URL(registered);
+  const origin = `${url.protocol}//${url.host}`;
+  const rest = registered.slice(origin.length);
+  const path = url.pathname;
+  const caseChanged = path !== path.toUpperCase() ? `${origin}${path.toUpperCase()}${url.search}` : undefined;
+  const sep = url.search ? '&' : '?';
+  return [
+    { name: 'unregistered', title: 'an unregistered URI', uri: 'https://rp.invalid/callback' },
+    caseChanged
+      ? { name: 'case-changed', title: 'the path in another case', uri: caseChanged }
+      : { name: 'case-changed', title: 'the path in another case', skip: `the path of ${registered} has no letters to change` },
+    { name: 'scheme-changed', title: 'the other scheme', uri: `${url.protocol === 'https:' ? 'http' : 'https'}://${url.host}${rest}` },
+    { name: 'host-changed', title: 'another host', uri: `${url.protocol}//${url.hostname === 'localhost' ? '127.0.0.1' : 'localhost'}${url.port ? `:${url.port}` : ''}${rest}` },
+    { name: 'port-changed', title: 'another port', uri: `${url.protocol}//${url.hostname}:${withPort(url) + 1}${rest}` },
+    { name: 'extra-segment', title: 'an extra path segment', uri: `${origin}${path.replace(/\/$/, '')}/extra${url.search}` },
+    { name: 'path-traversal', title: 'a path traversal', uri: `${origin}${path.replace(/\/$/, '')}/../../evil${url.search}` },
+    { name: 'appended-query', title: 'an appended query', uri: `${registered}${sep}next=https%3A%2F%2Frp.invalid` },
+    { name: 'prefix-match', title: 'a URI that merely starts with the registered one', uri: `${registered.replace(/\/$/, '')}evil` },
+    { name: 'userinfo', title: 'userinfo in the authority', uri: `${url.protocol}//evil@${url.host}${rest}` },
+    { name: 'fragment', title: 'a fragment', uri: `${registered}#fragment` },
+    { name: 'missing', title: 'no redirect_uri at all', uri: undefined },
+  ];
+}
+
+export function redirectCheck(name: string, title: string): CheckDef {
+  // Without a redirect_uri, OAuth 2.0 lets a provider use the sole registered one (RFC 6749
+  // §3.1.2.3) while OIDC Core requires the parameter: a deviation, not a hole.
+  if (name === 'missing') return { id: 'redirect-uri.missing', title: 'a request without redirect_uri is rejected', severity: 'warning', spec: 'OIDC Core §3.1.2.1 (redirect_uri REQUIRED); RFC 6749 §3.1.2.3' };
+  return { id: `redirect-uri.${name}`, title: `${title} is rejected with an error page`, severity: 'failure', spec: SPEC };
+}
+
+export const oobCheck: CheckDef = { id: 'redirect-uri.oob', title: 'the out-of-band URN only for public clients', severity: 'failure', spec: 'Authelia: public clients may use urn:ietf:wg:oauth:2.0:oob' };
+export const errorPageCheck: CheckDef = { id: 'redirect-uri.error-page', title: 'the browser stays on the provider\'s error page for an unregistered URI', severity: 'failure', spec: SPEC };
+
+/** `sent` must not have been redirected to: the provider answers with its own page. */
+export function checkRejected(result: StayResult, sent: string | undefined, client: ClientSpec, issuerOrigin: string): void {
+  if (result.kind === 'page' && result.url.origin === issuerOrigin && result.status < 500) return;
+  const left = result.kind === 'left';
+  let where = left ? result.location : result.url.href;
+  let params: string[] = [];
+  try {
+    const u = new URL(where);
+    params = [...u.searchParams.keys()];
+    where = `${u.origin}${u.pathname}`;
+  } catch {
+    // not a URL: shown as sent
+  }
+  fail({
+    message: left
+      ? `the provider redirected to ${where}${params.length ? ` with ${params.join(', ')}` : ''} for redirect_uri ${sent === undefined ? '(missing)' : JSON.stringify(sent)}`
+      : `the provider answered HTTP ${result.status} for redirect_uri ${JSON.stringify(sent)}`,
+    source: `${client.sources.redirectUris ?? `redirect_uris of ${client.id}`}: exact, case-sensitive match`,
+    expected: 'an error page on the provider, no Location to the unregistered URI',
+    observed: left ? { status: result.status, location: where, params } : { status: result.status, page: where },
+  });
+}
+
+/** The OOB URN: rejected for confidential clients; a public client must be able to use it when registered. */
+export function checkOobRejected(result: StayResult, client: ClientSpec, issuerOrigin: string): void {
+  checkRejected(result, OOB, client, issuerOrigin);
+}
+
+export function checkStayedOnProvider(pageUrl: string, sawRequestTo: string | undefined, issuerOrigin: string, sent: string): void {
+  if (!sawRequestTo && new URL(pageUrl).origin === issuerOrigin) return;
+  fail({
+    message: sawRequestTo ? `the browser was sent to ${sawRequestTo.split('?')[0]}` : `the browser left the provider for ${new URL(pageUrl).origin}`,
+    source: SPEC,
+    expected: `an error page on ${issuerOrigin}`,
+    observed: { page: pageUrl.split('?')[0], requested: sawRequestTo?.split('?')[0] ?? '(nothing)', redirect_uri: sent },
+  });
+}

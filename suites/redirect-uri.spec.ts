@@ -1,0 +1,41 @@
+import { check, collectProfile, screenshot, skip, test, withFreshPage } from './harness.ts';
+import * as r from '../src/checks/redirect-uri.ts';
+
+const suite = 'redirect-uri';
+const profile = collectProfile();
+
+for (const client of profile.clients) {
+  const registered = client.redirectUris.find((u) => u !== r.OOB);
+  if (!registered) continue;
+  test.describe(client.id, () => {
+    for (const v of r.variants(registered)) {
+      check(suite, r.redirectCheck(v.name, v.title), async ({ session, run }) => {
+        if ('skip' in v) skip(v.skip);
+        const req = await session.request(client, v.uri === undefined ? { params: { redirect_uri: undefined } } : { redirectUri: v.uri });
+        r.checkRejected(await session.stayWithin(req, client), v.uri, client, new URL(run.issuer).origin);
+      }, client);
+    }
+
+    check(suite, r.oobCheck, async ({ session, run }) => {
+      if (client.public && !client.redirectUris.includes(r.OOB)) skip(`${client.id} is public but has not registered ${r.OOB}`);
+      if (client.public) skip(`${client.id} registered ${r.OOB}; showing the code out of band is not checked yet`);
+      const req = await session.request(client, { redirectUri: r.OOB });
+      r.checkOobRejected(await session.stayWithin(req, client), client, new URL(run.issuer).origin);
+    }, client);
+
+    check(suite, r.errorPageCheck, async ({ session, run }) => {
+      const bad = 'https://rp.invalid/callback';
+      const req = await session.request(client, { redirectUri: bad });
+      return withFreshPage(session, `${r.errorPageCheck.id}-${client.id}`, async (page) => {
+        let sawRequestTo: string | undefined;
+        page.on('request', (q) => {
+          if (q.url().startsWith(bad)) sawRequestTo = q.url();
+        });
+        await page.goto(req.url.href, { waitUntil: 'load' });
+        r.checkStayedOnProvider(page.url(), sawRequestTo, new URL(run.issuer).origin, bad);
+        // The error page replaces the reference suite's manual REVIEW step: keep it in the report.
+        return screenshot(page, `redirect-uri-error-${client.id}`, 'the error page shown for an unregistered redirect_uri');
+      });
+    }, client);
+  });
+}
