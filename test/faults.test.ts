@@ -17,6 +17,9 @@ import * as t from '../src/checks/id-token.ts';
 import * as k from '../src/checks/tokens.ts';
 import * as c from '../src/checks/claims.ts';
 import * as r from '../src/checks/redirect-uri.ts';
+import * as lf from '../src/checks/lifespans.ts';
+import { expectRefusal } from '../src/checks/verdict.ts';
+import { testProfile } from './profile-fixture.ts';
 
 async function redirectVariant(e: Env, variant: string): Promise<void> {
   const client = e.client('basic');
@@ -175,5 +178,46 @@ describe('checks against the reference provider', () => {
       .then(() => undefined, (x: unknown) => x);
     expect(err, `${fault} was not detected`).toBeInstanceOf(CheckFailure);
     expect((err as CheckFailure).message).toMatch(message);
+  });
+});
+
+describe('lifespans against the reference provider', () => {
+  // refresher gets a custom lifespan set, so per-client overrides and a short code are exercised.
+  const short = (p: import('../src/model/target.ts').TargetProfile) => ({
+    ...p,
+    clients: p.clients.map((cl) => (cl.id === 'refresher' ? { ...cl, lifespan: 'short' } : cl)),
+    provider: { ...p.provider, customLifespans: { short: { accessToken: 1800, authorizeCode: 2 } }, sources: { ...p.provider.sources, 'customLifespans.short.accessToken': 'test: lifespans.custom.short.access_token = 30m' } },
+  });
+  const run = async (e: Env) => {
+    const client = e.client('refresher');
+    const { tokens, res } = await e.flow(client);
+    const claims = decodeJwt(t.idTokenOf(res, client)) as Record<string, unknown>;
+    lf.checkDuration('ID token exp - iat', lf.lifetimeOf(claims), lf.lifespanFor(client, e.profile.provider, 'idToken'), 5, []);
+    lf.checkDuration('access token expires_in', tokens.expires_in, lf.lifespanFor(client, e.profile.provider, 'accessToken'), 5, []);
+    const intro = (await introspect(e.meta, { client }, tokens.refresh_token!, 'refresh_token')).json as Record<string, unknown>;
+    lf.checkDuration('refresh token exp - iat', lf.lifetimeOf(intro), lf.lifespanFor(client, e.profile.provider, 'refreshToken'), 5, []);
+  };
+  it('the healthy provider honours global and per-client lifespans', async () => {
+    await run(await env([], short));
+  });
+  it('a provider ignoring them fails, naming the configured key', async () => {
+    const err = await Promise.resolve(env(['lifespans-ignored'], short)).then(run).then(() => undefined, (x: unknown) => x);
+    expect(err).toBeInstanceOf(CheckFailure);
+    expect((err as CheckFailure).message).toMatch(/ID token exp - iat is 7200 s, configured 3600 s/);
+  });
+  it('the per-client access token lifespan is the one checked', () => {
+    const p = short(testProfile());
+    const got = lf.lifespanFor(p.clients.find((cl) => cl.id === 'refresher')!, p.provider, 'accessToken');
+    expect(got).toEqual({ seconds: 1800, source: expect.stringMatching(/lifespans\.custom\.short\.access_token = 30m/) as unknown as string });
+  });
+  it.each([[[] as Fault[], undefined], [['lifespans-ignored' as Fault], /a code was redeemed 3 s after issue, past its 2 s lifespan/]])('authorize_code lifespan with faults %j', async (faults, message) => {
+    const e = await env(faults, short);
+    const client = e.client('refresher');
+    const { url, req } = await e.callback(client);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const res = await exchangeCode(e.meta, { client }, url.searchParams.get('code')!, req.redirectUri, req.verifier);
+    const check = () => expectRefusal(res, ['invalid_grant'], { label: 'token', message: 'a code was redeemed 3 s after issue, past its 2 s lifespan' });
+    if (!message) check();
+    else expect(check).toThrow(message);
   });
 });

@@ -20,6 +20,8 @@ export const FAULTS = [
   'redirect-uri-case-insensitive',
   /** an unregistered redirect_uri gets an error redirect to it (an open redirect) */
   'redirect-uri-error-redirect',
+  /** every token and code lives 2 hours, whatever the configured lifespans */
+  'lifespans-ignored',
   /** the consent page's deny button grants consent */
   'consent-deny-ignored',
   /** discovery advertises an issuer other than the URL it is served from */

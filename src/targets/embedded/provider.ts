@@ -161,6 +161,7 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
   const clients = new Map(profile.clients.map((c) => [c.id, c]));
   const { lifespans, customLifespans } = profile.provider;
   const lifespanOf = (clientId: string | undefined, key: keyof typeof lifespans): number => {
+    if (faults.has('lifespans-ignored')) return 7200;
     const name = clientId ? clients.get(clientId)?.lifespan : undefined;
     return (name ? customLifespans[name]?.[key] : undefined) ?? lifespans[key];
   };

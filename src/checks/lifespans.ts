@@ -1,0 +1,47 @@
+// Token lifespans as configured (`lifespans.*`, per-client `lifespans.custom.<name>`): what a
+// provider ignores here, a relying party finds out in production an hour later.
+
+import type { CheckDef, Evidence } from '../model/check.ts';
+import type { ClientSpec, Lifespans, ProviderSpec } from '../model/target.ts';
+import { fail } from './verdict.ts';
+
+export const lifespanChecks = {
+  idToken: { id: 'lifespan.id-token', title: 'ID token exp - iat equals the configured id_token lifespan', severity: 'failure', spec: 'Authelia lifespans.id_token; OIDC Core §2' },
+  accessToken: { id: 'lifespan.access-token', title: 'access token expires_in (and exp) equal the configured access_token lifespan', severity: 'failure', spec: 'Authelia lifespans.access_token; RFC 6749 §5.1' },
+  refreshToken: { id: 'lifespan.refresh-token', title: 'refresh token lifetime equals the configured refresh_token lifespan', severity: 'failure', spec: 'Authelia lifespans.refresh_token; RFC 7662 §2.2' },
+  authorizeCode: { id: 'lifespan.authorize-code', title: 'a code used after the authorize_code lifespan is refused', severity: 'failure', spec: 'Authelia lifespans.authorize_code; RFC 6749 §4.1.2' },
+} satisfies Record<string, CheckDef>;
+
+export interface Lifespan {
+  seconds: number;
+  source: string;
+}
+
+/** The lifespan that applies to `client`: its custom lifespan set where it names one, else the provider's. */
+export function lifespanFor(client: ClientSpec, provider: ProviderSpec, key: keyof Lifespans): Lifespan {
+  const custom = client.lifespan ? provider.customLifespans[client.lifespan]?.[key] : undefined;
+  if (custom !== undefined) {
+    return { seconds: custom, source: `${provider.sources[`customLifespans.${client.lifespan}.${key}`] ?? `lifespans.custom.${client.lifespan}`} (client ${client.id}: ${client.sources.lifespan ?? `lifespan ${client.lifespan}`})` };
+  }
+  return { seconds: provider.lifespans[key], source: provider.sources[`lifespans.${key}`] ?? `lifespans.${key}` };
+}
+
+/** Compares an observed duration with the configured one, within `skew` seconds. */
+export function checkDuration(what: string, observed: unknown, expected: Lifespan, skew: number, evidence: Evidence[]): void {
+  if (typeof observed === 'number' && Number.isFinite(observed) && Math.abs(observed - expected.seconds) <= skew) return;
+  fail({
+    message: typeof observed === 'number' ? `${what} is ${observed} s, configured ${expected.seconds} s` : `${what} cannot be read (${JSON.stringify(observed)})`,
+    source: `${expected.source}`,
+    expected: `${expected.seconds} s (± ${skew} s clock skew setting)`,
+    observed: typeof observed === 'number' ? `${observed} s` : observed,
+    evidence,
+  });
+}
+
+/** Seconds between iat and exp of a claims set, or a description of what is missing. */
+export function lifetimeOf(claims: Record<string, unknown>): number | string {
+  const { exp, iat } = claims;
+  if (typeof exp !== 'number') return `exp ${JSON.stringify(exp)}`;
+  if (typeof iat !== 'number') return `iat ${JSON.stringify(iat)}`;
+  return exp - iat;
+}
