@@ -18,6 +18,7 @@ import * as k from '../src/checks/tokens.ts';
 import * as c from '../src/checks/claims.ts';
 import * as r from '../src/checks/redirect-uri.ts';
 import * as lf from '../src/checks/lifespans.ts';
+import * as cr from '../src/checks/cors.ts';
 import { expectRefusal } from '../src/checks/verdict.ts';
 import { testProfile } from './profile-fixture.ts';
 
@@ -152,6 +153,14 @@ const cases: Case[] = [
   ['redirect-uri-prefix-match', (e) => redirectVariant(e, 'prefix-match'), /the provider redirected to http:\/\/127\.0\.0\.1:\d+\/cb\/basicevil with code, state, iss/],
   ['redirect-uri-case-insensitive', (e) => redirectVariant(e, 'case-changed'), /the provider redirected to http:\/\/127\.0\.0\.1:\d+\/CB\/BASIC with code/],
   ['redirect-uri-error-redirect', (e) => redirectVariant(e, 'unregistered'), /the provider redirected to https:\/\/rp\.invalid\/callback with error, state/],
+  ['cors-wildcard', async (e) => {
+    const probes: cr.Probe[] = [];
+    for (const kind of ['preflight', 'actual'] as const) {
+      const response = await send({ method: kind === 'preflight' ? 'OPTIONS' : 'POST', url: String(e.meta.token_endpoint), headers: kind === 'preflight' ? { origin: 'https://app.example.com', 'access-control-request-method': 'POST' } : { origin: 'https://app.example.com' }, ...(kind === 'actual' ? { body: 'grant_type=x' } : {}) });
+      probes.push({ kind, originKind: 'allowed', origin: 'https://app.example.com', method: 'POST', headers: [], response });
+    }
+    cr.checkCors('token', probes, e.profile.provider, e.profile.clients);
+  }, /token endpoint: preflight from allowed origin: Access-Control-Allow-Origin "\*", expected absent/],
 ];
 
 describe('claims policies (Authelia 4.39) in the reference provider', () => {

@@ -11,6 +11,7 @@ import * as t from './id-token.ts';
 import * as k from './tokens.ts';
 import * as l from './login.ts';
 import * as cl from './claims.ts';
+import * as cors from './cors.ts';
 import { client, testProfile } from '../../test/profile-fixture.ts';
 
 function raw(status: number, json?: unknown, headers: Record<string, string> = {}): RawResponse {
@@ -240,5 +241,46 @@ describe('claims tables', () => {
   });
   it('a user without expected values gives no table, which fails rather than passes', () => {
     expect(failure(() => cl.checkClaims([], { id_token: {}, userinfo: {} }, ['userinfo'], 'userinfo')).message).toMatch(/no claim to check/);
+  });
+});
+
+describe('CORS expectations from the configuration', () => {
+  const base = profile.provider;
+  const withCors = (cors: Partial<typeof base.cors>) => ({ ...base, cors: { ...base.cors, ...cors }, sources: { 'cors.endpoints': 'configuration.yml: cors.endpoints = token', 'cors.allowedOrigins': 'configuration.yml: cors.allowed_origins' } });
+  const clients = [client('a', { redirectUris: ['https://rp.example.com/cb', 'http://localhost:8080/cb'] })];
+  it('discovery and JWKS answer * to any origin, nothing without an Origin', () => {
+    expect(cors.expectedCors('jwks', 'http://x.example', base, clients).allowOrigin).toBe('*');
+    expect(cors.expectedCors('discovery', undefined, base, clients).allowOrigin).toBeNull();
+  });
+  it('an endpoint not listed in cors.endpoints answers no CORS, naming the key', () => {
+    const e = cors.expectedCors('userinfo', 'https://app.example.com', withCors({ endpoints: ['token'], allowedOrigins: ['https://app.example.com'] }), clients);
+    expect(e.allowOrigin).toBeNull();
+    expect(e.source).toMatch(/cors\.endpoints = token \(does not list userinfo\)/);
+  });
+  it('listed: allowed origins echoed with credentials for token; others absent; no list means any https', () => {
+    const p = withCors({ endpoints: ['token', 'revocation'], allowedOrigins: ['https://app.example.com'] });
+    expect(cors.expectedCors('token', 'https://app.example.com', p, clients)).toMatchObject({ allowOrigin: 'https://app.example.com', credentials: true });
+    expect(cors.expectedCors('revocation', 'https://app.example.com', p, clients)).toMatchObject({ credentials: false });
+    expect(cors.expectedCors('token', 'https://evil.example.net', p, clients).allowOrigin).toBeNull();
+    const open = withCors({ endpoints: ['token'], allowedOrigins: [] });
+    expect(cors.expectedCors('token', 'https://any.example', open, clients).allowOrigin).toBe('https://any.example');
+    expect(cors.expectedCors('token', 'http://any.example', open, clients).allowOrigin).toBeNull();
+  });
+  it('origins from redirect URIs exclude localhost; * stands alone', () => {
+    const p = withCors({ endpoints: ['token'], allowedOriginsFromClientRedirectUris: true });
+    expect(cors.expectedCors('token', 'https://rp.example.com', p, clients).allowOrigin).toBe('https://rp.example.com');
+    expect(cors.expectedCors('token', 'http://localhost:8080', p, clients).allowOrigin).toBeNull();
+    expect(cors.expectedCors('token', 'http://x.example', withCors({ endpoints: ['token'], allowedOrigins: ['*'] }), clients)).toMatchObject({ allowOrigin: '*', credentials: false });
+  });
+  it('an answer missing Vary, credentials, or the asked method and headers fails', () => {
+    const e = { allowOrigin: 'https://app.example.com', credentials: true, source: 's' };
+    const probe = (headers: Record<string, string>) => ({ kind: 'preflight' as const, originKind: 'allowed' as const, origin: 'https://app.example.com', method: 'POST', headers: ['content-type'], response: raw(204, undefined, headers) });
+    expect(cors.probeProblems(probe({ 'access-control-allow-origin': 'https://app.example.com' }), e)).toEqual([
+      'Access-Control-Allow-Credentials missing',
+      'Vary lacks Origin although the answer depends on it',
+      'Access-Control-Allow-Methods "" lacks POST',
+      'Access-Control-Allow-Headers lacks content-type',
+    ]);
+    expect(() => cors.checkCors('token', [probe({ 'access-control-allow-origin': '*' })], withCors({ endpoints: ['token'], allowedOrigins: ['https://app.example.com'] }), clients)).toThrow(/token endpoint: preflight from allowed origin: Access-Control-Allow-Origin "\*", expected "https:\/\/app.example.com"/);
   });
 });

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import type Provider from 'oidc-provider';
 import * as jose from 'jose';
 import type { Fault } from './faults.ts';
-import { ROUTES, type RequestState } from './provider.ts';
+import { ROUTES } from './routes.ts';
+import type { RequestState } from './provider.ts';
 import { dropHeader, jsonRewrite, rewriteBody } from './rewrite.ts';
 
 export interface FaultContext {

@@ -22,6 +22,8 @@ export const FAULTS = [
   'redirect-uri-error-redirect',
   /** every token and code lives 2 hours, whatever the configured lifespans */
   'lifespans-ignored',
+  /** every endpoint answers Access-Control-Allow-Origin: * to any origin */
+  'cors-wildcard',
   /** the consent page's deny button grants consent */
   'consent-deny-ignored',
   /** discovery advertises an issuer other than the URL it is served from */

@@ -17,6 +17,10 @@ import type { Fault } from './faults.ts';
 import { consentPage, errorPage, loginPage } from './pages.ts';
 import { installFaults } from './fault-wrapper.ts';
 import { jsonRewrite, rewriteBody } from './rewrite.ts';
+import { corsAnswerer } from './cors.ts';
+import { ROUTES } from './routes.ts';
+
+export { ROUTES };
 
 export interface EmbeddedOptions {
   /** 0 (default) picks a free port. */
@@ -24,15 +28,6 @@ export interface EmbeddedOptions {
   faults?: readonly Fault[];
 }
 
-/** Authelia's endpoint paths, so that a report against the reference reads like one against Authelia. */
-export const ROUTES = {
-  authorization: '/api/oidc/authorization',
-  token: '/api/oidc/token',
-  userinfo: '/api/oidc/userinfo',
-  introspection: '/api/oidc/introspection',
-  revocation: '/api/oidc/revocation',
-  jwks: '/jwks.json',
-} as const;
 
 
 /** Opaque, stable per-user subject in UUID form, as Authelia 4.38+ issues. */
@@ -189,7 +184,7 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
       claimsParameter: { enabled: true },
       rpInitiatedLogout: { enabled: false },
     },
-    // Authelia sends no CORS headers unless configured; the CORS issue refines this.
+    // CORS is answered by cors.ts from the configuration; oidc-provider must not refuse origins.
     clientBasedCORS: () => true,
     async findAccount(_ctx, sub) {
       const user = bySubject.get(sub);
@@ -277,6 +272,7 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
   const ctx: LoginContext = { faults, provider, users, clients };
   const policyCtx: PolicyContext = { clients, bySubject, privateKey };
   const callback = provider.callback();
+  const cors = corsAnswerer(profile.provider, profile.clients, faults);
   const wrap = installFaults({ faults, provider, issuer, privateKey, signingJwk, current, registered: new Set(profile.clients.flatMap((c) => c.redirectUris)) });
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     current.run({ req }, () => {
@@ -289,6 +285,7 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
         return;
       }
       if (path === ROUTES.authorization && req.method === 'GET') keepOfflineAccess(req, issuer);
+      if (cors(req, res, path)) return;
       if (wrap(req, res, path)) return;
       // Installed after the faults, so they rewrite first and a fault sees the honoured response.
       if (path === ROUTES.token) {
