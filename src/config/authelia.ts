@@ -12,12 +12,37 @@ import { ConfigError } from './errors.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import { isDigest, verifyDigest } from './digest.ts';
 
-const duration = z.union([z.string(), z.number()]);
+export { hashClientSecretPbkdf2 } from './digest.ts';
+
+const duration = z.union([z.string(), z.number()], { error: 'expected a duration such as 1h, 90m, 1h30m or a number of seconds' });
 const strings = z.array(z.string());
 const anything = z.unknown();
 
+// Keys Authelia accepts on a client that the resolved model does not use: accepted so real files
+// import, but only their type is checked (Authelia validates their values itself).
+const OTHER_CLIENT_STRING_KEYS = [
+  'token_endpoint_auth_signing_alg', 'id_token_signing_alg', 'id_token_signed_response_key_id', 'id_token_signing_key_id',
+  'id_token_encrypted_response_alg', 'id_token_encrypted_response_enc', 'id_token_encrypted_response_key_id',
+  'access_token_signed_response_alg', 'access_token_signed_response_key_id',
+  'access_token_encrypted_response_alg', 'access_token_encrypted_response_enc', 'access_token_encrypted_response_key_id',
+  'userinfo_signed_response_key_id', 'userinfo_signing_key_id',
+  'userinfo_encrypted_response_alg', 'userinfo_encrypted_response_enc', 'userinfo_encrypted_response_key_id',
+  'introspection_signed_response_alg', 'introspection_signed_response_key_id',
+  'introspection_encrypted_response_alg', 'introspection_encrypted_response_enc', 'introspection_encrypted_response_key_id',
+  'authorization_signed_response_alg', 'authorization_signed_response_key_id',
+  'authorization_encrypted_response_alg', 'authorization_encrypted_response_enc', 'authorization_encrypted_response_key_id',
+  'introspection_endpoint_auth_method', 'introspection_endpoint_auth_signing_alg',
+  'revocation_endpoint_auth_method', 'revocation_endpoint_auth_signing_alg',
+  'pushed_authorization_request_endpoint_auth_method', 'pushed_authorization_request_endpoint_auth_signing_alg',
+  'request_object_signing_alg', 'request_object_encryption_alg', 'request_object_encryption_enc',
+  'jwks_uri', 'logo_uri', 'discovery_signed_response_alg',
+] as const;
+
+const otherClientKeys = Object.fromEntries(OTHER_CLIENT_STRING_KEYS.map((k) => [k, z.string()])) as Record<(typeof OTHER_CLIENT_STRING_KEYS)[number], z.ZodString>;
+
 export const clientSchema = z
   .object({
+    ...otherClientKeys,
     client_id: z.string().min(1),
     id: z.string().min(1),
     client_name: z.string(),
@@ -39,26 +64,17 @@ export const clientSchema = z
     require_pkce: z.boolean(),
     pkce_challenge_method: z.enum(['', 'S256', 'plain']),
     token_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none']),
-    token_endpoint_auth_signing_alg: z.string(),
     id_token_signed_response_alg: z.string(),
-    id_token_signing_alg: z.string(),
-    access_token_signed_response_alg: z.string(),
     userinfo_signed_response_alg: z.string(),
     userinfo_signing_algorithm: z.string(),
     userinfo_signing_alg: z.string(),
-    introspection_signed_response_alg: z.string(),
-    authorization_signed_response_alg: z.string(),
-    request_object_signing_alg: z.string(),
     request_uris: strings,
     requested_audience_mode: z.enum(['explicit', 'implicit']),
     claims_policy: z.string(),
     lifespan: z.string(),
     jwks: anything,
-    jwks_uri: z.string(),
     allow_multiple_auth_methods: z.boolean(),
     require_pushed_authorization_requests: z.boolean(),
-    logo_uri: z.string(),
-    discovery_signed_response_alg: z.string(),
   })
   .partial()
   .strict();
@@ -86,15 +102,18 @@ export const providerSchema = z
     enable_pkce_plain_challenge: z.boolean(),
     enable_jwt_access_token_stateless_introspection: z.boolean(),
     discovery_signed_response_alg: z.string(),
+    discovery_signed_response_key_id: z.string(),
     require_pushed_authorization_requests: z.boolean(),
     pushed_authorizations: anything,
     cors: z
-      .object({ endpoints: strings, allowed_origins: z.union([z.string(), strings]), allowed_origins_from_client_redirect_uris: z.boolean() })
+      .object({ endpoints: strings, allowed_origins: z.union([z.string(), strings], { error: 'expected "*" or a list of origins' }), allowed_origins_from_client_redirect_uris: z.boolean() })
       .partial()
       .strict(),
     claims_policies: anything,
     scope_definitions: anything,
-    authorization_policies: anything,
+    // 4.40 renames scope_definitions to scopes.
+    scopes: anything,
+    authorization_policies: z.record(z.string(), z.object({ default_policy: z.string().optional(), rules: anything.optional() }).strict()),
     clients: z.array(z.unknown()),
   })
   .partial()
@@ -108,16 +127,34 @@ export function dotted(prefix: string, p: ReadonlyArray<PropertyKey>): string {
   return p.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), prefix);
 }
 
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+// zod's own messages are written for developers; these name YAML shapes a config author knows.
+function problemOf(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type') {
+    if (issue.input === undefined) return 'required';
+    const expected = issue.expected === 'object' ? 'a mapping' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`;
+    return `expected ${expected}, got ${kindOf(issue.input)}`;
+  }
+  if (issue.code === 'invalid_union' && issue.input !== undefined && typeof issue.input !== 'object') return `${issue.message}, got ${kindOf(issue.input)}`;
+  if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${kindOf(issue.input)}`;
+  return issue.message;
+}
+
 /** Parses with `schema`, or throws a ConfigError naming the first problem's field. */
 export function parseWith<T>(schema: z.ZodType<T>, value: unknown, file: string, prefix: string): T {
-  const r = schema.safeParse(value);
+  const r = schema.safeParse(value, { reportInput: true });
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
     throw new ConfigError(file, dotted(prefix, [...issue.path, issue.keys[0] ?? '?']), 'unknown field');
   }
-  const field = dotted(prefix, issue.path) || '(top level)';
-  throw new ConfigError(file, field, issue.code === 'invalid_type' && issue.input === undefined ? 'required' : issue.message);
+  throw new ConfigError(file, dotted(prefix, issue.path) || '(top level)', problemOf(issue));
 }
 
 export function readYaml(file: string): unknown {
@@ -172,8 +209,21 @@ export interface ClientContext {
   /** Key of the plaintext map, for the error message. */
   secretsHint: string;
   policies: ClaimsPolicies;
+  /** `authorization_policies` of the provider section, for clients naming a custom policy. */
+  authorizationPolicies: NonNullable<RawProvider['authorization_policies']>;
   /** pbkdf2 at 310000 rounds costs ~0.3 s a secret: the CLI verifies once, workers skip it. */
   verifyDigests: boolean;
+}
+
+// A custom `authorization_policies.<name>` counts as its default_policy: the harness logs in with the
+// factor that policy asks for, and per-subject rules are out of its scope.
+function resolvePolicy(policy: string, ctx: ClientContext, field: string): ClientSpec['authorizationPolicy'] {
+  if (policy === 'one_factor' || policy === 'two_factor') return policy;
+  const custom = ctx.authorizationPolicies[policy];
+  if (custom === undefined) throw new ConfigError(ctx.file, field, `expected one_factor, two_factor or a name under authorization_policies, got ${JSON.stringify(policy)}`);
+  const def = custom.default_policy ?? 'two_factor';
+  if (def !== 'one_factor' && def !== 'two_factor') throw new ConfigError(ctx.file, field, `authorization policy ${policy} has default_policy ${def}: the harness can only log in with one_factor or two_factor`);
+  return def;
 }
 
 /** Normalises one Authelia client entry (either spelling) into a ClientSpec. */
@@ -195,7 +245,7 @@ export function normaliseClient(value: unknown, index: number, ctx: ClientContex
   if (!id) throw new ConfigError(ctx.file, `${at}.client_id`, 'required');
   sources.client = `${ctx.label}: ${at} (${id})`;
   const isPublic = take('public', ['public'], false);
-  const written = take('secret', ['client_secret', 'secret'], '');
+  const written = take('secret', ['client_secret', 'secret'], '' as string);
   const redirectUris = take('redirectUris', ['redirect_uris'], [] as string[]);
   if (redirectUris.length === 0) throw new ConfigError(ctx.file, `${at}.redirect_uris`, `client ${id} needs at least one redirect URI`);
   redirectUris.forEach((uri, i) => {
@@ -217,16 +267,24 @@ export function normaliseClient(value: unknown, index: number, ctx: ClientContex
   if (!isPublic && method === 'none') throw new ConfigError(ctx.file, `${at}.token_endpoint_auth_method`, `confidential client ${id} cannot use none`);
 
   let secret: string | undefined;
-  if (!isPublic) {
+  // private_key_jwt clients authenticate with their own keys and may have no secret at all.
+  if (!isPublic && !(method === 'private_key_jwt' && !written)) {
+    const writtenKey = raw.secret !== undefined && raw.client_secret === undefined ? 'secret' : 'client_secret';
+    const field = `${at}.${writtenKey}`;
     const plain = ctx.plaintextSecrets[id];
-    if (!written && !plain) throw new ConfigError(ctx.file, `${at}.client_secret`, `confidential client ${id} has no secret`);
+    if (!written && !plain) throw new ConfigError(ctx.file, field, `confidential client ${id} has no secret`);
     if (written && !isDigest(written)) secret = written;
-    else if (!plain) throw new ConfigError(ctx.file, `${at}.client_secret`, `${id}'s secret is a digest: give its plaintext as ${ctx.secretsHint}.${id} in the target profile`);
+    else if (!plain) throw new ConfigError(ctx.file, field, `${id}'s secret is a digest: give its plaintext as ${ctx.secretsHint}.${id} in the target profile`);
     else {
-      if (written && ctx.verifyDigests && verifyDigest(written, plain) === false) throw new ConfigError(ctx.file, `${at}.client_secret`, `the plaintext given for ${id} does not match the digest`);
+      if (written && ctx.verifyDigests && verifyDigest(written, plain) === false) throw new ConfigError(ctx.file, field, `the plaintext given for ${id} does not match the digest`);
       secret = plain;
     }
-    sources.secret = `${ctx.label}: ${at}.client_secret`;
+    // The plaintext never goes into a source: sources are quoted in reports.
+    sources.secret = !written
+      ? `${ctx.secretsHint}.${id} (no secret in ${ctx.label})`
+      : isDigest(written)
+        ? `${ctx.label}: ${field} = ${written.split('$').slice(0, 3).join('$')}$… (plaintext from ${ctx.secretsHint}.${id})`
+        : `${ctx.label}: ${field} = (plaintext, redacted)`;
   }
 
   const consentMode = take('consentMode', ['consent_mode'], 'auto' as ConsentMode);
@@ -246,6 +304,7 @@ export function normaliseClient(value: unknown, index: number, ctx: ClientContex
   if (claimsPolicy) sources.idTokenClaims = ctx.policies[claimsPolicy]!.source;
   else sources.idTokenClaims = 'Authelia 4.39: no claims_policy, so no scope claims in the ID token';
   const policy: string = take('authorizationPolicy', ['authorization_policy'], 'two_factor' as string);
+  const authorizationPolicy = resolvePolicy(policy, ctx, `${at}.authorization_policy`);
   return {
     id,
     name: take('name', ['client_name', 'description'], id),
@@ -259,7 +318,7 @@ export function normaliseClient(value: unknown, index: number, ctx: ClientContex
     tokenEndpointAuthMethod: method,
     requirePkce: take('requirePkce', ['require_pkce'], false),
     pkceChallengeMethod: take('pkceChallengeMethod', ['pkce_challenge_method'], '' as ClientSpec['pkceChallengeMethod']),
-    authorizationPolicy: policy === 'one_factor' ? 'one_factor' : 'two_factor',
+    authorizationPolicy,
     consentMode,
     preConfiguredConsentDuration: preConfigured,
     userinfoSignedResponseAlg: take('userinfoSignedResponseAlg', ['userinfo_signed_response_alg', 'userinfo_signing_algorithm', 'userinfo_signing_alg'], 'none'),
@@ -349,7 +408,16 @@ export function checkUniqueIds(clients: ClientSpec[], file: string, prefix: stri
   });
 }
 
-export function importAutheliaConfig(file: string, plaintextSecrets: Record<string, string> = {}, verifyDigests = true): { clients: ClientSpec[]; provider: ProviderSpec; policies: ClaimsPolicies } {
+export interface ImportedConfig {
+  clients: ClientSpec[];
+  provider: ProviderSpec;
+  /** For inline clients of a target profile that name a policy of this file. */
+  policies: ClaimsPolicies;
+  authorizationPolicies: ClientContext['authorizationPolicies'];
+}
+
+/** Reads `identity_providers.oidc` of an Authelia configuration.yml; `plaintextSecrets` by client id. */
+export function importAutheliaConfig(file: string, plaintextSecrets: Record<string, string> = {}, verifyDigests = true): ImportedConfig {
   const doc = readYaml(file) as { identity_providers?: { oidc?: unknown } } | null;
   const prefix = 'identity_providers.oidc';
   const oidc = doc?.identity_providers?.oidc;
@@ -357,8 +425,8 @@ export function importAutheliaConfig(file: string, plaintextSecrets: Record<stri
   const raw = parseWith(providerSchema, oidc, file, prefix);
   const label = path.basename(file);
   const policies = claimsPolicies(raw.claims_policies, file, label, prefix);
-  const ctx: ClientContext = { label, prefix: `${prefix}.clients`, file, plaintextSecrets, secretsHint: 'client_secrets', verifyDigests, policies };
+  const ctx: ClientContext = { label, prefix: `${prefix}.clients`, file, plaintextSecrets, secretsHint: 'client_secrets', verifyDigests, policies, authorizationPolicies: raw.authorization_policies ?? {} };
   const clients = (raw.clients ?? []).map((c, i) => normaliseClient(c, i, ctx));
   checkUniqueIds(clients, file, ctx.prefix);
-  return { clients, provider: normaliseProvider(raw, file, label, prefix), policies };
+  return { clients, provider: normaliseProvider(raw, file, label, prefix), policies, authorizationPolicies: ctx.authorizationPolicies };
 }

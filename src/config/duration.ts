@@ -30,8 +30,16 @@ export function parseDuration(value: unknown): number {
   return total;
 }
 
+/** Shortest Authelia spelling, e.g. 5400 -> `1h30m`, for sources quoting a default. */
 export function formatDuration(seconds: number): string {
-  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
-  if (seconds % 60 === 0) return `${seconds / 60}m`;
-  return `${seconds}s`;
+  if (seconds === 0) return '0s';
+  const parts: string[] = [];
+  let rest = seconds;
+  for (const [unit, size] of [['w', 604800], ['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  return parts.join('');
 }

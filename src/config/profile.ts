@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ClaimsProfile, ClientSpec, LoginDriverSpec, ProviderSpec, StartSpec, TargetProfile, TestUser } from '../model/target.ts';
 import { ConfigError } from './errors.ts';
 import { parseDuration } from './duration.ts';
-import { checkUniqueIds, claimsPolicies, importAutheliaConfig, type ClaimsPolicies, normaliseClient, normaliseProvider, parseWith, providerSchema, readYaml } from './authelia.ts';
+import { checkUniqueIds, claimsPolicies, importAutheliaConfig, type ClaimsPolicies, type ImportedConfig, normaliseClient, normaliseProvider, parseWith, providerSchema, readYaml } from './authelia.ts';
 
 const start = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('embedded') }).strict(),
@@ -21,11 +21,11 @@ const start = z.discriminatedUnion('mode', [
     .strict(),
   z.object({ mode: z.literal('container'), image: z.string().optional(), context: z.string().optional() }).strict(),
   z.object({ mode: z.literal('url') }).strict(),
-]);
+], { error: 'expected mode embedded, command, container or url' });
 
 const profileSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
+    name: z.string().regex(/^[a-z0-9._-]+$/, 'lower-case letters, digits, dot, dash and underscore only (it names report folders)'),
     start: start.optional(),
     issuer: z.string().optional(),
     config: z.string().optional(),
@@ -97,17 +97,19 @@ export function loadProfile(pathOrDir: string, options: LoadOptions = {}): Targe
   let provider: ProviderSpec;
   let configFile: string | undefined;
   let policies: ClaimsPolicies = {};
+  let authorizationPolicies: ImportedConfig['authorizationPolicies'] = {};
   if (raw.config !== undefined) {
     configFile = path.resolve(dir, raw.config);
     if (!existsSync(configFile)) throw new ConfigError(file, 'config', `not found: ${raw.config}`);
-    ({ clients, provider, policies } = importAutheliaConfig(configFile, secrets, verifyDigests));
+    ({ clients, provider, policies, authorizationPolicies } = importAutheliaConfig(configFile, secrets, verifyDigests));
   } else {
     const inline = parseWith(providerSchema, raw.provider ?? DEFAULT_PROVIDER_OPTIONS, file, 'provider');
     if (inline.clients) throw new ConfigError(file, 'provider.clients', 'list inline clients under clients:, not provider.clients');
     provider = normaliseProvider(inline, file, label, 'provider');
     policies = claimsPolicies(inline.claims_policies, file, label, 'provider');
+    authorizationPolicies = inline.authorization_policies ?? {};
   }
-  const inlineClients = (raw.clients ?? []).map((c, i) => normaliseClient(c, i, { label, prefix: 'clients', file, plaintextSecrets: secrets, secretsHint: 'client_secrets', verifyDigests, policies }));
+  const inlineClients = (raw.clients ?? []).map((c, i) => normaliseClient(c, i, { label, prefix: 'clients', file, plaintextSecrets: secrets, secretsHint: 'client_secrets', verifyDigests, policies, authorizationPolicies }));
   clients = [...clients, ...inlineClients];
   if (clients.length === 0) throw new ConfigError(file, 'clients', 'no clients: give a config file or list clients inline');
   checkUniqueIds(clients, file, 'clients');
