@@ -155,6 +155,15 @@ export class WorkerSession {
     return r;
   }
 
+  /** Authorizes `client` once (answering consent), then sends `second` in the same session and
+   *  tells whether the provider asked for consent again. */
+  async consentAskedAgain(client: ClientSpec, second: AuthorizationRequest): Promise<{ askedAgain: boolean; pageUrl?: string }> {
+    await this.authorize(await this.request(client));
+    const r = await this.http.follow(second.url, second.redirectUri);
+    if (r.kind === 'callback') return { askedAgain: false };
+    return { askedAgain: pageKind(r.body, this.selectors) === 'consent', pageUrl: r.url.pathname };
+  }
+
   /** Sends an authorization request expected to be refused, with an established session. */
   async attempt(req: AuthorizationRequest, anyClient: ClientSpec): Promise<FrontRefusal> {
     if (!this.loggedIn) await this.authorize(await this.request(anyClient));

@@ -19,6 +19,7 @@ import * as c from '../src/checks/claims.ts';
 import * as r from '../src/checks/redirect-uri.ts';
 import * as lf from '../src/checks/lifespans.ts';
 import * as cr from '../src/checks/cors.ts';
+import * as cu from '../src/checks/client-rules.ts';
 import { expectRefusal } from '../src/checks/verdict.ts';
 import { testProfile } from './profile-fixture.ts';
 
@@ -161,6 +162,21 @@ const cases: Case[] = [
     }
     cr.checkCors('token', probes, e.profile.provider, e.profile.clients);
   }, /token endpoint: preflight from allowed origin: Access-Control-Allow-Origin "\*", expected absent/],
+  ['entropy-not-enforced', async (e) => {
+    const { url } = await e.callback(e.client('basic'), { params: { state: 'x'.repeat(7) } });
+    cu.checkFrontRefused({ callback: url }, { message: 'a state of 7 characters was accepted for basic', source: 'minimum_parameter_entropy = 8', sent: { state: '7 characters' } });
+  }, /a state of 7 characters was accepted for basic/],
+  ['response-mode-not-enforced', async (e) => {
+    const { url } = await e.callback(e.client('basic'), { params: { response_mode: 'fragment' } });
+    cu.checkFrontRefused({ callback: url }, { message: 'response_mode fragment was served to basic', source: 'response_modes', sent: { response_mode: 'fragment' } });
+  }, /response_mode fragment was served to basic/],
+  ['consent-skipped', async (e) => {
+    const client = e.client('refresher');
+    await e.callback(client);
+    const req = await authorizationRequest(e.meta, client);
+    const r2 = await e.session.follow(req.url, req.redirectUri);
+    cu.checkConsentMode(client, r2.kind === 'page', r2.kind === 'page' ? r2.url.pathname : undefined);
+  }, /refresher got a code without being asked for consent again/],
 ];
 
 describe('claims policies (Authelia 4.39) in the reference provider', () => {

@@ -12,6 +12,7 @@ import * as k from './tokens.ts';
 import * as l from './login.ts';
 import * as cl from './claims.ts';
 import * as cors from './cors.ts';
+import * as cu from './client-rules.ts';
 import { client, testProfile } from '../../test/profile-fixture.ts';
 
 function raw(status: number, json?: unknown, headers: Record<string, string> = {}): RawResponse {
@@ -282,5 +283,20 @@ describe('CORS expectations from the configuration', () => {
       'Access-Control-Allow-Headers lacks content-type',
     ]);
     expect(() => cors.checkCors('token', [probe({ 'access-control-allow-origin': '*' })], withCors({ endpoints: ['token'], allowedOrigins: ['https://app.example.com'] }), clients)).toThrow(/token endpoint: preflight from allowed origin: Access-Control-Allow-Origin "\*", expected "https:\/\/app.example.com"/);
+  });
+});
+
+describe('per-client rules', () => {
+  it('a credential in the fragment is a refusal that did not happen', () => {
+    const url = new URL('http://127.0.0.1:1/cb#id_token=x&state=s');
+    expect(cu.responseParams(url).get('id_token')).toBe('x');
+    expect(failure(() => cu.checkFrontRefused({ callback: url }, { message: 'id_token served', source: 'response_types', sent: {} })).detail.observed).toBe('issued id_token');
+  });
+  it('an implicit client asked for consent fails, naming consent_mode', () => {
+    const c = { ...basic, consentMode: 'implicit' as const, sources: { consentMode: 'configuration.yml: clients[2].consent_mode = implicit' } };
+    const err = failure(() => cu.checkConsentMode(c, true, '/interaction/x'));
+    expect(err.message).toMatch(/asked for consent although consent_mode is implicit/);
+    expect(err.detail.source).toMatch(/consent_mode = implicit/);
+    expect(cu.consentExpected({ ...basic, consentMode: 'pre-configured' })).toBeUndefined();
   });
 });

@@ -24,6 +24,12 @@ export const FAULTS = [
   'lifespans-ignored',
   /** every endpoint answers Access-Control-Allow-Origin: * to any origin */
   'cors-wildcard',
+  /** short state and nonce values are accepted */
+  'entropy-not-enforced',
+  /** any response_mode is served to any client */
+  'response-mode-not-enforced',
+  /** no client is asked for consent, whatever its consent_mode */
+  'consent-skipped',
   /** the consent page's deny button grants consent */
   'consent-deny-ignored',
   /** discovery advertises an issuer other than the URL it is served from */

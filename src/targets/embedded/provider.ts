@@ -99,6 +99,32 @@ function consentPolicy() {
   return policy;
 }
 
+// Authelia refuses short state and nonce values (minimum_parameter_entropy) and response modes a
+// client is not allowed; oidc-provider checks neither. The error goes to the registered redirect_uri.
+function refuseAuthorization(req: http.IncomingMessage, res: http.ServerResponse, issuer: string, clients: Map<string, ClientSpec>, minimum: number, faults: ReadonlySet<Fault>): boolean {
+  const url = new URL(req.url ?? '/', issuer);
+  const client = clients.get(url.searchParams.get('client_id') ?? '');
+  const redirect = url.searchParams.get('redirect_uri');
+  if (!client || !redirect || !client.redirectUris.includes(redirect)) return false;
+  const mode = url.searchParams.get('response_mode');
+  const state = url.searchParams.get('state');
+  const nonce = url.searchParams.get('nonce');
+  let error: [string, string] | undefined;
+  if (mode && !client.responseModes.includes(mode) && !faults.has('response-mode-not-enforced')) error = ['invalid_request', `response_mode ${mode} is not allowed for this client`];
+  else if (!faults.has('entropy-not-enforced') && state !== null && state.length < minimum) error = ['invalid_state', `state must have at least ${minimum} characters`];
+  else if (!faults.has('entropy-not-enforced') && nonce !== null && nonce.length < minimum) error = ['invalid_request', `nonce must have at least ${minimum} characters`];
+  if (!error) return false;
+  const to = new URL(redirect);
+  to.searchParams.set('error', error[0]);
+  to.searchParams.set('error_description', error[1]);
+  if (state !== null) to.searchParams.set('state', state);
+  to.searchParams.set('iss', issuer);
+  req.resume();
+  res.writeHead(303, { location: to.href });
+  res.end();
+  return true;
+}
+
 // RFC 6749 §5.2: a grant type the client may not use is unauthorized_client (oidc-provider says
 // invalid_request).
 function unauthorizedClient(json: Record<string, unknown>): void {
@@ -233,7 +259,7 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
       const justGranted = oidc.result?.consent?.grantId;
       if (justGranted) return oidc.provider.Grant.find(justGranted);
       // implicit: never ask; explicit and auto: ask on every authorization, as Authelia does.
-      if (clients.get(clientId)?.consentMode !== 'implicit') return undefined;
+      if (clients.get(clientId)?.consentMode !== 'implicit' && !faults.has('consent-skipped')) return undefined;
       const grant = new oidc.provider.Grant({ clientId, accountId });
       grant.addOIDCScope(String(oidc.params?.scope ?? 'openid'));
       await grant.save();
@@ -284,7 +310,10 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
         });
         return;
       }
-      if (path === ROUTES.authorization && req.method === 'GET') keepOfflineAccess(req, issuer);
+      if (path === ROUTES.authorization && req.method === 'GET') {
+        if (refuseAuthorization(req, res, issuer, clients, profile.provider.minimumParameterEntropy, faults)) return;
+        keepOfflineAccess(req, issuer);
+      }
       if (cors(req, res, path)) return;
       if (wrap(req, res, path)) return;
       // Installed after the faults, so they rewrite first and a fault sees the honoured response.

@@ -1,0 +1,57 @@
+// Per-client rules from the configuration: response types and modes, consent mode, and the
+// minimum entropy of state and nonce. (Grant types and token_endpoint_auth_method are checked by
+// the refresh and code-flow suites.)
+
+import type { CheckDef } from '../model/check.ts';
+import type { ClientSpec } from '../model/target.ts';
+import { fail } from './verdict.ts';
+
+export const clientRuleChecks = {
+  responseType: { id: 'client.response-type-restricted', title: 'a response_type the client is not allowed is refused', severity: 'failure', spec: 'RFC 6749 §4.1.2.1 (unauthorized_client); Authelia clients[].response_types' },
+  responseMode: { id: 'client.response-mode-restricted', title: 'a response_mode the client is not allowed is refused', severity: 'failure', spec: 'OAuth 2.0 Multiple Response Types §2.1; Authelia clients[].response_modes' },
+  consentMode: { id: 'client.consent-mode', title: 'consent is asked, or not, as consent_mode says', severity: 'failure', spec: 'OIDC Core §3.1.2.4; Authelia clients[].consent_mode' },
+  stateEntropy: { id: 'client.state-entropy', title: 'a state shorter than minimum_parameter_entropy is refused', severity: 'failure', spec: 'Authelia minimum_parameter_entropy; RFC 6749 §10.12' },
+  nonceEntropy: { id: 'client.nonce-entropy', title: 'a nonce shorter than minimum_parameter_entropy is refused', severity: 'failure', spec: 'Authelia minimum_parameter_entropy; OIDC Core §15.5.2' },
+} satisfies Record<string, CheckDef>;
+
+/** Parameters of an authorization response, wherever the provider put them (query or fragment). */
+export function responseParams(url: URL): URLSearchParams {
+  const params = new URLSearchParams(url.search);
+  for (const [k, v] of new URLSearchParams(url.hash.replace(/^#/, ''))) params.set(k, v);
+  return params;
+}
+
+export const RESPONSE_TYPES = ['code', 'id_token', 'token', 'code id_token', 'code token', 'id_token token', 'code id_token token'];
+export const RESPONSE_MODES = ['query', 'fragment', 'form_post'];
+
+/** What a refused front-channel request looks like: an error (redirect or page), never a credential. */
+export function checkFrontRefused(outcome: { callback?: URL; pageUrl?: URL; status?: number }, detail: { message: string; source: string; sent: Record<string, string> }): void {
+  const params = outcome.callback ? responseParams(outcome.callback) : new URLSearchParams();
+  const credential = ['code', 'id_token', 'access_token'].filter((k) => params.has(k));
+  if (credential.length === 0 && (params.has('error') || outcome.pageUrl)) return;
+  fail({
+    message: detail.message,
+    source: detail.source,
+    expected: 'an error (redirect with error, or the provider\'s error page)',
+    observed: credential.length ? `issued ${credential.join(', ')}` : 'no error',
+    evidence: [{ label: 'authorization response', data: { sent: detail.sent, params: [...params.keys()], page: outcome.pageUrl?.pathname, status: outcome.status } }],
+  });
+}
+
+/** Whether the client should be asked for consent on a second authorization in the same session. */
+export function consentExpected(client: ClientSpec): boolean | undefined {
+  if (client.consentMode === 'implicit') return false;
+  if (client.consentMode === 'explicit' || client.consentMode === 'auto') return true;
+  return undefined;
+}
+
+export function checkConsentMode(client: ClientSpec, askedAgain: boolean, pageUrl: string | undefined): void {
+  const expected = consentExpected(client);
+  if (expected === askedAgain) return;
+  fail({
+    message: expected ? `${client.id} got a code without being asked for consent again` : `${client.id} was asked for consent although consent_mode is implicit`,
+    source: client.sources.consentMode ?? `consent_mode = ${client.consentMode}`,
+    expected: expected ? 'the consent page on every authorization' : 'no consent page',
+    observed: askedAgain ? `a consent page (${pageUrl ?? '?'})` : 'a code straight away',
+  });
+}

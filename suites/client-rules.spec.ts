@@ -1,0 +1,39 @@
+import { check, collectProfile, skip, test } from './harness.ts';
+import * as r from '../src/checks/client-rules.ts';
+
+const suite = 'client-rules';
+const profile = collectProfile();
+
+for (const client of profile.clients) {
+  test.describe(client.id, () => {
+    check(suite, r.clientRuleChecks.responseType, async ({ session }) => {
+      const other = r.RESPONSE_TYPES.find((t) => !client.responseTypes.includes(t) && t.includes('id_token'));
+      if (!other) skip(`${client.id} is allowed every response type`);
+      const req = await session.request(client, { params: { response_type: other } });
+      r.checkFrontRefused(await session.attempt(req, client), { message: `response_type ${other} was served to ${client.id}, which is allowed ${client.responseTypes.join(', ')}`, source: client.sources.responseTypes ?? 'response_types', sent: { response_type: other } });
+    }, client);
+
+    check(suite, r.clientRuleChecks.responseMode, async ({ session }) => {
+      const other = r.RESPONSE_MODES.find((m) => !client.responseModes.includes(m));
+      if (!other) skip(`${client.id} is allowed every response mode`);
+      const req = await session.request(client, { params: { response_mode: other } });
+      r.checkFrontRefused(await session.attempt(req, client), { message: `response_mode ${other} was served to ${client.id}, which is allowed ${client.responseModes.join(', ')}`, source: client.sources.responseModes ?? 'response_modes', sent: { response_mode: other } });
+    }, client);
+
+    check(suite, r.clientRuleChecks.consentMode, async ({ session }) => {
+      if (r.consentExpected(client) === undefined) skip(`consent_mode ${client.consentMode}: remembering consent for its duration is not checked yet`);
+      const { askedAgain, pageUrl } = await session.consentAskedAgain(client, await session.request(client));
+      r.checkConsentMode(client, askedAgain, pageUrl);
+    }, client);
+
+    for (const [def, param] of [[r.clientRuleChecks.stateEntropy, 'state'], [r.clientRuleChecks.nonceEntropy, 'nonce']] as const) {
+      check(suite, def, async ({ session, run }) => {
+        const min = run.profile.provider.minimumParameterEntropy;
+        if (min <= 1) skip(`minimum_parameter_entropy is ${min}`);
+        const short = 'x'.repeat(min - 1);
+        const req = await session.request(client, { params: { [param]: short } });
+        r.checkFrontRefused(await session.attempt(req, client), { message: `a ${param} of ${short.length} characters was accepted for ${client.id}`, source: run.profile.provider.sources.minimumParameterEntropy ?? `minimum_parameter_entropy = ${min}`, sent: { [param]: `${short.length} characters` } });
+      }, client);
+    }
+  });
+}
