@@ -78,3 +78,13 @@ for (const client of profile.clients) {
     }, client);
   });
 }
+
+check(suite, c.claimsChecks.subjectTypes, async ({ session }) => {
+  if (profile.clients.length < 2) skip('only one client is configured');
+  const subs: c.ClientSub[] = [];
+  for (const client of profile.clients) {
+    const flow = await session.sharedFlow(client);
+    subs.push({ client, sub: decodeJwt(idTokenOf(flow.tokenRes, client)).sub });
+  }
+  return [{ label: 'sub by client and sector', data: c.checkSubjectTypes(subs) }];
+});

@@ -179,6 +179,28 @@ const cases: Case[] = [
   }, /refresher got a code without being asked for consent again/],
 ];
 
+describe('pairwise subjects', () => {
+  const sectored = (p: import('../src/model/target.ts').TargetProfile) => ({ ...p, clients: p.clients.map((cl) => (cl.id === 'post' ? { ...cl, sectorIdentifierUri: 'https://sector.example.com', sources: { ...cl.sources, sectorIdentifierUri: 'test: clients.post.sector_identifier_uri = https://sector.example.com' } } : cl)) });
+  const run = async (e: Env) => {
+    const subs: c.ClientSub[] = [];
+    for (const id of ['basic', 'post', 'refresher']) {
+      const client = e.client(id);
+      const { res } = await e.flow(client);
+      subs.push({ client, sub: decodeJwt(t.idTokenOf(res, client)).sub });
+    }
+    c.checkSubjectTypes(subs);
+  };
+  it('the reference provider gives a sector its own sub and the public clients one shared sub', async () => {
+    await run(await env([], sectored));
+  });
+  it('a provider ignoring sector_identifier_uri fails, naming the key', async () => {
+    const err = await env(['pairwise-ignored'], sectored).then(run).then(() => undefined, (x: unknown) => x);
+    expect(err).toBeInstanceOf(CheckFailure);
+    expect((err as CheckFailure).message).toMatch(/basic \(\(public\)\) and post \(https:\/\/sector\.example\.com\) got the same sub/);
+    expect((err as CheckFailure).detail.source).toMatch(/sector_identifier_uri/);
+  });
+});
+
 describe('claims policies (Authelia 4.39) in the reference provider', () => {
   it('put the listed claims, and only those, back into the ID token', async () => {
     const e = await env([], (p) => ({ ...p, clients: p.clients.map((cl) => (cl.id === 'basic' ? { ...cl, idTokenClaims: ['email', 'groups'] } : cl)) }));

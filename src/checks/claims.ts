@@ -15,6 +15,7 @@ export const claimsChecks = {
   idToken: { id: 'claims.id-token-placement', title: 'the ID token carries exactly the scope claims the claims profile puts there', severity: 'failure', spec: 'OIDC Core §5.4; Authelia claims_policies' },
   noLeak: { id: 'claims.no-leak', title: 'claims of scopes not granted appear nowhere', severity: 'failure', spec: 'OIDC Core §5.4' },
   noEscalation: { id: 'claims.no-escalation', title: 'a scope the client is not allowed is refused or dropped', severity: 'failure', spec: 'RFC 6749 §3.3; Authelia clients[].scopes' },
+  subjectTypes: { id: 'claims.subject-types', title: 'clients share sub unless sector_identifier_uri makes it pairwise per sector', severity: 'failure', spec: 'OIDC Core §8; Authelia clients[].sector_identifier_uri' },
   subStable: { id: 'claims.sub-stable', title: 'sub is stable across logins and equal in ID token, userinfo and introspection', severity: 'failure', spec: 'OIDC Core §2, §5.3.2, §8' },
 } satisfies Record<string, CheckDef>;
 
@@ -200,5 +201,35 @@ export function checkSubStable(subs: Array<{ where: string; sub: unknown }>): vo
     source: 'OIDC Core §2: sub is a locally unique, never reassigned identifier; §5.3.2: userinfo sub MUST match the ID token',
     expected: `one sub everywhere (${JSON.stringify(first)})`,
     observed: Object.fromEntries(subs.map((s) => [s.where, s.sub])),
+  });
+}
+
+export interface ClientSub {
+  client: ClientSpec;
+  sub: unknown;
+}
+
+/** Same sector (public counts as one sector): same sub; different sectors: different subs. */
+export function checkSubjectTypes(subs: ClientSub[]): Array<Record<string, unknown>> {
+  const problems: string[] = [];
+  const sector = (c: ClientSpec) => c.sectorIdentifierUri ?? '(public)';
+  for (let i = 0; i < subs.length; i++) {
+    for (let j = i + 1; j < subs.length; j++) {
+      const a = subs[i]!;
+      const b = subs[j]!;
+      const same = sector(a.client) === sector(b.client);
+      if (same && a.sub !== b.sub) problems.push(`${a.client.id} and ${b.client.id} share sector ${sector(a.client)} but got different subs`);
+      if (!same && a.sub === b.sub) problems.push(`${a.client.id} (${sector(a.client)}) and ${b.client.id} (${sector(b.client)}) got the same sub`);
+    }
+  }
+  const rows = subs.map((s) => ({ client: s.client.id, sector: sector(s.client), sub: s.sub }));
+  if (problems.length === 0) return rows;
+  const pairwise = subs.find((s) => s.client.sectorIdentifierUri);
+  return fail({
+    message: problems.join('; '),
+    source: pairwise?.client.sources.sectorIdentifierUri ?? 'no client sets sector_identifier_uri: every client gets the same public sub',
+    expected: 'one sub per sector for the same user',
+    observed: Object.fromEntries(rows.map((r) => [r.client, `${String(r.sub)} (${r.sector})`])),
+    evidence: [{ label: 'sub by client and sector', data: rows }],
   });
 }

@@ -30,6 +30,8 @@ export const FAULTS = [
   'response-mode-not-enforced',
   /** no client is asked for consent, whatever its consent_mode */
   'consent-skipped',
+  /** sector_identifier_uri is ignored: every client gets the public sub */
+  'pairwise-ignored',
   /** the consent page's deny button grants consent */
   'consent-deny-ignored',
   /** discovery advertises an issuer other than the URL it is served from */

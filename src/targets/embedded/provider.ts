@@ -30,10 +30,14 @@ export interface EmbeddedOptions {
 
 
 
+function uuidOf(seed: string): string {
+  const h = createHash('sha256').update(seed).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 /** Opaque, stable per-user subject in UUID form, as Authelia 4.38+ issues. */
 export function subjectOf(username: string): string {
-  const h = createHash('sha256').update(`embedded-subject:${username}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return uuidOf(`embedded-subject:${username}`);
 }
 
 function clientMetadata(c: ClientSpec, faults: ReadonlySet<Fault>): ClientMetadata {
@@ -47,6 +51,8 @@ function clientMetadata(c: ClientSpec, faults: ReadonlySet<Fault>): ClientMetada
     token_endpoint_auth_method: c.public ? 'none' : c.tokenEndpointAuthMethod,
     id_token_signed_response_alg: c.idTokenSignedResponseAlg as ClientMetadata['id_token_signed_response_alg'],
     ...(faults.has('scope-not-enforced') ? {} : { scope: c.scopes.join(' ') }),
+    // Authelia's sector_identifier_uri may be a bare host; oidc-provider wants a URL.
+    ...(c.sectorIdentifierUri ? { subject_type: 'pairwise', sector_identifier_uri: c.sectorIdentifierUri.includes('://') ? c.sectorIdentifierUri : `https://${c.sectorIdentifierUri}` } : {}),
     // Authelia puts auth_time in every ID token; oidc-provider only when asked.
     require_auth_time: true,
   };
@@ -200,7 +206,16 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
     // 4.39+ and OIDC Core put scope claims in userinfo only; the legacy table put them in the ID token.
     conformIdTokenClaims: profile.claimsProfile !== 'authelia-legacy' && !faults.has('claims-in-id-token'),
     responseTypes: ['code', 'id_token', 'code id_token', 'none'],
-    subjectTypes: ['public'],
+    subjectTypes: ['public', 'pairwise'],
+    // Authelia never fetches the sector identifier; it only names the sector.
+    sectorIdentifierUriValidate: () => false,
+    async pairwiseIdentifier(_ctx, accountId, client) {
+      if (faults.has('pairwise-ignored')) return accountId;
+      const id = uuidOf(`pairwise:${client.sectorIdentifier ?? ''}:${accountId}`);
+      const user = bySubject.get(accountId);
+      if (user) bySubject.set(id, user);
+      return id;
+    },
     features: {
       devInteractions: { enabled: false },
       // Any authenticated client may introspect, as with Authelia.
