@@ -26,6 +26,15 @@ for (const client of profile.clients) {
       r.checkConsentMode(client, askedAgain, pageUrl);
     }, client);
 
+    check(suite, r.clientRuleChecks.twoFactor, async ({ session, run }) => {
+      if (client.authorizationPolicy !== 'two_factor') skip(`${client.id} is one_factor (${client.sources.authorizationPolicy ?? 'authorization_policy'})`);
+      const oneFactor = run.profile.clients.find((c) => c.authorizationPolicy === 'one_factor');
+      if (!oneFactor) skip('no one_factor client to make a one-factor session with');
+      const result = await session.afterOneFactor(oneFactor, await session.request(client));
+      if (!result) skip(`signing in through ${oneFactor.id} needs the browser; the one-factor session is made over raw HTTP only`);
+      r.checkSecondFactorDemanded(result, client);
+    }, client);
+
     for (const [def, param] of [[r.clientRuleChecks.stateEntropy, 'state'], [r.clientRuleChecks.nonceEntropy, 'nonce']] as const) {
       check(suite, def, async ({ session, run }) => {
         const min = run.profile.provider.minimumParameterEntropy;

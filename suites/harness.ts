@@ -14,7 +14,7 @@ import { redactZip } from '../src/report/zip.ts';
 import { fetchDiscovery, endpoint, type Metadata } from '../src/protocol/metadata.ts';
 import { authorizationRequest, type AuthorizationOptions, type AuthorizationRequest } from '../src/protocol/authorize.ts';
 import { exchangeCode } from '../src/protocol/endpoints.ts';
-import { HttpSession, submissionUrl, type StayResult } from '../src/protocol/session.ts';
+import { HttpSession, submissionUrl, type FollowResult, type StayResult } from '../src/protocol/session.ts';
 import { consentSubmission, loginSubmission, pageKind } from '../src/protocol/forms.ts';
 import { continueOverHttp } from '../src/protocol/form-flow.ts';
 import { send, HttpError, type RawResponse } from '../src/http/exchange.ts';
@@ -153,6 +153,15 @@ export class WorkerSession {
       r = await this.http.followWithin(next.url, origin, next.form);
     }
     return r;
+  }
+
+  /** Signs in anew through `oneFactor` (a one_factor client), then sends `req` in that session. */
+  async afterOneFactor(oneFactor: ClientSpec, req: AuthorizationRequest): Promise<FollowResult | undefined> {
+    const http = new HttpSession();
+    const first = await this.request(oneFactor);
+    const url = await continueOverHttp(http, await http.follow(first.url, first.redirectUri), first.redirectUri, { selectors: this.selectors, user: { ...this.user, totpSecret: undefined } as TestUser });
+    if (!url) return undefined;
+    return http.follow(req.url, req.redirectUri);
   }
 
   /** Authorizes `client` once (answering consent), then sends `second` in the same session and

@@ -44,3 +44,14 @@ check(suite, l.loginChecks.deny, async ({ session }) => {
     l.checkDenied(landing.url, req.state);
   });
 }, denyClient);
+
+const twoFactorClient = profile.clients.find((c) => c.authorizationPolicy === 'two_factor');
+check(suite, l.loginChecks.secondFactor, async ({ session }) => {
+  if (!twoFactorClient) skip('no client has authorization_policy two_factor');
+  if (!session.user.totpSecret) skip(`${session.user.username} has no totp_secret in the profile`);
+  const req = await session.request(twoFactorClient);
+  await withFreshPage(session, l.loginChecks.secondFactor.id, async (page) => {
+    const landing = await completeAuthorization(page, session.selectors, req.url, { user: session.user, redirectUri: req.redirectUri });
+    l.checkSecondFactorStep(landing.steps, landing.url, req.redirectUri, twoFactorClient.sources.authorizationPolicy ?? 'authorization_policy = two_factor');
+  });
+}, twoFactorClient);

@@ -6,7 +6,7 @@ import { decodeJwt } from 'jose';
 import { codeOverHttp, HttpSession } from '../src/protocol/form-flow.ts';
 import { EMBEDDED_SELECTORS } from '../src/browser/drivers.ts';
 import type { Fault } from '../src/targets/embedded/faults.ts';
-import type { ClientSpec } from '../src/model/target.ts';
+import type { ClientSpec, TargetProfile } from '../src/model/target.ts';
 import { authorizationRequest } from '../src/protocol/authorize.ts';
 import { exchangeCode, introspect, refreshGrant, revoke, userinfo } from '../src/protocol/endpoints.ts';
 import { send } from '../src/http/exchange.ts';
@@ -55,7 +55,13 @@ async function idTokenInput(e: Env, clientId = 'basic'): Promise<t.IdTokenInput>
   return { client: c, issuer: e.issuer, response: res, idToken: t.idTokenOf(res, c), accessToken: tokens.access_token, nonce, jwks, skew: 5, startedAt, authTimeRequired: true };
 }
 
-type Case = [Fault, (e: Env) => Promise<void> | void, RegExp];
+type Case = [Fault, (e: Env) => Promise<void> | void, RegExp, ((p: TargetProfile) => TargetProfile)?];
+
+const twoFactorEdit = (p: TargetProfile): TargetProfile => ({
+  ...p,
+  users: p.users.map((u) => ({ ...u, totpSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP' })),
+  clients: p.clients.map((cl) => (cl.id === 'refresher' ? { ...cl, authorizationPolicy: 'two_factor' as const, consentMode: 'implicit' as const } : cl)),
+});
 
 const cases: Case[] = [
   ['discovery-wrong-issuer', (e) => d.checkIssuer(e.meta, e.issuer, e.discovery), /issuer "http:\/\/127\.0\.0\.1:\d+\/other" is not the URL discovery was fetched from/],
@@ -177,6 +183,12 @@ const cases: Case[] = [
     const r2 = await e.session.follow(req.url, req.redirectUri);
     cu.checkConsentMode(client, r2.kind === 'page', r2.kind === 'page' ? r2.url.pathname : undefined);
   }, /refresher got a code without being asked for consent again/],
+  ['second-factor-skipped', async (e) => {
+    // 'refresher' turned two_factor by twoFactorEdit: a one-factor session via 'basic' first.
+    await e.callback(e.client('basic'));
+    const req = await authorizationRequest(e.meta, e.client('refresher'));
+    cu.checkSecondFactorDemanded(await e.session.follow(req.url, req.redirectUri), e.client('refresher'));
+  }, /refresher got a code on a session signed in with one factor only/, twoFactorEdit],
 ];
 
 describe('pairwise subjects', () => {
@@ -214,12 +226,12 @@ describe('claims policies (Authelia 4.39) in the reference provider', () => {
 });
 
 describe('checks against the reference provider', () => {
-  it.each(cases)('%s: passes on the healthy provider', async (_fault, run) => {
-    await run(await env([]));
+  it.each(cases)('%s: passes on the healthy provider', async (_fault, run, _message, edit) => {
+    await run(await env([], edit));
   });
 
-  it.each(cases)('%s: the check fails with a clear message', async (fault, run, message) => {
-    const e = await env([fault]);
+  it.each(cases)('%s: the check fails with a clear message', async (fault, run, message, edit) => {
+    const e = await env([fault], edit);
     const err = await Promise.resolve()
       .then(() => run(e))
       .then(() => undefined, (x: unknown) => x);

@@ -3,6 +3,7 @@
 
 import type { Page } from 'playwright';
 import type { FormLoginSelectors, LoginDriverSpec, TestUser } from '../model/target.ts';
+import { totp } from './totp.ts';
 
 export const EMBEDDED_SELECTORS: FormLoginSelectors = {
   username: '#username',
@@ -10,6 +11,8 @@ export const EMBEDDED_SELECTORS: FormLoginSelectors = {
   submit: '#sign-in',
   consentAccept: '#consent-accept',
   consentDeny: '#consent-deny',
+  otp: '#otp',
+  otpSubmit: '#otp-submit',
 };
 
 export function selectorsFor(spec: LoginDriverSpec): FormLoginSelectors {
@@ -33,7 +36,7 @@ export interface CompleteOptions {
 export interface Landing {
   url: URL;
   /** What the browser went through on the provider's side. */
-  steps: Array<'login' | 'consent'>;
+  steps: Array<'login' | 'otp' | 'consent'>;
 }
 
 export class LoginError extends Error {}
@@ -63,7 +66,7 @@ export async function completeAuthorization(page: Page, selectors: FormLoginSele
   landed.catch(() => undefined);
   await page.goto(authorizationUrl.href, { waitUntil: 'commit', timeout }).catch(() => undefined);
 
-  const ui = [selectors.username, selectors.consentAccept].filter(Boolean).join(', ');
+  const ui = [selectors.username, selectors.otp, selectors.consentAccept].filter(Boolean).join(', ');
   for (;;) {
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw new LoginError(`no redirect to ${options.redirectUri} within ${timeout} ms (last page ${page.url()})`);
@@ -80,6 +83,13 @@ export async function completeAuthorization(page: Page, selectors: FormLoginSele
       await page.fill(selectors.username, options.user.username);
       await fillSecret(page, selectors.password, options.user.password);
       await Promise.all([page.waitForEvent('framenavigated', { timeout: remaining }).catch(() => undefined), page.click(selectors.submit)]);
+      continue;
+    }
+    if (selectors.otp && (await page.locator(selectors.otp).isVisible())) {
+      if (!options.user.totpSecret) throw new LoginError(`the provider asks ${options.user.username} for a one-time password, but the profile gives no totp_secret`);
+      steps.push('otp');
+      await fillSecret(page, selectors.otp, totp(options.user.totpSecret));
+      await Promise.all([page.waitForEvent('framenavigated', { timeout: remaining }).catch(() => undefined), page.click(selectors.otpSubmit ?? `${selectors.otp} >> xpath=ancestor::form//button`)]);
       continue;
     }
     steps.push('consent');

@@ -10,6 +10,7 @@ export const clientRuleChecks = {
   responseType: { id: 'client.response-type-restricted', title: 'a response_type the client is not allowed is refused', severity: 'failure', spec: 'RFC 6749 §4.1.2.1 (unauthorized_client); Authelia clients[].response_types' },
   responseMode: { id: 'client.response-mode-restricted', title: 'a response_mode the client is not allowed is refused', severity: 'failure', spec: 'OAuth 2.0 Multiple Response Types §2.1; Authelia clients[].response_modes' },
   consentMode: { id: 'client.consent-mode', title: 'consent is asked, or not, as consent_mode says', severity: 'failure', spec: 'OIDC Core §3.1.2.4; Authelia clients[].consent_mode' },
+  twoFactor: { id: 'client.two-factor', title: 'a two_factor client gets no code on a one-factor session', severity: 'failure', spec: 'Authelia clients[].authorization_policy; OIDC Core §3.1.2.3' },
   stateEntropy: { id: 'client.state-entropy', title: 'a state shorter than minimum_parameter_entropy is refused', severity: 'failure', spec: 'Authelia minimum_parameter_entropy; RFC 6749 §10.12' },
   nonceEntropy: { id: 'client.nonce-entropy', title: 'a nonce shorter than minimum_parameter_entropy is refused', severity: 'failure', spec: 'Authelia minimum_parameter_entropy; OIDC Core §15.5.2' },
 } satisfies Record<string, CheckDef>;
@@ -53,5 +54,18 @@ export function checkConsentMode(client: ClientSpec, askedAgain: boolean, pageUr
     source: client.sources.consentMode ?? `consent_mode = ${client.consentMode}`,
     expected: expected ? 'the consent page on every authorization' : 'no consent page',
     observed: askedAgain ? `a consent page (${pageUrl ?? '?'})` : 'a code straight away',
+  });
+}
+
+/** After signing in with one factor, an authorization for a two_factor client must stop at a page. */
+export function checkSecondFactorDemanded(result: { kind: 'callback'; url: URL } | { kind: 'page'; url: URL; status: number }, client: ClientSpec): void {
+  if (result.kind === 'page') return;
+  const params = responseParams(result.url);
+  if (!params.has('code')) return;
+  fail({
+    message: `${client.id} got a code on a session signed in with one factor only`,
+    source: client.sources.authorizationPolicy ?? 'authorization_policy = two_factor',
+    expected: 'the second-factor page',
+    observed: `a redirect to ${result.url.origin}${result.url.pathname} with ${[...params.keys()].join(', ')}`,
   });
 }

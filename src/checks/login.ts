@@ -6,6 +6,7 @@ import { fail } from './verdict.ts';
 export const loginChecks = {
   ui: { id: 'login.ui-login-consent', title: 'a user signs in and consents through the real pages and lands on the relying party', severity: 'failure', spec: 'OIDC Core §3.1.2.3-3.1.2.5' },
   wrongPassword: { id: 'login.wrong-password-refused', title: 'a wrong password keeps the user on the login page', severity: 'failure', spec: 'OIDC Core §3.1.2.3' },
+  secondFactor: { id: 'login.second-factor', title: 'a two_factor client takes the user through the second-factor page', severity: 'failure', spec: 'Authelia clients[].authorization_policy' },
   deny: { id: 'login.consent-deny', title: 'denying consent sends access_denied with state to the relying party', severity: 'failure', spec: 'OIDC Core §3.1.2.6; RFC 6749 §4.1.2.1' },
 } satisfies Record<string, CheckDef>;
 
@@ -38,5 +39,15 @@ export function checkDenied(url: URL, state: string): void {
     expected: 'error=access_denied with the state',
     observed: { error, state: url.searchParams.get('state') === state ? 'echoed' : 'missing or wrong', code: url.searchParams.has('code') },
     evidence: [{ label: 'browser', data: { landed: `${url.origin}${url.pathname}`, params: [...url.searchParams.keys()] } }],
+  });
+}
+
+export function checkSecondFactorStep(steps: string[], url: URL, redirectUri: string, source: string): void {
+  if (steps.includes('otp') && url.href.startsWith(redirectUri) && url.searchParams.get('code')) return;
+  fail({
+    message: steps.includes('otp') ? 'after the second factor the browser did not land on the relying party with a code' : 'no second-factor page was shown to a fresh browser for a two_factor client',
+    source,
+    expected: 'login, then the one-time password page, then the relying party',
+    observed: { steps, landed: `${url.origin}${url.pathname}` },
   });
 }

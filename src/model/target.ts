@@ -86,6 +86,9 @@ export interface FormLoginSelectors {
   /** Optional consent page controls; absent when the provider shows no consent page. */
   consentAccept?: string;
   consentDeny?: string;
+  /** Optional second-factor (TOTP) page controls. */
+  otp?: string;
+  otpSubmit?: string;
 }
 
 export type LoginDriverSpec =

@@ -3,7 +3,8 @@
 // login apps, unknown pages), so the caller can fall back to it.
 
 import type { FormLoginSelectors, TestUser } from '../model/target.ts';
-import { consentSubmission, loginSubmission, pageKind } from './forms.ts';
+import { consentSubmission, loginSubmission, otpSubmission, pageKind } from './forms.ts';
+import { totp } from '../browser/totp.ts';
 import { HttpSession, type FollowResult } from './session.ts';
 
 export interface FormFlowOptions {
@@ -20,12 +21,15 @@ export async function continueOverHttp(session: HttpSession, first: FollowResult
   for (let i = 0; i < MAX_PAGES && r.kind === 'page'; i++) {
     if (r.status !== 200) return undefined;
     const kind = pageKind(r.body, options.selectors);
+    const secret = options.user.totpSecret;
     const sub =
       kind === 'login' && logins++ === 0
         ? loginSubmission(r.body, r.url, options.selectors, options.user)
-        : kind === 'consent'
-          ? consentSubmission(r.body, r.url, options.selectors, options.consent ?? 'accept')
-          : undefined;
+        : kind === 'otp' && secret
+          ? otpSubmission(r.body, r.url, options.selectors, totp(secret))
+          : kind === 'consent'
+            ? consentSubmission(r.body, r.url, options.selectors, options.consent ?? 'accept')
+            : undefined;
     if (!sub) return undefined;
     r = await session.submit(sub, redirectUri);
   }

@@ -11,7 +11,7 @@ export interface FormSubmission {
   fields: Record<string, string>;
 }
 
-export type PageKind = 'login' | 'consent' | 'unknown';
+export type PageKind = 'login' | 'otp' | 'consent' | 'unknown';
 
 function formAround($: cheerio.CheerioAPI, selector: string, base: URL): { form: ReturnType<cheerio.CheerioAPI>; submission: FormSubmission } | undefined {
   const el = $(selector).first();
@@ -33,6 +33,7 @@ function formAround($: cheerio.CheerioAPI, selector: string, base: URL): { form:
 export function pageKind(html: string, selectors: FormLoginSelectors): PageKind {
   const $ = cheerio.load(html);
   if ($(selectors.username).length && $(selectors.password).length) return 'login';
+  if (selectors.otp && $(selectors.otp).length) return 'otp';
   if (selectors.consentAccept && $(selectors.consentAccept).length) return 'consent';
   return 'unknown';
 }
@@ -64,4 +65,14 @@ export function consentSubmission(html: string, url: URL, selectors: FormLoginSe
     ...(formaction ? { action: new URL(formaction, url) } : {}),
     fields: { ...found.submission.fields, ...(button.attr('name') ? { [button.attr('name')!]: button.attr('value') ?? '' } : {}) },
   };
+}
+
+/** The second-factor form filled with `code`, or undefined when the page has none. */
+export function otpSubmission(html: string, url: URL, selectors: FormLoginSelectors, code: string): FormSubmission | undefined {
+  if (!selectors.otp) return undefined;
+  const $ = cheerio.load(html);
+  const found = formAround($, selectors.otp, url);
+  const name = $(selectors.otp).first().attr('name');
+  if (!found || !name) return undefined;
+  return { ...found.submission, fields: { ...found.submission.fields, [name]: code } };
 }

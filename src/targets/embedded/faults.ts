@@ -32,6 +32,8 @@ export const FAULTS = [
   'consent-skipped',
   /** sector_identifier_uri is ignored: every client gets the public sub */
   'pairwise-ignored',
+  /** two_factor clients get a code on a one-factor session */
+  'second-factor-skipped',
   /** the consent page's deny button grants consent */
   'consent-deny-ignored',
   /** discovery advertises an issuer other than the URL it is served from */

@@ -40,3 +40,14 @@ export function errorPage(fields: Record<string, unknown>): string {
     .join('');
   return page('An error occurred', `<dl id="error">${rows}</dl>`);
 }
+
+export function otpPage(uid: string, clientName: string, error?: string): string {
+  return page(
+    'Second factor',
+    `<p><b>${escape(clientName)}</b> requires a one-time password</p>
+${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
+<form method="post" action="/interaction/${escape(uid)}/otp" autocomplete="off">
+<label for="otp">One-time password</label><input id="otp" name="otp" inputmode="numeric" required autofocus>
+<button id="otp-submit" type="submit">Verify</button></form>`,
+  );
+}

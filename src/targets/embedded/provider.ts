@@ -14,7 +14,8 @@ import type { ClientSpec, TargetProfile, TestUser } from '../../model/target.ts'
 import type { StartedTarget } from '../types.ts';
 import { SCOPE_CLAIMS } from '../../model/scopes.ts';
 import type { Fault } from './faults.ts';
-import { consentPage, errorPage, loginPage } from './pages.ts';
+import { consentPage, errorPage, loginPage, otpPage } from './pages.ts';
+import { totp } from '../../browser/totp.ts';
 import { installFaults } from './fault-wrapper.ts';
 import { jsonRewrite, rewriteBody } from './rewrite.ts';
 import { corsAnswerer } from './cors.ts';
@@ -91,15 +92,23 @@ function keepOfflineAccess(req: http.IncomingMessage, issuer: string): void {
   req.url = `${url.pathname}${url.search}`;
 }
 
-function consentPolicy() {
+function interactionPolicyFor(needsSecondFactor: (clientId: string) => boolean) {
   const policy = interactionPolicy.base();
   const consent = policy.get('consent');
-  if (!consent) throw new Error('oidc-provider has no consent prompt');
+  const login = policy.get('login');
+  if (!consent || !login) throw new Error('oidc-provider has no consent or login prompt');
   consent.checks.remove('consent_prompt');
   consent.checks.unshift(
     new interactionPolicy.Check('consent_prompt', 'consent prompt was not resolved', 'consent_required', (ctx) => {
       const oidc = ctx.oidc;
       return oidc.prompts.has('consent') && oidc.promptPending('consent') && !oidc.params?.[OFFLINE_MARKER];
+    }),
+  );
+  // authorization_policy two_factor: a session made with one factor steps up before a code.
+  login.checks.push(
+    new interactionPolicy.Check('second_factor', 'the client requires a second factor', 'login_required', (ctx) => {
+      const oidc = ctx.oidc;
+      return Boolean(oidc.client && needsSecondFactor(oidc.client.clientId) && !oidc.session?.amr?.includes('otp'));
     }),
   );
   return policy;
@@ -168,6 +177,8 @@ async function applyClaimsPolicy(json: Record<string, unknown>, p: PolicyContext
 }
 
 export interface LoginContext {
+  pendingSecondFactor: Map<string, TestUser>;
+  bySubject: Map<string, TestUser>;
   faults: ReadonlySet<Fault>;
   provider: Provider;
   users: Map<string, TestUser>;
@@ -232,7 +243,7 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
       if (!user) return undefined;
       return { accountId: sub, claims: async () => ({ ...user.claims, sub }) };
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: consentPolicy() },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: interactionPolicyFor((id) => !faults.has('second-factor-skipped') && clients.get(id)?.authorizationPolicy === 'two_factor') },
     extraParams: [OFFLINE_MARKER],
     pkce: {
       required(_ctx, client) {
@@ -310,7 +321,7 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
     };
   }
 
-  const ctx: LoginContext = { faults, provider, users, clients };
+  const ctx: LoginContext = { pendingSecondFactor: new Map(), bySubject, faults, provider, users, clients };
   const policyCtx: PolicyContext = { clients, bySubject, privateKey };
   const callback = provider.callback();
   const cors = corsAnswerer(profile.provider, profile.clients, faults);
@@ -383,7 +394,10 @@ async function interaction(ctx: LoginContext, req: http.IncomingMessage, res: ht
   const client = ctx.clients.get(clientId);
   const clientName = client?.name ?? clientId;
 
+  const twoFactor = client?.authorizationPolicy === 'two_factor' && !ctx.faults.has('second-factor-skipped');
   if (req.method === 'GET' && !action) {
+    // A session made with one factor only needs the second one.
+    if (details.prompt.name === 'login' && details.prompt.reasons.includes('second_factor') && details.session?.accountId) return send(res, 200, otpPage(uid, clientName));
     if (details.prompt.name === 'login') return send(res, 200, loginPage(uid, clientName));
     return send(res, 200, consentPage(uid, clientName, String(details.params.scope ?? '').split(' ').filter(Boolean)));
   }
@@ -395,7 +409,22 @@ async function interaction(ctx: LoginContext, req: http.IncomingMessage, res: ht
     if (!user || user.password !== form.get('password')) {
       return send(res, 200, loginPage(uid, clientName, 'Incorrect username or password.'));
     }
+    if (twoFactor) {
+      ctx.pendingSecondFactor.set(uid, user);
+      return send(res, 200, otpPage(uid, clientName));
+    }
     await provider.interactionFinished(req, res, { login: { accountId: subjectOf(user.username), amr: ['pwd'] } }, { mergeWithLastSubmission: false });
+    return;
+  }
+  if (action === 'otp') {
+    const form = await readForm(req);
+    const user = ctx.pendingSecondFactor.get(uid) ?? ctx.bySubject.get(details.session?.accountId ?? '');
+    if (!user?.totpSecret) return send(res, 400, errorPage({ error: 'access_denied', error_description: 'no second factor is registered for this user' }));
+    const now = Date.now();
+    const ok = [-30_000, 0, 30_000].some((d) => totp(user.totpSecret!, now + d) === form.get('otp'));
+    if (!ok) return send(res, 200, otpPage(uid, clientName, 'Incorrect one-time password.'));
+    ctx.pendingSecondFactor.delete(uid);
+    await provider.interactionFinished(req, res, { login: { accountId: subjectOf(user.username), amr: ['pwd', 'otp', 'mfa'] } }, { mergeWithLastSubmission: false });
     return;
   }
   if (action === 'confirm' || (action === 'abort' && ctx.faults.has('consent-deny-ignored'))) {
