@@ -14,6 +14,7 @@ import * as cl from './claims.ts';
 import * as cors from './cors.ts';
 import * as cu from './client-rules.ts';
 import { client, testProfile } from '../../test/profile-fixture.ts';
+import { thrown } from '../../test/thrown.ts';
 
 function raw(status: number, json?: unknown, headers: Record<string, string> = {}): RawResponse {
   const text = json === undefined ? '' : typeof json === 'string' ? json : JSON.stringify(json);
@@ -21,15 +22,7 @@ function raw(status: number, json?: unknown, headers: Record<string, string> = {
   return { status, headers: hdrs, text, json: typeof json === 'string' ? undefined : json, exchange: { request: { method: 'POST', url: 'http://op.test/x' }, response: { status, headers: hdrs, body: text } } };
 }
 
-function failure(fn: () => unknown): CheckFailure {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof CheckFailure) return err;
-    throw err;
-  }
-  throw new Error('the check passed but should have failed');
-}
+const failure = (fn: () => unknown): CheckFailure => thrown(CheckFailure, fn);
 
 async function failureAsync(fn: () => Promise<unknown>): Promise<CheckFailure> {
   return fn().then(

@@ -1,29 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { hashClientSecretPbkdf2, importAutheliaConfig } from './authelia.ts';
 import { loadProfile } from './profile.ts';
 import { ConfigError } from './errors.ts';
+import { tempFiles, thrown } from '../../test/thrown.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import { verifyDigest } from './digest.ts';
 
 const REFERENCE = path.resolve(import.meta.dirname, '../../docker/reference');
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'harness-authelia-'));
-function file(name: string, text: string): string {
-  const p = path.join(tmp, name);
-  writeFileSync(p, text);
-  return p;
-}
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('no ConfigError');
-}
+const file = tempFiles('harness-authelia-');
+const configError = (fn: () => unknown): ConfigError => thrown(ConfigError, fn);
 const oidc = (body: string) => `identity_providers:\n  oidc:\n${body.replace(/^/gm, '    ')}\n`;
 const CB = "redirect_uris: ['http://127.0.0.1:2/cb']";
 
@@ -72,7 +58,7 @@ describe('the shipped reference target, value by value', () => {
     expect(p.configFile).toBe(path.join(REFERENCE, 'configuration.yml'));
     expect(p.file).toBe(path.join(REFERENCE, 'target.yml'));
     expect(p.issuer).toBeUndefined();
-    expect(p.users[0]).toEqual({ username: 'john', password: 'john-test-password', claims: { email: 'john@example.com', email_verified: true, name: 'John Doe', preferred_username: 'john', groups: ['admins', 'dev'] } });
+    expect(p.users[0]).toEqual({ username: 'john', password: 'john-test-password', totpSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', claims: { email: 'john@example.com', email_verified: true, name: 'John Doe', preferred_username: 'john', groups: ['admins', 'dev'] } });
   });
 });
 
@@ -157,7 +143,7 @@ describe('errors name the file and the field on one line', () => {
   });
   it('profile: a command target resolves argv, cwd, env and ready_timeout', () => {
     const p = loadProfile(file('cmd.yml', `name: x\nstart: {mode: command, command: [node, op.js, --port, '9091'], cwd: ./op, env: {A: b}, ready_timeout: 30s}\nissuer: http://127.0.0.1:9091\nlogin: {driver: form, selectors: {username: '#u', password: '#p', submit: '#s'}}\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, ${CB}}]\n`));
-    expect(p.start).toEqual({ mode: 'command', command: 'node', args: ['op.js', '--port', '9091'], cwd: path.join(tmp, 'op'), env: { A: 'b' }, readyTimeoutMs: 30000 });
+    expect(p.start).toEqual({ mode: 'command', command: 'node', args: ['op.js', '--port', '9091'], cwd: path.join(path.dirname(p.file), 'op'), env: { A: 'b' }, readyTimeoutMs: 30000 });
     expect(p.login).toEqual({ driver: 'form', selectors: { username: '#u', password: '#p', submit: '#s' } });
   });
 });

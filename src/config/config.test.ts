@@ -1,32 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { loadProfile } from './profile.ts';
 import { importAutheliaConfig } from './authelia.ts';
 import { ConfigError } from './errors.ts';
+import { tempFiles, thrown } from '../../test/thrown.ts';
 import { parseDuration } from './duration.ts';
 import { hashClientSecretPbkdf2, verifyDigest } from './digest.ts';
 
 const REFERENCE = path.resolve(import.meta.dirname, '../../docker/reference');
 const SEED_DIGEST = '$pbkdf2-sha512$310000$c8p78n7pUMln0jzvd4aK4Q$JNRBzwAo0ek5qKn50cFzzvE9RXV88h1wJn5KGiHrD0YKtZaR/nCb2CJPOsKaPK0hjf.9yHxzQGZziziccp6Yng';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'harness-config-'));
-function file(name: string, text: string): string {
-  const p = path.join(tmp, name);
-  writeFileSync(p, text);
-  return p;
-}
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('no ConfigError');
-}
+const file = tempFiles('harness-config-');
+const configError = (fn: () => unknown): ConfigError => thrown(ConfigError, fn);
 
 const USERS = 'users: [{username: john, password: pw}]\n';
 
@@ -75,7 +60,7 @@ describe('Authelia key spellings and defaults', () => {
 
 describe('one-line errors naming file and field', () => {
   it('a missing file', () => {
-    expect(configError(() => loadProfile(path.join(tmp, 'none.yml'))).message).toMatch(/none\.yml: \(file\): not found/);
+    expect(configError(() => loadProfile(path.join(path.dirname(file('exists.yml', '')), 'none.yml'))).message).toMatch(/none\.yml: \(file\): not found/);
   });
   it('a YAML syntax error, with its line', () => {
     expect(configError(() => loadProfile(file('bad.yml', 'name: x\nusers: [\n'))).message).toMatch(/bad\.yml: \(yaml\): syntax error at line \d+/);

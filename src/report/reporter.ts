@@ -9,7 +9,7 @@ import type { CheckResult, Severity } from '../model/check.ts';
 import type { RunMeta } from './meta.ts';
 import { summarize } from './meta.ts';
 import { createRedactor, type Redactor } from './redact.ts';
-import { failingCount, writeReports } from './write.ts';
+import { writeReports } from './write.ts';
 
 export interface HarnessReporterOptions {
   outputDir?: string;
