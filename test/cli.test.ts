@@ -205,7 +205,7 @@ describe('lifecycle', () => {
         `config: ${JSON.stringify(path.join(ROOT, 'docker/reference/configuration.yml'))}`,
         'client_secrets: { rustdesk: insecure_secret, proxmox: insecure_secret, kasm: insecure_secret, myapp: insecure_secret }',
         'login: { driver: embedded }',
-        'users: [{ username: john, password: john-test-password }, { username: mary, password: mary-test-password }]',
+        'users: [{ username: john, password: john-test-password, totp_secret: JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP }, { username: mary, password: mary-test-password, totp_secret: KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TF }]',
         '',
       ].join('\n'),
     );
