@@ -164,6 +164,23 @@ export class WorkerSession {
     return http.follow(req.url, req.redirectUri);
   }
 
+  /** Pre-configured consent: asked first (answered with "remember"), then not asked again for
+   *  the same scopes, and asked again for other scopes. */
+  async rememberedConsent(client: ClientSpec, otherScope: string): Promise<{ first: boolean; again: boolean; otherScopes: boolean }> {
+    await this.authorize(await this.request(client));
+    const asked = async (req: AuthorizationRequest, remember: boolean): Promise<boolean> => {
+      const r = await this.http.follow(req.url, req.redirectUri);
+      if (r.kind === 'callback' || pageKind(r.body, this.selectors) !== 'consent') return false;
+      const sub = consentSubmission(r.body, r.url, this.selectors, 'accept', remember);
+      if (sub) await this.http.submit(sub, req.redirectUri);
+      return true;
+    };
+    const first = await asked(await this.request(client), true);
+    const again = await asked(await this.request(client), false);
+    const otherScopes = await asked(await this.request(client, { scope: otherScope }), false);
+    return { first, again, otherScopes };
+  }
+
   /** Authorizes `client` once (answering consent), then sends `second` in the same session and
    *  tells whether the provider asked for consent again. */
   async consentAskedAgain(client: ClientSpec, second: AuthorizationRequest): Promise<{ askedAgain: boolean; pageUrl?: string }> {

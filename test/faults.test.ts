@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
 import { codeOverHttp, HttpSession } from '../src/protocol/form-flow.ts';
 import { EMBEDDED_SELECTORS } from '../src/browser/drivers.ts';
+import { consentSubmission } from '../src/protocol/forms.ts';
 import type { Fault } from '../src/targets/embedded/faults.ts';
 import type { ClientSpec, TargetProfile } from '../src/model/target.ts';
 import { authorizationRequest } from '../src/protocol/authorize.ts';
@@ -183,6 +184,22 @@ const cases: Case[] = [
     const r2 = await e.session.follow(req.url, req.redirectUri);
     cu.checkConsentMode(client, r2.kind === 'page', r2.kind === 'page' ? r2.url.pathname : undefined);
   }, /refresher got a code without being asked for consent again/],
+  ['consent-not-remembered', async (e) => {
+    const client = e.client('refresher');
+    await e.callback(client);
+    const asked = async (scope: string, remember: boolean) => {
+      const req = await authorizationRequest(e.meta, client, { scope });
+      const r2 = await e.session.follow(req.url, req.redirectUri);
+      if (r2.kind === 'callback') return false;
+      const sub = consentSubmission(r2.body, r2.url, EMBEDDED_SELECTORS, 'accept', remember);
+      if (sub) await e.session.submit(sub, req.redirectUri);
+      return true;
+    };
+    const first = await asked('openid offline_access profile', true);
+    const again = await asked('openid offline_access profile', false);
+    const otherScopes = await asked('openid profile', false);
+    cu.checkRememberedConsent(client, { first, again, otherScopes });
+  }, /pre-configured consent for refresher: asked again for the same scopes after "remember"/, (p) => ({ ...p, clients: p.clients.map((cl) => (cl.id === 'refresher' ? { ...cl, consentMode: 'pre-configured' as const, preConfiguredConsentDuration: 3600 } : cl)) })],
   ['second-factor-skipped', async (e) => {
     // 'refresher' turned two_factor by twoFactorEdit: a one-factor session via 'basic' first.
     await e.callback(e.client('basic'));

@@ -11,6 +11,7 @@ export const EMBEDDED_SELECTORS: FormLoginSelectors = {
   submit: '#sign-in',
   consentAccept: '#consent-accept',
   consentDeny: '#consent-deny',
+  consentRemember: '#pre-configure',
   otp: '#otp',
   otpSubmit: '#otp-submit',
 };

@@ -41,6 +41,7 @@ export function checkFrontRefused(outcome: { callback?: URL; pageUrl?: URL; stat
 
 /** Whether the client should be asked for consent on a second authorization in the same session. */
 export function consentExpected(client: ClientSpec): boolean | undefined {
+  if (client.consentMode === 'pre-configured') return undefined;
   if (client.consentMode === 'implicit') return false;
   if (client.consentMode === 'explicit' || client.consentMode === 'auto') return true;
   return undefined;
@@ -67,5 +68,19 @@ export function checkSecondFactorDemanded(result: { kind: 'callback'; url: URL }
     source: client.sources.authorizationPolicy ?? 'authorization_policy = two_factor',
     expected: 'the second-factor page',
     observed: `a redirect to ${result.url.origin}${result.url.pathname} with ${[...params.keys()].join(', ')}`,
+  });
+}
+
+export function checkRememberedConsent(client: ClientSpec, seen: { first: boolean; again: boolean; otherScopes: boolean }): void {
+  const problems: string[] = [];
+  if (!seen.first) problems.push('no consent page the first time');
+  if (seen.again) problems.push('asked again for the same scopes after "remember"');
+  if (!seen.otherScopes) problems.push('not asked for a different set of scopes');
+  if (problems.length === 0) return;
+  fail({
+    message: `pre-configured consent for ${client.id}: ${problems.join('; ')}`,
+    source: `${client.sources.consentMode ?? 'consent_mode = pre-configured'}; ${client.sources.preConfiguredConsentDuration ?? 'pre_configured_consent_duration'}`,
+    expected: { first: 'consent page', again: 'no consent page', otherScopes: 'consent page' },
+    observed: seen,
   });
 }

@@ -35,7 +35,7 @@ const profileSchema = z
       .object({
         driver: z.enum(['embedded', 'authelia', 'form']).optional(),
         selectors: z
-          .object({ username: z.string(), password: z.string(), submit: z.string(), consent_accept: z.string().optional(), consent_deny: z.string().optional(), otp: z.string().optional(), otp_submit: z.string().optional() })
+          .object({ username: z.string(), password: z.string(), submit: z.string(), consent_accept: z.string().optional(), consent_deny: z.string().optional(), consent_remember: z.string().optional(), otp: z.string().optional(), otp_submit: z.string().optional() })
           .strict()
           .optional(),
       })
@@ -154,7 +154,7 @@ export function loadProfile(pathOrDir: string, options: LoadOptions = {}): Targe
   if (driver === 'form') {
     const s = raw.login?.selectors;
     if (!s) throw new ConfigError(file, 'login.selectors', 'required for the form login driver');
-    login = { driver, selectors: { username: s.username, password: s.password, submit: s.submit, ...(s.consent_accept ? { consentAccept: s.consent_accept } : {}), ...(s.consent_deny ? { consentDeny: s.consent_deny } : {}), ...(s.otp ? { otp: s.otp } : {}), ...(s.otp_submit ? { otpSubmit: s.otp_submit } : {}) } };
+    login = { driver, selectors: { username: s.username, password: s.password, submit: s.submit, ...(s.consent_accept ? { consentAccept: s.consent_accept } : {}), ...(s.consent_deny ? { consentDeny: s.consent_deny } : {}), ...(s.consent_remember ? { consentRemember: s.consent_remember } : {}), ...(s.otp ? { otp: s.otp } : {}), ...(s.otp_submit ? { otpSubmit: s.otp_submit } : {}) } };
   } else {
     if (raw.login?.selectors) throw new ConfigError(file, 'login.selectors', `only for the form driver, not ${driver}`);
     login = { driver };

@@ -86,6 +86,8 @@ export interface FormLoginSelectors {
   /** Optional consent page controls; absent when the provider shows no consent page. */
   consentAccept?: string;
   consentDeny?: string;
+  /** Optional "remember this consent" control (pre-configured consent). */
+  consentRemember?: string;
   /** Optional second-factor (TOTP) page controls. */
   otp?: string;
   otpSubmit?: string;

@@ -52,7 +52,7 @@ export function loginSubmission(html: string, url: URL, selectors: FormLoginSele
 }
 
 /** The consent form behind the accept (or deny) button, or undefined when the page has none. */
-export function consentSubmission(html: string, url: URL, selectors: FormLoginSelectors, answer: 'accept' | 'deny'): FormSubmission | undefined {
+export function consentSubmission(html: string, url: URL, selectors: FormLoginSelectors, answer: 'accept' | 'deny', remember = false): FormSubmission | undefined {
   const selector = answer === 'accept' ? selectors.consentAccept : selectors.consentDeny;
   if (!selector) return undefined;
   const $ = cheerio.load(html);
@@ -60,10 +60,13 @@ export function consentSubmission(html: string, url: URL, selectors: FormLoginSe
   if (!found) return undefined;
   const button = $(selector).first();
   const formaction = button.attr('formaction');
+  // Ticking "remember" is what a user does for a pre-configured consent.
+  const box = remember && selectors.consentRemember ? found.form.find(selectors.consentRemember).first() : undefined;
+  const ticked = box?.attr('name') ? { [box.attr('name')!]: box.attr('value') ?? 'on' } : {};
   return {
     ...found.submission,
     ...(formaction ? { action: new URL(formaction, url) } : {}),
-    fields: { ...found.submission.fields, ...(button.attr('name') ? { [button.attr('name')!]: button.attr('value') ?? '' } : {}) },
+    fields: { ...found.submission.fields, ...ticked, ...(button.attr('name') ? { [button.attr('name')!]: button.attr('value') ?? '' } : {}) },
   };
 }
 

@@ -34,6 +34,8 @@ export const FAULTS = [
   'pairwise-ignored',
   /** two_factor clients get a code on a one-factor session */
   'second-factor-skipped',
+  /** a pre-configured consent is never remembered */
+  'consent-not-remembered',
   /** the consent page's deny button grants consent */
   'consent-deny-ignored',
   /** discovery advertises an issuer other than the URL it is served from */

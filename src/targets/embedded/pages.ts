@@ -24,12 +24,12 @@ ${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
   );
 }
 
-export function consentPage(uid: string, clientName: string, scopes: string[]): string {
+export function consentPage(uid: string, clientName: string, scopes: string[], canRemember = false): string {
   const items = scopes.map((s) => `<li id="scope-${escape(s)}">${escape(s)}</li>`).join('');
   return page(
     'Consent',
     `<p><b>${escape(clientName)}</b> asks for:</p><ul>${items}</ul>
-<form method="post" action="/interaction/${escape(uid)}/confirm"><button id="consent-accept" type="submit">Accept</button></form>
+<form method="post" action="/interaction/${escape(uid)}/confirm">${canRemember ? '<label><input type="checkbox" id="pre-configure" name="remember" value="1"> Remember this consent</label>' : ''}<button id="consent-accept" type="submit">Accept</button></form>
 <form method="post" action="/interaction/${escape(uid)}/abort"><button id="consent-deny" type="submit">Deny</button></form>`,
   );
 }

@@ -176,7 +176,13 @@ async function applyClaimsPolicy(json: Record<string, unknown>, p: PolicyContext
   json.id_token = await new jose.SignJWT(claims).setProtectedHeader({ alg: header.alg ?? 'RS256', ...(header.kid ? { kid: header.kid } : {}), ...(header.typ ? { typ: header.typ } : {}) }).sign(p.privateKey);
 }
 
+/** Pre-configured consents match only the exact same scope set. */
+function scopeKey(scope: string): string {
+  return [...new Set(scope.split(' ').filter(Boolean))].sort().join(' ');
+}
+
 export interface LoginContext {
+  remembered: Map<string, { scope: string; until: number }>;
   pendingSecondFactor: Map<string, TestUser>;
   bySubject: Map<string, TestUser>;
   faults: ReadonlySet<Fault>;
@@ -195,6 +201,7 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const users = new Map(profile.users.map((u) => [u.username, u]));
+  const remembered: LoginContext['remembered'] = new Map();
   const bySubject = new Map(profile.users.map((u) => [subjectOf(u.username), u]));
   const clients = new Map(profile.clients.map((c) => [c.id, c]));
   const { lifespans, customLifespans } = profile.provider;
@@ -285,7 +292,10 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
       const justGranted = oidc.result?.consent?.grantId;
       if (justGranted) return oidc.provider.Grant.find(justGranted);
       // implicit: never ask; explicit and auto: ask on every authorization, as Authelia does.
-      if (clients.get(clientId)?.consentMode !== 'implicit' && !faults.has('consent-skipped')) return undefined;
+      const mode = clients.get(clientId)?.consentMode;
+      const kept = remembered.get(`${accountId}|${clientId}`);
+      const rememberedNow = mode === 'pre-configured' && kept !== undefined && kept.until > Date.now() && kept.scope === scopeKey(String(oidc.params?.scope ?? ''));
+      if (mode !== 'implicit' && !rememberedNow && !faults.has('consent-skipped')) return undefined;
       const grant = new oidc.provider.Grant({ clientId, accountId });
       grant.addOIDCScope(String(oidc.params?.scope ?? 'openid'));
       await grant.save();
@@ -321,7 +331,7 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
     };
   }
 
-  const ctx: LoginContext = { pendingSecondFactor: new Map(), bySubject, faults, provider, users, clients };
+  const ctx: LoginContext = { remembered, pendingSecondFactor: new Map(), bySubject, faults, provider, users, clients };
   const policyCtx: PolicyContext = { clients, bySubject, privateKey };
   const callback = provider.callback();
   const cors = corsAnswerer(profile.provider, profile.clients, faults);
@@ -399,7 +409,7 @@ async function interaction(ctx: LoginContext, req: http.IncomingMessage, res: ht
     // A session made with one factor only needs the second one.
     if (details.prompt.name === 'login' && details.prompt.reasons.includes('second_factor') && details.session?.accountId) return send(res, 200, otpPage(uid, clientName));
     if (details.prompt.name === 'login') return send(res, 200, loginPage(uid, clientName));
-    return send(res, 200, consentPage(uid, clientName, String(details.params.scope ?? '').split(' ').filter(Boolean)));
+    return send(res, 200, consentPage(uid, clientName, String(details.params.scope ?? '').split(' ').filter(Boolean), client?.consentMode === 'pre-configured'));
   }
   if (req.method !== 'POST') return send(res, 405, errorPage({ error: 'method not allowed' }));
 
@@ -434,6 +444,12 @@ async function interaction(ctx: LoginContext, req: http.IncomingMessage, res: ht
     // (or reusing the code of) one flow must not take down the tokens of another.
     const grant = new provider.Grant({ accountId, clientId });
     const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+    if (client?.consentMode === 'pre-configured' && action === 'confirm') {
+      const form = await readForm(req);
+      if (form.get('remember') && !ctx.faults.has('consent-not-remembered')) {
+        ctx.remembered.set(`${accountId}|${clientId}`, { scope: scopeKey(String(details.params.scope ?? '')), until: Date.now() + (client.preConfiguredConsentDuration ?? 604800) * 1000 });
+      }
+    }
     if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
     if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
     const grantId = await grant.save();
