@@ -2,6 +2,7 @@ import path from 'node:path';
 import { decodeJwt } from 'jose';
 import { check, collectProfile, skip, test, type CheckFixtures, type Flow } from './harness.ts';
 import type { ClientSpec } from '../src/model/target.ts';
+import type { Evidence } from '../src/model/check.ts';
 import { exchangeCode, introspect, userinfo } from '../src/protocol/endpoints.ts';
 import { endpoint } from '../src/protocol/metadata.ts';
 import { defaultScope } from '../src/protocol/authorize.ts';
@@ -41,6 +42,25 @@ for (const client of profile.clients) {
     check(suite, c.claimsChecks.idToken, async (fx) => {
       const flow = await fx.session.sharedFlow(client);
       return c.checkClaims(table(fx, flow), await observe(fx, client, flow), ['id_token'], `ID token for ${client.id} (claims profile ${fx.run.profile.claimsProfile})`);
+    }, client);
+
+    check(suite, c.claimsChecks.perScope, async (fx) => {
+      const scopes = client.scopes.filter((s) => s in c.SCOPE_CLAIMS);
+      if (scopes.length < 2) skip(`${client.id} is allowed ${scopes.length ? 'one claims scope' : 'no claims scope'}, which the full-scope checks cover`);
+      const evidence: Evidence[] = [];
+      // One scope at a time: its claims in userinfo with the right values, no other scope's claims.
+      for (const scope of scopes) {
+        const flow = await fx.session.flow(client, { scope: `openid ${scope}` });
+        const observed = await observe(fx, client, flow);
+        c.checkNoLeak(granted(flow), observed, `scope "openid ${scope}" requested (${client.sources.scopes ?? 'scopes'})`);
+        const expected = table(fx, flow);
+        if (expected.length === 0) {
+          evidence.push({ label: `scope ${scope}: the profile gives no expected values for this user, so only leaks were checked` });
+          continue;
+        }
+        evidence.push(...c.checkClaims(expected, observed, ['userinfo', 'id_token'], `scope ${scope} alone for ${client.id}`).map((e) => ({ ...e, label: `scope ${scope}: ${e.label}` })));
+      }
+      return evidence;
     }, client);
 
     check(suite, c.claimsChecks.noLeak, async (fx) => {

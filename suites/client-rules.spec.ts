@@ -25,8 +25,10 @@ for (const client of profile.clients) {
         if (!session.selectors.consentRemember) skip('the login driver has no consent_remember selector to tick');
         const fewer = client.scopes.filter((s) => s !== 'openid').slice(1);
         if (fewer.length === client.scopes.filter((s) => s !== 'openid').length) skip(`${client.id} has only openid, so no other scope set to ask for`);
-        // Expiry after pre_configured_consent_duration is not waited for.
-        return void r.checkRememberedConsent(client, await session.rememberedConsent(client, ['openid', ...fewer].join(' ')));
+        // Expiry is watched only for short durations, like code lifespans.
+        const duration = client.preConfiguredConsentDuration ?? Infinity;
+        const wait = duration <= 5 ? (duration + 1) * 1000 : undefined;
+        return void r.checkRememberedConsent(client, await session.rememberedConsent(client, ['openid', ...fewer].join(' '), wait));
       }
       const { askedAgain, pageUrl } = await session.consentAskedAgain(client, await session.request(client));
       r.checkConsentMode(client, askedAgain, pageUrl);

@@ -166,7 +166,7 @@ export class WorkerSession {
 
   /** Pre-configured consent: asked first (answered with "remember"), then not asked again for
    *  the same scopes, and asked again for other scopes. */
-  async rememberedConsent(client: ClientSpec, otherScope: string): Promise<{ first: boolean; again: boolean; otherScopes: boolean }> {
+  async rememberedConsent(client: ClientSpec, otherScope: string, waitExpiryMs?: number): Promise<{ first: boolean; again: boolean; otherScopes: boolean; afterExpiry?: boolean }> {
     await this.authorize(await this.request(client));
     const asked = async (req: AuthorizationRequest, remember: boolean): Promise<boolean> => {
       const r = await this.http.follow(req.url, req.redirectUri);
@@ -178,7 +178,10 @@ export class WorkerSession {
     const first = await asked(await this.request(client), true);
     const again = await asked(await this.request(client), false);
     const otherScopes = await asked(await this.request(client, { scope: otherScope }), false);
-    return { first, again, otherScopes };
+    if (waitExpiryMs === undefined) return { first, again, otherScopes };
+    // Time passing is what is tested: the remembered consent must lapse after its duration.
+    await new Promise((resolve) => setTimeout(resolve, waitExpiryMs));
+    return { first, again, otherScopes, afterExpiry: await asked(await this.request(client), false) };
   }
 
   /** Authorizes `client` once (answering consent), then sends `second` in the same session and

@@ -13,6 +13,7 @@ export { SCOPE_CLAIMS };
 export const claimsChecks = {
   userinfo: { id: 'claims.userinfo-values', title: 'userinfo carries every granted scope claim with the test user\'s value', severity: 'failure', spec: 'OIDC Core §5.4, §5.3.2' },
   idToken: { id: 'claims.id-token-placement', title: 'the ID token carries exactly the scope claims the claims profile puts there', severity: 'failure', spec: 'OIDC Core §5.4; Authelia claims_policies' },
+  perScope: { id: 'claims.per-scope', title: 'each allowed scope alone brings exactly its own claims, with the test user\'s values', severity: 'failure', spec: 'OIDC Core §5.4' },
   noLeak: { id: 'claims.no-leak', title: 'claims of scopes not granted appear nowhere', severity: 'failure', spec: 'OIDC Core §5.4' },
   noEscalation: { id: 'claims.no-escalation', title: 'a scope the client is not allowed is refused or dropped', severity: 'failure', spec: 'RFC 6749 §3.3; Authelia clients[].scopes' },
   subjectTypes: { id: 'claims.subject-types', title: 'clients share sub unless sector_identifier_uri makes it pairwise per sector', severity: 'failure', spec: 'OIDC Core §8; Authelia clients[].sector_identifier_uri' },

@@ -71,8 +71,9 @@ export function checkSecondFactorDemanded(result: { kind: 'callback'; url: URL }
   });
 }
 
-export function checkRememberedConsent(client: ClientSpec, seen: { first: boolean; again: boolean; otherScopes: boolean }): void {
+export function checkRememberedConsent(client: ClientSpec, seen: { first: boolean; again: boolean; otherScopes: boolean; afterExpiry?: boolean }): void {
   const problems: string[] = [];
+  if (seen.afterExpiry === false) problems.push('not asked again after pre_configured_consent_duration');
   if (!seen.first) problems.push('no consent page the first time');
   if (seen.again) problems.push('asked again for the same scopes after "remember"');
   if (!seen.otherScopes) problems.push('not asked for a different set of scopes');
@@ -80,7 +81,7 @@ export function checkRememberedConsent(client: ClientSpec, seen: { first: boolea
   fail({
     message: `pre-configured consent for ${client.id}: ${problems.join('; ')}`,
     source: `${client.sources.consentMode ?? 'consent_mode = pre-configured'}; ${client.sources.preConfiguredConsentDuration ?? 'pre_configured_consent_duration'}`,
-    expected: { first: 'consent page', again: 'no consent page', otherScopes: 'consent page' },
+    expected: { first: 'consent page', again: 'no consent page', otherScopes: 'consent page', ...(seen.afterExpiry !== undefined ? { afterExpiry: 'consent page' } : {}) },
     observed: seen,
   });
 }

@@ -285,6 +285,9 @@ describe('per-client rules', () => {
     expect(cu.responseParams(url).get('id_token')).toBe('x');
     expect(failure(() => cu.checkFrontRefused({ callback: url }, { message: 'id_token served', source: 'response_types', sent: {} })).detail.observed).toBe('issued id_token');
   });
+  it('a pre-configured consent that never lapses fails', () => {
+    expect(failure(() => cu.checkRememberedConsent(basic, { first: true, again: false, otherScopes: true, afterExpiry: false })).message).toMatch(/not asked again after pre_configured_consent_duration/);
+  });
   it('an implicit client asked for consent fails, naming consent_mode', () => {
     const c = { ...basic, consentMode: 'implicit' as const, sources: { consentMode: 'configuration.yml: clients[2].consent_mode = implicit' } };
     const err = failure(() => cu.checkConsentMode(c, true, '/interaction/x'));
