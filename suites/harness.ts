@@ -15,8 +15,8 @@ import { fetchDiscovery, endpoint, type Metadata } from '../src/protocol/metadat
 import { authorizationRequest, type AuthorizationOptions, type AuthorizationRequest } from '../src/protocol/authorize.ts';
 import { exchangeCode } from '../src/protocol/endpoints.ts';
 import { HttpSession, submissionUrl, type FollowResult, type StayResult } from '../src/protocol/session.ts';
-import { consentSubmission, loginSubmission, pageKind } from '../src/protocol/forms.ts';
-import { continueOverHttp } from '../src/protocol/form-flow.ts';
+import { consentSubmission, pageKind } from '../src/protocol/forms.ts';
+import { answerPages, continueOverHttp, nextSubmission } from '../src/protocol/form-flow.ts';
 import { send, HttpError, type RawResponse } from '../src/http/exchange.ts';
 import { completeAuthorization, selectorsFor } from '../src/browser/drivers.ts';
 import { launchBrowser } from '../src/browser/launch.ts';
@@ -145,9 +145,9 @@ export class WorkerSession {
     let r = await this.http.followWithin(req.url, origin);
     // Answer consent (and login) pages: a provider that checks redirect_uri only after them must
     // still be caught.
+    // followWithin, not follow: a redirect anywhere off the provider is the verdict, never fetched.
     for (let i = 0; i < 3 && r.kind === 'page' && r.status === 200; i++) {
-      const kind = pageKind(r.body, this.selectors);
-      const sub = kind === 'consent' ? consentSubmission(r.body, r.url, this.selectors, 'accept') : kind === 'login' ? loginSubmission(r.body, r.url, this.selectors, this.user) : undefined;
+      const sub = nextSubmission(r.body, r.url, { selectors: this.selectors, user: this.user });
       if (!sub) break;
       const next = submissionUrl(sub);
       r = await this.http.followWithin(next.url, origin, next.form);
@@ -196,8 +196,12 @@ export class WorkerSession {
   /** Sends an authorization request expected to be refused, with an established session. */
   async attempt(req: AuthorizationRequest, anyClient: ClientSpec): Promise<FrontRefusal> {
     if (!this.loggedIn) await this.authorize(await this.request(anyClient));
-    const r = await this.http.follow(req.url, req.redirectUri);
-    return r.kind === 'callback' ? { callback: r.url } : { pageUrl: r.url, status: r.status };
+    // Consent (or a step-up) is answered: a provider that refuses only after it must still be
+    // seen issuing the code, not counted as refusing because a consent page came first.
+    const r = await answerPages(this.http, await this.http.follow(req.url, req.redirectUri), req.redirectUri, { selectors: this.selectors, user: this.user });
+    if (r.kind === 'callback') return { callback: r.url };
+    if (pageKind(r.body, this.selectors) !== 'unknown') throw new Error(`could not get past the provider's ${pageKind(r.body, this.selectors)} page at ${r.url.pathname}`);
+    return { pageUrl: r.url, status: r.status };
   }
 
   /** A fresh code flow for `client`, redeemed with its configured method. */

@@ -20,7 +20,7 @@ for (const client of profile.clients) {
       if (client.public && !client.redirectUris.includes(r.OOB)) skip(`${client.id} is public but has not registered ${r.OOB}`);
       if (client.public) skip(`${client.id} registered ${r.OOB}; showing the code out of band is not checked yet`);
       const req = await session.request(client, { redirectUri: r.OOB });
-      r.checkOobRejected(await session.stayWithin(req, client), client, new URL(run.issuer).origin);
+      r.checkRejected(await session.stayWithin(req, client), r.OOB, client, new URL(run.issuer).origin);
     }, client);
 
     check(suite, r.errorPageCheck, async ({ session, run }) => {

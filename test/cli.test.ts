@@ -232,3 +232,12 @@ describe('lifecycle', () => {
     expect(processesWith(path.join(dir, 'report'))).toEqual([]);
   }, 120_000);
 });
+
+describe('refusals behind a consent page', () => {
+  it('a provider that would issue a code after consent is caught, not counted as refusing', async () => {
+    // spa shows consent every time: the suite must answer it and see the code.
+    const run = await cli(['--grep', 'pkce.required', '--report-dir', mkdtempSync(path.join(os.tmpdir(), 'harness-pkce-'))], 120_000, { HARNESS_EMBEDDED_FAULTS: 'pkce-not-required' });
+    expect(run.code).toBe(1);
+    expect(run.out).toMatch(/FAIL pkce\.required \[spa\]: an authorization for spa without code_challenge was not refused/);
+  }, 150_000);
+});

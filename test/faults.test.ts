@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
-import { codeOverHttp, HttpSession } from '../src/protocol/form-flow.ts';
+import { answerPages, HttpSession } from '../src/protocol/form-flow.ts';
 import { EMBEDDED_SELECTORS } from '../src/browser/drivers.ts';
 import { consentSubmission } from '../src/protocol/forms.ts';
 import type { Fault } from '../src/targets/embedded/faults.ts';
@@ -77,9 +77,9 @@ const cases: Case[] = [
     const c = e.client('spa');
     const req = await authorizationRequest(e.meta, c, { pkce: false });
     const session = new HttpSession();
-    const r = await session.follow(req.url, req.redirectUri);
-    let outcome: f.FrontRefusal = r.kind === 'callback' ? { callback: r.url } : { pageUrl: r.url, status: r.status };
-    if (r.kind === 'page' && r.url.pathname.startsWith('/interaction/')) outcome = { callback: await codeOverHttp(session, req.url, req.redirectUri, { selectors: EMBEDDED_SELECTORS, user: e.profile.users[0]! }) };
+    // As the suite does: login and consent are answered, so only a real refusal counts.
+    const r = await answerPages(session, await session.follow(req.url, req.redirectUri), req.redirectUri, { selectors: EMBEDDED_SELECTORS, user: e.profile.users[0]! });
+    const outcome: f.FrontRefusal = r.kind === 'callback' ? { callback: r.url } : { pageUrl: r.url, status: r.status };
     f.checkAuthorizationRefused(outcome, { message: 'an authorization for spa without code_challenge was not refused', source: 'enforce_pkce = public_clients_only' });
   }, /without code_challenge was not refused/],
   ['id-token-bad-signature', async (e) => t.checkSignature(await idTokenInput(e)), /signature does not verify/],

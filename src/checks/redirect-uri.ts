@@ -80,11 +80,6 @@ export function checkRejected(result: StayResult, sent: string | undefined, clie
   });
 }
 
-/** The OOB URN: rejected for confidential clients; a public client must be able to use it when registered. */
-export function checkOobRejected(result: StayResult, client: ClientSpec, issuerOrigin: string): void {
-  checkRejected(result, OOB, client, issuerOrigin);
-}
-
 export function checkStayedOnProvider(pageUrl: string, sawRequestTo: string | undefined, issuerOrigin: string, sent: string): void {
   if (!sawRequestTo && new URL(pageUrl).origin === issuerOrigin) return;
   fail({

@@ -3,7 +3,7 @@
 // login apps, unknown pages), so the caller can fall back to it.
 
 import type { FormLoginSelectors, TestUser } from '../model/target.ts';
-import { consentSubmission, loginSubmission, otpSubmission, pageKind } from './forms.ts';
+import { consentSubmission, loginSubmission, otpSubmission, pageKind, type FormSubmission } from './forms.ts';
 import { totp } from '../browser/totp.ts';
 import { HttpSession, type FollowResult } from './session.ts';
 
@@ -15,24 +15,38 @@ export interface FormFlowOptions {
 
 const MAX_PAGES = 4;
 
-export async function continueOverHttp(session: HttpSession, first: FollowResult, redirectUri: string, options: FormFlowOptions): Promise<URL | undefined> {
+/** Answers login, second-factor and consent pages until the provider sends the browser to
+ *  `redirectUri` or shows a page these forms do not cover (an error page, or a JavaScript app). */
+export async function answerPages(session: HttpSession, first: FollowResult, redirectUri: string, options: FormFlowOptions): Promise<FollowResult> {
   let r = first;
   let logins = 0;
-  for (let i = 0; i < MAX_PAGES && r.kind === 'page'; i++) {
-    if (r.status !== 200) return undefined;
-    const kind = pageKind(r.body, options.selectors);
-    const secret = options.user.totpSecret;
-    const sub =
-      kind === 'login' && logins++ === 0
-        ? loginSubmission(r.body, r.url, options.selectors, options.user)
-        : kind === 'otp' && secret
-          ? otpSubmission(r.body, r.url, options.selectors, totp(secret))
-          : kind === 'consent'
-            ? consentSubmission(r.body, r.url, options.selectors, options.consent ?? 'accept')
-            : undefined;
-    if (!sub) return undefined;
+  for (let i = 0; i < MAX_PAGES && r.kind === 'page' && r.status === 200; i++) {
+    // A second login page means the credentials were refused: stop there.
+    if (pageKind(r.body, options.selectors) === 'login' && logins++ > 0) break;
+    const sub = nextSubmission(r.body, r.url, options);
+    if (!sub) break;
     r = await session.submit(sub, redirectUri);
   }
+  return r;
+}
+
+/** How a user answers this page (login, one-time password or consent), or undefined for any other page. */
+export function nextSubmission(html: string, url: URL, options: FormFlowOptions): FormSubmission | undefined {
+  const secret = options.user.totpSecret;
+  switch (pageKind(html, options.selectors)) {
+    case 'login':
+      return loginSubmission(html, url, options.selectors, options.user);
+    case 'otp':
+      return secret ? otpSubmission(html, url, options.selectors, totp(secret)) : undefined;
+    case 'consent':
+      return consentSubmission(html, url, options.selectors, options.consent ?? 'accept');
+    default:
+      return undefined;
+  }
+}
+
+export async function continueOverHttp(session: HttpSession, first: FollowResult, redirectUri: string, options: FormFlowOptions): Promise<URL | undefined> {
+  const r = await answerPages(session, first, redirectUri, options);
   return r.kind === 'callback' ? r.url : undefined;
 }
 

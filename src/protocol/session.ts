@@ -4,7 +4,7 @@
 // browser is needed after all.
 
 import { CookieJar } from 'tough-cookie';
-import { send } from '../http/exchange.ts';
+import { send, type RawResponse } from '../http/exchange.ts';
 import type { FormSubmission } from './forms.ts';
 
 export interface BrowserCookie {
@@ -37,15 +37,21 @@ export class HttpSession {
     }
   }
 
+  /** One request as a browser makes it: the jar's cookies out, Set-Cookie back into the jar. */
+  private async request(url: URL, form?: Record<string, string>): Promise<RawResponse> {
+    const cookie = await this.jar.getCookieString(url.href);
+    const headers = { accept: 'text/html', ...(cookie ? { cookie } : {}) };
+    const res = await send(form ? { url, headers, form } : { url, headers });
+    const setCookie = res.exchange.response?.headers?.['set-cookie'];
+    if (setCookie) for (const line of splitSetCookie(setCookie)) await this.jar.setCookie(line, url.href, { ignoreError: true });
+    return res;
+  }
+
   /** GET `start` and follow redirects while they stay on `origin`; report the first that leaves it. */
   async followWithin(start: URL, origin: string, form?: Record<string, string>): Promise<StayResult> {
     let url = start;
     for (let hop = 0; hop < MAX_HOPS; hop++) {
-      const cookie = await this.jar.getCookieString(url.href);
-      const headers = { accept: 'text/html', ...(cookie ? { cookie } : {}) };
-      const res = await send(hop === 0 && form ? { url, headers, form } : { url, headers });
-      const setCookie = res.exchange.response?.headers?.['set-cookie'];
-      if (setCookie) for (const line of splitSetCookie(setCookie)) await this.jar.setCookie(line, url.href, { ignoreError: true });
+      const res = await this.request(url, hop === 0 ? form : undefined);
       const location = res.headers.location;
       if (res.status < 300 || res.status >= 400 || !location) return { kind: 'page', url, status: res.status, body: res.text };
       let next: URL;
@@ -71,13 +77,7 @@ export class HttpSession {
     let url = start;
     for (let hop = 0; hop < MAX_HOPS; hop++) {
       if (url.href.startsWith(redirectUri)) return { kind: 'callback', url };
-      const cookie = await this.jar.getCookieString(url.href);
-      const headers = { accept: 'text/html', ...(cookie ? { cookie } : {}) };
-      const res = await send(hop === 0 && form ? { url, headers, form } : { url, headers });
-      const setCookie = res.exchange.response?.headers?.['set-cookie'];
-      if (setCookie) {
-        for (const line of splitSetCookie(setCookie)) await this.jar.setCookie(line, url.href, { ignoreError: true });
-      }
+      const res = await this.request(url, hop === 0 ? form : undefined);
       const location = res.headers.location;
       if (res.status < 300 || res.status >= 400 || !location) return { kind: 'page', url, status: res.status, body: res.text };
       url = new URL(location, url);

@@ -16,7 +16,6 @@ export interface FaultContext {
   provider: Provider;
   issuer: string;
   privateKey: CryptoKey;
-  signingJwk: jose.JWK;
   current: AsyncLocalStorage<RequestState>;
   /** Every client's registered redirect URIs. */
   registered: ReadonlySet<string>;

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomBytes } from 'node:crypto';
 import type Provider from 'oidc-provider';
-import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import type { ClientMetadata, Configuration } from 'oidc-provider';
 import * as jose from 'jose';
 import type { ClientSpec, TargetProfile, TestUser } from '../../model/target.ts';
 import type { StartedTarget } from '../types.ts';
@@ -335,7 +335,7 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
   const policyCtx: PolicyContext = { clients, bySubject, privateKey };
   const callback = provider.callback();
   const cors = corsAnswerer(profile.provider, profile.clients, faults);
-  const wrap = installFaults({ faults, provider, issuer, privateKey, signingJwk, current, registered: new Set(profile.clients.flatMap((c) => c.redirectUris)) });
+  const wrap = installFaults({ faults, provider, issuer, privateKey, current, registered: new Set(profile.clients.flatMap((c) => c.redirectUris)) });
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     current.run({ req }, () => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -463,4 +463,3 @@ async function interaction(ctx: LoginContext, req: http.IncomingMessage, res: ht
   send(res, 404, errorPage({ error: 'not found' }));
 }
 
-export type { KoaContextWithOIDC };
