@@ -15,10 +15,11 @@ import { fetchDiscovery, endpoint, type Metadata } from '../src/protocol/metadat
 import { authorizationRequest, type AuthorizationOptions, type AuthorizationRequest } from '../src/protocol/authorize.ts';
 import { exchangeCode } from '../src/protocol/endpoints.ts';
 import { HttpSession, submissionUrl, type FollowResult, type StayResult } from '../src/protocol/session.ts';
-import { consentSubmission, pageKind } from '../src/protocol/forms.ts';
-import { answerPages, continueOverHttp, nextSubmission } from '../src/protocol/form-flow.ts';
+import { consentSubmission } from '../src/protocol/forms.ts';
+import { answerPages, continueOverHttp, kindOf, nextSubmission, type FormFlowOptions } from '../src/protocol/form-flow.ts';
+import { glewlwydDriver } from '../src/protocol/glewlwyd.ts';
 import { send, HttpError, type RawResponse } from '../src/http/exchange.ts';
-import { completeAuthorization, selectorsFor } from '../src/browser/drivers.ts';
+import { browserDriver, type BrowserDriver } from '../src/browser/drivers.ts';
 import { launchBrowser } from '../src/browser/launch.ts';
 import { CheckFailure, CheckSkipped, fail, skip } from '../src/checks/verdict.ts';
 import { checkJwks, checkReachable, type Jwks } from '../src/checks/discovery.ts';
@@ -89,9 +90,16 @@ export class WorkerSession {
   private loggedIn = false;
   private readonly flows = new Map<string, Promise<Flow>>();
   readonly selectors: FormLoginSelectors;
+  readonly driver: BrowserDriver;
 
   constructor(readonly run: RunContext, readonly user: TestUser) {
-    this.selectors = selectorsFor(run.profile.login);
+    this.driver = browserDriver(run.profile.login);
+    this.selectors = this.driver.selectors;
+  }
+
+  /** How pages are answered over raw HTTP for `user` (this worker's, unless another is given). */
+  forms(extra: Partial<FormFlowOptions> = {}): FormFlowOptions {
+    return { selectors: this.selectors, user: this.user, ...(this.run.profile.login.driver === 'glewlwyd' ? { app: glewlwydDriver } : {}), ...extra };
   }
 
   /** This worker's browser, launched on first use. */
@@ -107,7 +115,7 @@ export class WorkerSession {
   /** Gets the authorization response for `req`: over raw HTTP where the pages allow, else in the browser. */
   async authorize(req: AuthorizationRequest, consent: 'accept' | 'deny' = 'accept'): Promise<Callback> {
     const first = await this.http.follow(req.url, req.redirectUri);
-    const url = await continueOverHttp(this.http, first, req.redirectUri, { selectors: this.selectors, user: this.user, consent });
+    const url = await continueOverHttp(this.http, first, req.redirectUri, this.forms({ consent }));
     if (url) {
       this.loggedIn = true;
       return { url, state: req.state, issuer: this.run.issuer };
@@ -116,7 +124,7 @@ export class WorkerSession {
       this.context = await (await this.browser()).newContext();
       this.page = await this.context.newPage();
     }
-    const landing = await completeAuthorization(this.page, this.selectors, req.url, { user: this.user, redirectUri: req.redirectUri, consent });
+    const landing = await this.driver.complete(this.page, req.url, { user: this.user, redirectUri: req.redirectUri, consent });
     this.loggedIn = true;
     await this.http.addBrowserCookies(await this.context!.cookies());
     return { url: landing.url, state: req.state, issuer: this.run.issuer };
@@ -127,11 +135,11 @@ export class WorkerSession {
   async authorizeFresh(req: AuthorizationRequest): Promise<Callback> {
     const http = new HttpSession();
     const first = await http.follow(req.url, req.redirectUri);
-    const url = await continueOverHttp(http, first, req.redirectUri, { selectors: this.selectors, user: this.user });
+    const url = await continueOverHttp(http, first, req.redirectUri, this.forms());
     if (url) return { url, state: req.state, issuer: this.run.issuer };
     const context = await (await this.browser()).newContext();
     try {
-      const landing = await completeAuthorization(await context.newPage(), this.selectors, req.url, { user: this.user, redirectUri: req.redirectUri });
+      const landing = await this.driver.complete(await context.newPage(), req.url, { user: this.user, redirectUri: req.redirectUri });
       return { url: landing.url, state: req.state, issuer: this.run.issuer };
     } finally {
       await context.close();
@@ -147,7 +155,14 @@ export class WorkerSession {
     // still be caught.
     // followWithin, not follow: a redirect anywhere off the provider is the verdict, never fetched.
     for (let i = 0; i < 3 && r.kind === 'page' && r.status === 200; i++) {
-      const sub = nextSubmission(r.body, r.url, { selectors: this.selectors, user: this.user });
+      const app = this.forms().app;
+      if (app && (await app.kind(this.http, r)) !== undefined) {
+        const next = await app.prepare(this.http, r, this.forms());
+        if (!next) break;
+        r = await this.http.followWithin(next, origin);
+        continue;
+      }
+      const sub = nextSubmission(r.body, r.url, this.forms());
       if (!sub) break;
       const next = submissionUrl(sub);
       r = await this.http.followWithin(next.url, origin, next.form);
@@ -159,7 +174,7 @@ export class WorkerSession {
   async afterOneFactor(oneFactor: ClientSpec, req: AuthorizationRequest): Promise<FollowResult | undefined> {
     const http = new HttpSession();
     const first = await this.request(oneFactor);
-    const url = await continueOverHttp(http, await http.follow(first.url, first.redirectUri), first.redirectUri, { selectors: this.selectors, user: { ...this.user, totpSecret: undefined } as TestUser });
+    const url = await continueOverHttp(http, await http.follow(first.url, first.redirectUri), first.redirectUri, this.forms({ user: { ...this.user, totpSecret: undefined } as TestUser }));
     if (!url) return undefined;
     return http.follow(req.url, req.redirectUri);
   }
@@ -170,9 +185,10 @@ export class WorkerSession {
     await this.authorize(await this.request(client));
     const asked = async (req: AuthorizationRequest, remember: boolean): Promise<boolean> => {
       const r = await this.http.follow(req.url, req.redirectUri);
-      if (r.kind === 'callback' || pageKind(r.body, this.selectors) !== 'consent') return false;
+      if (r.kind === 'callback' || (await kindOf(this.http, r, this.forms())) !== 'consent') return false;
       const sub = consentSubmission(r.body, r.url, this.selectors, 'accept', remember);
       if (sub) await this.http.submit(sub, req.redirectUri);
+      else await answerPages(this.http, r, req.redirectUri, this.forms());
       return true;
     };
     const first = await asked(await this.request(client), true);
@@ -190,7 +206,7 @@ export class WorkerSession {
     await this.authorize(await this.request(client));
     const r = await this.http.follow(second.url, second.redirectUri);
     if (r.kind === 'callback') return { askedAgain: false };
-    return { askedAgain: pageKind(r.body, this.selectors) === 'consent', pageUrl: r.url.pathname };
+    return { askedAgain: (await kindOf(this.http, r, this.forms())) === 'consent', pageUrl: r.url.pathname };
   }
 
   /** Sends an authorization request expected to be refused, with an established session. */
@@ -198,9 +214,10 @@ export class WorkerSession {
     if (!this.loggedIn) await this.authorize(await this.request(anyClient));
     // Consent (or a step-up) is answered: a provider that refuses only after it must still be
     // seen issuing the code, not counted as refusing because a consent page came first.
-    const r = await answerPages(this.http, await this.http.follow(req.url, req.redirectUri), req.redirectUri, { selectors: this.selectors, user: this.user });
+    const r = await answerPages(this.http, await this.http.follow(req.url, req.redirectUri), req.redirectUri, this.forms());
     if (r.kind === 'callback') return { callback: r.url };
-    if (pageKind(r.body, this.selectors) !== 'unknown') throw new Error(`could not get past the provider's ${pageKind(r.body, this.selectors)} page at ${r.url.pathname}`);
+    const kind = await kindOf(this.http, r, this.forms());
+    if (kind !== 'unknown') throw new Error(`could not get past the provider's ${kind} page at ${r.url.pathname}`);
     return { pageUrl: r.url, status: r.status };
   }
 
@@ -245,7 +262,9 @@ export const test = base.extend<object, WorkerFixtures>({
   session: [
     async ({ run }, use, workerInfo) => {
       const users = run.profile.users;
-      const session = new WorkerSession(run, users[workerInfo.workerIndex % users.length]!);
+      // parallelIndex, not workerIndex: a worker that replaces a failed one takes its slot, so two
+      // workers running at once never share a user (and a provider's per-user state).
+      const session = new WorkerSession(run, users[workerInfo.parallelIndex % users.length]!);
       await use(session);
       await session.close();
     },
@@ -344,6 +363,13 @@ export function check(suite: string, def: CheckDef, body: (fx: CheckFixtures) =>
       if (outcome === 'warning') {
         testInfo.annotations.push({ type: 'warning', description: run.redactor.text(detail.message) });
         return;
+      }
+      if (err instanceof CheckFailure) {
+        // A verdict about the provider, not a broken worker: marked as the failure it is expected
+        // to be, so Playwright keeps this worker (and its login) instead of starting a new one.
+        // The verdict itself comes from the check-result attachment: failed.
+        testInfo.annotations.push({ type: 'verdict', description: 'failed (provider check)' });
+        testInfo.fail();
       }
       throw new Error(run.redactor.text(formatFailure(def, client, detail)));
     }

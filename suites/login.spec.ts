@@ -1,5 +1,4 @@
 import { check, collectProfile, skip, withFreshPage } from './harness.ts';
-import { completeAuthorization, fillSecret } from '../src/browser/drivers.ts';
 import * as l from '../src/checks/login.ts';
 import type { ClientSpec } from '../src/model/target.ts';
 
@@ -12,7 +11,7 @@ const uiClient = profile.clients.find(shown) ?? profile.clients[0]!;
 check(suite, l.loginChecks.ui, async ({ session }) => {
   const req = await session.request(uiClient);
   await withFreshPage(session, l.loginChecks.ui.id, async (page) => {
-    const landing = await completeAuthorization(page, session.selectors, req.url, { user: session.user, redirectUri: req.redirectUri });
+    const landing = await session.driver.complete(page, req.url, { user: session.user, redirectUri: req.redirectUri });
     l.checkLanded(landing.url, req.redirectUri, req.state, landing.steps);
   });
 }, uiClient);
@@ -25,10 +24,8 @@ check(suite, l.loginChecks.wrongPassword, async ({ session }) => {
       if (r.url().startsWith(req.redirectUri)) sawRedirect = true;
     });
     await page.goto(req.url.href);
-    const { username, password, submit } = session.selectors;
-    await page.fill(username, session.user.username);
-    await fillSecret(page, password, `${session.user.password}-wrong`);
-    await Promise.all([page.waitForLoadState('load'), page.waitForEvent('framenavigated'), page.click(submit)]);
+    const { username } = session.selectors;
+    await session.driver.signIn(page, session.user.username, `${session.user.password}-wrong`);
     await page.locator(username).waitFor({ state: 'visible', timeout: 5_000 }).catch(() => undefined);
     l.checkStayedOnLogin(sawRedirect, await page.locator(username).isVisible(), page.url().split('?')[0] ?? '');
   });
@@ -40,7 +37,7 @@ check(suite, l.loginChecks.deny, async ({ session }) => {
   if (!session.selectors.consentDeny) skip('the login driver has no consent deny selector');
   const req = await session.request(denyClient);
   await withFreshPage(session, l.loginChecks.deny.id, async (page) => {
-    const landing = await completeAuthorization(page, session.selectors, req.url, { user: session.user, redirectUri: req.redirectUri, consent: 'deny' });
+    const landing = await session.driver.complete(page, req.url, { user: session.user, redirectUri: req.redirectUri, consent: 'deny' });
     l.checkDenied(landing.url, req.state);
   });
 }, denyClient);
@@ -51,7 +48,7 @@ check(suite, l.loginChecks.secondFactor, async ({ session }) => {
   if (!session.user.totpSecret) skip(`${session.user.username} has no totp_secret in the profile`);
   const req = await session.request(twoFactorClient);
   await withFreshPage(session, l.loginChecks.secondFactor.id, async (page) => {
-    const landing = await completeAuthorization(page, session.selectors, req.url, { user: session.user, redirectUri: req.redirectUri });
+    const landing = await session.driver.complete(page, req.url, { user: session.user, redirectUri: req.redirectUri });
     l.checkSecondFactorStep(landing.steps, landing.url, req.redirectUri, twoFactorClient.sources.authorizationPolicy ?? 'authorization_policy = two_factor');
   });
 }, twoFactorClient);

@@ -31,10 +31,18 @@ for (const client of profile.clients) {
         page.on('request', (q) => {
           if (q.url().startsWith(bad)) sawRequestTo = q.url();
         });
-        await page.goto(req.url.href, { waitUntil: 'load' });
-        r.checkStayedOnProvider(page.url(), sawRequestTo, new URL(run.issuer).origin, bad);
+        // An error status with an empty body is still a refusal on the provider's origin; Chromium
+        // then shows its own error page, which is what the user sees and what the screenshot keeps.
+        let bare: string | undefined;
+        const res = await page.goto(req.url.href, { waitUntil: 'load' }).catch((err: unknown) => {
+          if (!(err instanceof Error) || !err.message.includes('ERR_HTTP_RESPONSE_CODE_FAILURE')) throw err;
+          bare = 'the provider answered with an error status and no page (Chromium shows its own error page)';
+          return undefined;
+        });
+        r.checkStayedOnProvider(bare ? req.url.href : page.url(), sawRequestTo, new URL(run.issuer).origin, bad);
         // The error page replaces the reference suite's manual REVIEW step: keep it in the report.
-        return screenshot(page, `redirect-uri-error-${client.id}`, 'the error page shown for an unregistered redirect_uri');
+        const label = bare ?? `the error page shown for an unregistered redirect_uri (HTTP ${res?.status() ?? '?'})`;
+        return screenshot(page, `redirect-uri-error-${client.id}`, label);
       });
     }, client);
   });

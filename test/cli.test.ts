@@ -4,7 +4,7 @@
 // runs (which listen on the relying parties' fixed ports) never overlap.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -51,7 +51,19 @@ describe('bad input', () => {
     ['an unknown field', () => ['--target', write('unknown.yml', 'name: x\nissuer: http://127.0.0.1:1\nbogus: 1\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:47999/cb"]}]\n')], /unknown\.yml.*bogus/],
     ['an unreachable issuer', () => ['--target', DEFAULT_TARGET, '--issuer', 'http://127.0.0.1:9'], /127\.0\.0\.1:9 did not answer discovery/],
     ['an unknown option', () => ['--frobnicate'], /frobnicate/],
+    ['--image for a target that is not a container', () => ['--image', 'x/y:1'], /--image: .*not a container target/],
+    ['a missing expected-results file', () => ['--target', write('expect.yml', 'name: x\nissuer: http://127.0.0.1:9\nexpected_results: ./missing.json\nlogin: {driver: embedded}\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:47999/cb"]}]\n')], /missing\.json: not found/],
+    ['a container file that does not exist', () => ['--target', write('nofile.yml', 'name: x\nissuer: http://127.0.0.1:${PORT}\nstart: {mode: container, image: a/b:1, files: [{source: ./gone.conf, target: /etc/x}]}\nlogin: {driver: embedded}\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:47999/cb"]}]\n')], /nofile\.yml.*start\.files\[0\]\.source.*gone\.conf/],
   ];
+  it('a container target with no Docker engine: one line, exit 2, no stack', async () => {
+    const r = await cli(['--target', path.join(ROOT, 'docker/glewlwyd')], 30_000, { DOCKER_HOST: `unix://${path.join(tmp, 'no-docker.sock')}` });
+    expect(r.code).toBe(2);
+    const lines = r.err.trim().split('\n').filter((l) => l.startsWith('error:'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/glewlwyd: no Docker engine answers/);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
   it.each(cases)('%s: one line, exit 2, no stack', async (_name, args, message) => {
     const r = await cli(args());
     expect(r.code).toBe(2);
@@ -240,4 +252,52 @@ describe('refusals behind a consent page', () => {
     expect(run.code).toBe(1);
     expect(run.out).toMatch(/FAIL pkce\.required \[spa\]: an authorization for spa without code_challenge was not refused/);
   }, 150_000);
+});
+
+// Container targets need an engine: on a machine with none these are skipped, and say so.
+const engine = spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+const harnessContainers = () => spawnSync('docker', ['ps', '-aq', '--filter', 'label=oidc-harness.owner-pid'], { encoding: 'utf8' }).stdout.trim();
+
+describe.skipIf(!engine)('container targets (skipped: no Docker engine answers `docker info`)', () => {
+  it('glewlwyd: a run judged by its expected verdicts, its log kept, the container gone afterwards; an orphan of a killed run is swept', async () => {
+    // An orphan: a container labelled with a pid that no longer exists.
+    spawnSync('docker', ['run', '-d', '--label', 'oidc-harness.owner-pid=999999', 'oidc-harness/glewlwyd:2.7', 'sleep', '600'], { stdio: 'ignore' });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-gw-'));
+    const r = await cli(['--target', path.join(ROOT, 'docker/glewlwyd'), '--grep', 'discovery\\.|id-token\\.auth-time', '--report-dir', dir], 240_000);
+    expect(r.code, r.out + r.err).toBe(0);
+    expect(r.out).toMatch(/verdicts match .*expected-results\.json \(\d+ known failure/);
+    expect(r.out).toMatch(/FAIL id-token\.auth-time \[myapp\]: auth_time 0/);
+    const log = readFileSync(path.join(dir, 'container-glewlwyd.log'), 'utf8');
+    expect(log).toMatch(/Glewlwyd started on port/);
+    for (const secret of ['john-test-password', 'insecure_secret']) expect(log).not.toContain(secret);
+    const meta = readFileSync(path.join(dir, 'summary.html'), 'utf8');
+    expect(meta).toMatch(/oidc-harness\/glewlwyd:2\.7/);
+    expect(harnessContainers()).toBe('');
+  }, 300_000);
+
+  it('a changed verdict fails the run, naming it', async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'harness-gw-exp-'));
+    const profile = readFileSync(path.join(ROOT, 'docker/glewlwyd/target.yml'), 'utf8')
+      .replace('context: .', `context: ${path.join(ROOT, 'docker/glewlwyd')}`)
+      .replace('source: ./glewlwyd.conf', `source: ${path.join(ROOT, 'docker/glewlwyd/glewlwyd.conf')}`)
+      .replace('config: ../reference/configuration.yml', `config: ${path.join(ROOT, 'docker/reference/configuration.yml')}`);
+    writeFileSync(path.join(tmp, 'target.yml'), profile);
+    const verdicts = JSON.parse(readFileSync(path.join(ROOT, 'docker/glewlwyd/expected-results.json'), 'utf8')) as { verdicts: Record<string, string> };
+    verdicts.verdicts['id-token.auth-time [myapp]'] = 'passed';
+    writeFileSync(path.join(tmp, 'expected-results.json'), JSON.stringify(verdicts));
+    const r = await cli(['--target', tmp, '--grep', 'id-token\\.auth-time', '--report-dir', path.join(tmp, 'report')], 240_000);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/1 verdict\(s\) differ from .*expected-results\.json:\n  id-token\.auth-time \[myapp\]: expected passed, observed failed/);
+    expect(harnessContainers()).toBe('');
+  }, 300_000);
+
+  it('Ctrl-C in the middle of a container run removes the container', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-gw-int-'));
+    const run = startCli(['--target', path.join(ROOT, 'docker/glewlwyd'), '--report-dir', path.join(dir, 'report')]);
+    await run.waitFor(/Running \d+ tests/, 120_000);
+    expect(harnessContainers()).not.toBe('');
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(130);
+    expect(harnessContainers()).toBe('');
+  }, 300_000);
 });

@@ -4,7 +4,8 @@
 //   the same code flow over raw HTTP, median, for comparison.
 
 import { performance } from 'node:perf_hooks';
-import { runConformance, resolveProfile } from '../cli/run.ts';
+import path from 'node:path';
+import { ROOT, runConformance, resolveProfile } from '../cli/run.ts';
 import { startEmbedded } from '../targets/embedded/provider.ts';
 import { codeOverHttp, HttpSession } from '../protocol/form-flow.ts';
 import { startRelyingParties } from '../rp/server.ts';
@@ -76,6 +77,24 @@ async function main(): Promise<void> {
   console.log(`browser login+consent, median of ${FLOWS}: ${f.browser.toFixed(0)} ms (${verdict(f.browser, 600)} ms)`);
   console.log(`same code flow over raw HTTP, median of ${FLOWS}: ${f.raw.toFixed(1)} ms`);
   console.log(`report: ${run.reportDir}`);
+  await containerFigures();
+}
+
+/** Container start-to-ready and a full glewlwyd run (image already built), where an engine answers. */
+async function containerFigures(): Promise<void> {
+  const glewlwyd = path.join(ROOT, 'docker/glewlwyd');
+  let run;
+  try {
+    // A first run builds the image when absent; the figure is taken from the second.
+    await runConformance({ target: glewlwyd, stdio: 'pipe', grep: 'discovery\\.issuer' });
+    run = await runConformance({ target: glewlwyd, stdio: 'pipe' });
+  } catch (err) {
+    console.log(`glewlwyd container: not measured (${err instanceof Error ? err.message : String(err)})`);
+    return;
+  }
+  const wall = run.wallMs / 1000;
+  console.log(`glewlwyd container start to ready (provisioned, discovery answering): ${run.readyMs ?? '?'} ms`);
+  console.log(`full glewlwyd run, image built: ${wall.toFixed(1)} s (${verdict(wall, 60)} s); verdicts ${run.changes?.length ? `differ in ${run.changes.length}` : 'match expected-results.json'}`);
 }
 
 main().catch((err: unknown) => {

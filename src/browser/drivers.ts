@@ -4,6 +4,7 @@
 import type { Page } from 'playwright';
 import type { FormLoginSelectors, LoginDriverSpec, TestUser } from '../model/target.ts';
 import { totp } from './totp.ts';
+import { completeGlewlwyd, signInGlewlwyd } from './glewlwyd.ts';
 
 export const EMBEDDED_SELECTORS: FormLoginSelectors = {
   username: '#username',
@@ -16,16 +17,28 @@ export const EMBEDDED_SELECTORS: FormLoginSelectors = {
   otpSubmit: '#otp-submit',
 };
 
+/** The selectors a driver reads server-rendered pages with (raw HTTP) and drives the browser by. */
 export function selectorsFor(spec: LoginDriverSpec): FormLoginSelectors {
   switch (spec.driver) {
     case 'form':
       return spec.selectors;
     case 'embedded':
       return EMBEDDED_SELECTORS;
+    case 'glewlwyd':
+      return GLEWLWYD_SELECTORS;
     case 'authelia':
       throw new Error('login.driver authelia is not available yet (it comes with the Authelia container target); use the form driver with selectors meanwhile');
   }
 }
+
+/** glewlwyd's login app (login.html): sign-in form, then a grant card, then "Continue". It has no
+ *  deny button: a user who refuses just leaves. */
+export const GLEWLWYD_SELECTORS: FormLoginSelectors = {
+  username: '#username',
+  password: '#password',
+  submit: '#loginbut',
+  consentAccept: 'button.btn-primary:has-text("Grant access")',
+};
 
 export interface CompleteOptions {
   user: TestUser;
@@ -55,17 +68,45 @@ export async function fillSecret(page: Page, selector: string, value: string): P
   }, value);
 }
 
-/** Navigates to `authorizationUrl` and answers login and consent until the browser is sent to `redirectUri`. */
-export async function completeAuthorization(page: Page, selectors: FormLoginSelectors, authorizationUrl: URL, options: CompleteOptions): Promise<Landing> {
+/** A login driver in the browser: the whole authorization, and one sign-in attempt on its own. */
+export interface BrowserDriver {
+  readonly selectors: FormLoginSelectors;
+  complete(page: Page, authorizationUrl: URL, options: CompleteOptions): Promise<Landing>;
+  /** Types credentials on the login page shown and submits; resolves once the provider answered. */
+  signIn(page: Page, username: string, password: string): Promise<void>;
+}
+
+export function browserDriver(spec: LoginDriverSpec): BrowserDriver {
+  const selectors = selectorsFor(spec);
+  if (spec.driver === 'glewlwyd') return { selectors, complete: (page, url, o) => completeGlewlwyd(page, url, o), signIn: signInGlewlwyd };
+  return {
+    selectors,
+    complete: (page, url, o) => completeAuthorization(page, selectors, url, o),
+    signIn: async (page, username, password) => {
+      await page.fill(selectors.username, username);
+      await fillSecret(page, selectors.password, password);
+      await Promise.all([page.waitForLoadState('load'), page.waitForEvent('framenavigated'), page.click(selectors.submit)]);
+    },
+  };
+}
+
+/** Opens `authorizationUrl`, watching for the browser being sent to the redirect URI: the start
+ *  every driver shares. */
+export async function beginAuthorization(page: Page, authorizationUrl: URL, options: CompleteOptions): Promise<{ timeout: number; deadline: number; steps: Landing['steps']; landed: Promise<URL> }> {
   const timeout = options.timeoutMs ?? 15_000;
   const deadline = Date.now() + timeout;
-  const steps: Landing['steps'] = [];
   // The redirect to the RP is seen as a navigation request, even on a redirect hop.
   const landed = page
     .waitForRequest((r) => r.isNavigationRequest() && r.url().startsWith(options.redirectUri), { timeout })
     .then((r) => new URL(r.url()));
   landed.catch(() => undefined);
   await page.goto(authorizationUrl.href, { waitUntil: 'commit', timeout }).catch(() => undefined);
+  return { timeout, deadline, steps: [], landed };
+}
+
+/** Navigates to `authorizationUrl` and answers login and consent until the browser is sent to `redirectUri`. */
+export async function completeAuthorization(page: Page, selectors: FormLoginSelectors, authorizationUrl: URL, options: CompleteOptions): Promise<Landing> {
+  const { timeout, deadline, steps, landed } = await beginAuthorization(page, authorizationUrl, options);
 
   const ui = [selectors.username, selectors.otp, selectors.consentAccept].filter(Boolean).join(', ');
   for (;;) {

@@ -8,6 +8,9 @@ export interface CliOptions {
   workers?: number;
   grep?: string;
   reportDir?: string;
+  image?: string;
+  rebuild: boolean;
+  updateExpected: boolean;
   help: boolean;
 }
 
@@ -15,8 +18,12 @@ export class UsageError extends Error {}
 
 export const USAGE = `usage: npm run conformance -- [--target <profile.yml | folder with target.yml>] [--issuer <url>]
                               [--workers N] [--grep <pattern>] [--report-dir <dir>]
+                              [--image <ref>] [--rebuild] [--update-expected]
   With no --target, runs every suite against the embedded reference provider (docker/reference).
-  --issuer points the target's profile at an already-running provider.`;
+  --issuer points the target's profile at an already-running provider.
+  --image runs a container target from the given image (a build to certify) instead of its own.
+  --rebuild builds a container target's image even when it exists.
+  --update-expected rewrites the target's expected-results file from this run.`;
 
 export function parseCli(argv: string[]): CliOptions {
   let values: Record<string, string | boolean | undefined>;
@@ -29,6 +36,9 @@ export function parseCli(argv: string[]): CliOptions {
         workers: { type: 'string' },
         grep: { type: 'string' },
         'report-dir': { type: 'string' },
+        image: { type: 'string' },
+        rebuild: { type: 'boolean' },
+        'update-expected': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -53,6 +63,9 @@ export function parseCli(argv: string[]): CliOptions {
     ...(workers !== undefined ? { workers } : {}),
     ...(typeof values.grep === 'string' ? { grep: values.grep } : {}),
     ...(typeof values['report-dir'] === 'string' ? { reportDir: values['report-dir'] } : {}),
+    ...(typeof values.image === 'string' ? { image: values.image } : {}),
+    rebuild: values.rebuild === true,
+    updateExpected: values['update-expected'] === true,
     help: values.help === true,
   };
 }

@@ -16,6 +16,8 @@ import { selectorsFor } from '../browser/drivers.ts';
 import { startTarget } from '../targets/start.ts';
 import type { StartedTarget } from '../targets/types.ts';
 import { startRelyingParties, type RelyingParties } from '../rp/server.ts';
+import { createRedactor } from '../report/redact.ts';
+import { compareVerdicts, formatChanges, readVerdicts, writeVerdicts, ExpectedResultsError, type VerdictChange } from '../report/expected.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_TARGET = path.join(ROOT, 'docker/reference');
@@ -26,6 +28,12 @@ export interface RunOptions {
   workers?: number;
   grep?: string;
   reportDir?: string;
+  /** Image under test for a container target (certify a given build); no build then. */
+  image?: string;
+  /** Build a container target's image even when it exists. */
+  rebuild?: boolean;
+  /** Rewrite the profile's expected-results file from this run instead of comparing. */
+  updateExpected?: boolean;
   /** Where Playwright's own output goes (default: inherited). */
   stdio?: 'inherit' | 'pipe';
 }
@@ -36,6 +44,10 @@ export interface RunOutcome {
   results: CheckResult[];
   issuer: string;
   wallMs: number;
+  /** Start to ready, for container targets. */
+  readyMs?: number;
+  /** Verdicts that differ from the profile's expected-results file (when it has one). */
+  changes?: VerdictChange[];
 }
 
 /** A setup problem the user can fix: printed as one line, exit code 2. */
@@ -47,6 +59,11 @@ function stamp(d: Date): string {
 
 export function resolveProfile(options: RunOptions): TargetProfile {
   const profile = loadProfile(path.resolve(options.target ?? DEFAULT_TARGET));
+  if (options.image) {
+    if (profile.start.mode !== 'container') throw new SetupError(`--image: ${profile.file} is not a container target (start.mode ${profile.start.mode})`);
+    const { build: _build, ...rest } = profile.start;
+    return { ...profile, start: { ...rest, image: options.image } };
+  }
   if (!options.issuer) return profile;
   return { ...profile, start: { mode: 'url' }, issuer: options.issuer };
 }
@@ -61,24 +78,45 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
     throw new SetupError(`${profile.file}: ${err instanceof Error ? err.message : String(err)}`);
   }
   const reportDir = path.resolve(options.reportDir ?? path.join(ROOT, 'reports', `${stamp(new Date())}-${profile.name}`));
+  let expected;
+  try {
+    expected = profile.expectedResults && !options.updateExpected ? readVerdicts(profile.expectedResults) : undefined;
+  } catch (err) {
+    if (err instanceof ExpectedResultsError) throw new SetupError(err.message);
+    throw err;
+  }
 
   const stack: Array<() => Promise<void>> = [];
-  const cleanup = async () => {
-    while (stack.length) await stack.pop()!().catch(() => undefined);
-  };
+  // One cleanup, shared: an interrupt and the normal end may both ask for it, and neither may
+  // exit the process before the other's stops (a container's removal) are done.
+  let cleaning: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      while (stack.length) await stack.pop()!().catch(() => undefined);
+    })());
   let child: ChildProcess | undefined;
+  let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
     void stopChild(child, signal)
       .then(cleanup)
       .then(() => process.exit(130));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // `on`, not `once`: a library's exit hook (signal-exit, under Testcontainers) re-raises the
+  // signal when it sees itself as the only listener left, which would end the run before cleanup.
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   try {
     let target: StartedTarget;
+    mkdirSync(reportDir, { recursive: true });
+    // A container being started is stopped by the interrupt handler too: its stop is tracked
+    // from the moment there is something to stop.
+    let pendingStop: (() => Promise<void>) | undefined;
+    stack.push(() => pendingStop?.() ?? Promise.resolve());
     try {
-      target = await startTarget(profile);
+      target = await startTarget(profile, undefined, { reportDir, redact: createRedactor(knownSecrets(profile)).text, ...(options.rebuild ? { rebuild: true } : {}), track: (stop) => (pendingStop = stop) });
     } catch (err) {
       throw new SetupError(`${profile.name}: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -105,8 +143,8 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
       HARNESS_ISSUER: target.issuer,
       HARNESS_REPORT_DIR: reportDir,
       HARNESS_SECRETS_FILE: secretsFile,
-      HARNESS_WORKERS: String(options.workers ?? (process.env.HARNESS_WORKERS ? Number(process.env.HARNESS_WORKERS) : 2)),
-      HARNESS_RUN_META: JSON.stringify({ target: profile.name, issuer: target.issuer, profileFile: profile.file, claimsProfile: profile.claimsProfile, startedAt: new Date(started).toISOString(), notes }),
+      HARNESS_WORKERS: String(options.workers ?? (process.env.HARNESS_WORKERS ? Number(process.env.HARNESS_WORKERS) : (profile.workers ?? 2))),
+      HARNESS_RUN_META: JSON.stringify({ target: profile.name, issuer: target.issuer, profileFile: profile.file, claimsProfile: profile.claimsProfile, startedAt: new Date(started).toISOString(), notes, ...(target.image ? { image: target.image } : {}) }),
     };
     const cli = path.join(path.dirname(createRequire(import.meta.url).resolve('playwright/package.json')), 'cli.js');
     const args = [cli, 'test', '-c', path.join(ROOT, 'playwright.config.ts'), ...(options.grep ? ['--grep', options.grep] : [])];
@@ -121,11 +159,29 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
     const results = readResults(reportDir);
     if (!results) throw new SetupError(`the suites did not write ${path.join(reportDir, 'results.json')} (Playwright exited with ${code})`);
     const failing = results.filter((r) => r.outcome === 'failed' && r.severity === 'failure').length;
-    return { exitCode: failing > 0 ? 1 : 0, reportDir, results, issuer: target.issuer, wallMs: Date.now() - started };
+    const base = { reportDir, results, issuer: target.issuer, wallMs: Date.now() - started, ...(target.readyMs !== undefined ? { readyMs: target.readyMs } : {}) };
+    if (profile.expectedResults && options.updateExpected) {
+      writeVerdicts(profile.expectedResults, profile.name, results);
+      console.log(`expected results written: ${path.relative(process.cwd(), profile.expectedResults)} (${results.length} verdicts)`);
+      return { ...base, exitCode: 0 };
+    }
+    if (expected && profile.expectedResults) {
+      // Judged against the checked-in verdicts: known deviations pass, any change fails.
+      // With --grep only some checks ran: the others are not changes.
+      const changes = compareVerdicts(expected, results).filter((c) => !options.grep || c.observed !== '(absent)');
+      const file = path.relative(process.cwd(), profile.expectedResults);
+      if (changes.length) console.log(formatChanges(changes, file));
+      else console.log(`verdicts match ${file} (${failing} known failure(s))`);
+      writeFileSync(path.join(reportDir, 'verdict-changes.json'), JSON.stringify({ expectedFile: file, changes }, null, 2));
+      return { ...base, exitCode: changes.length ? 1 : 0, changes };
+    }
+    return { ...base, exitCode: failing > 0 ? 1 : 0 };
   } finally {
+    await cleanup();
+    // Interrupted: the run's own end must not report a verdict for a run that was cut short.
+    if (interrupted) process.exit(130);
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
-    await cleanup();
   }
 }
 

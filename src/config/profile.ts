@@ -19,7 +19,27 @@ const start = z.discriminatedUnion('mode', [
       ready_timeout: z.union([z.string(), z.number()]).optional(),
     })
     .strict(),
-  z.object({ mode: z.literal('container'), image: z.string().optional(), context: z.string().optional() }).strict(),
+  z
+    .object({
+      mode: z.literal('container'),
+      image: z.string().min(1),
+      build: z.object({ context: z.string(), dockerfile: z.string().optional(), args: z.record(z.string(), z.string()).optional() }).strict().optional(),
+      port: z.union([z.literal('auto'), z.number().int().min(1).max(65535)]).optional(),
+      files: z.array(z.object({ source: z.string(), target: z.string().startsWith('/'), template: z.boolean().optional() }).strict()).optional(),
+      env: z.record(z.string(), z.string()).optional(),
+      command: z.array(z.string()).optional(),
+      ready_path: z.string().startsWith('/').optional(),
+      ready_timeout: z.union([z.string(), z.number()]).optional(),
+      provision: z
+        .array(
+          z.union([
+            z.object({ exec: z.array(z.string()).min(1) }).strict(),
+            z.object({ glewlwyd_admin: z.object({ username: z.string(), password: z.string() }).strict() }).strict(),
+          ]),
+        )
+        .optional(),
+    })
+    .strict(),
   z.object({ mode: z.literal('url') }).strict(),
 ], { error: 'expected mode embedded, command, container or url' });
 
@@ -33,7 +53,7 @@ const profileSchema = z
     claims_profile: z.enum(['authelia-4.39', 'authelia-legacy', 'oidc-core']).optional(),
     login: z
       .object({
-        driver: z.enum(['embedded', 'authelia', 'form']).optional(),
+        driver: z.enum(['embedded', 'authelia', 'glewlwyd', 'form']).optional(),
         selectors: z
           .object({ username: z.string(), password: z.string(), submit: z.string(), consent_accept: z.string().optional(), consent_deny: z.string().optional(), consent_remember: z.string().optional(), otp: z.string().optional(), otp_submit: z.string().optional() })
           .strict()
@@ -50,6 +70,8 @@ const profileSchema = z
       .min(1),
     clients: z.array(z.unknown()).optional(),
     provider: z.unknown().optional(),
+    expected_results: z.string().optional(),
+    workers: z.number().int().min(1).max(16).optional(),
   })
   .strict();
 
@@ -70,13 +92,23 @@ function issuerOf(value: string | undefined, file: string): string | undefined {
   if (value === undefined) return undefined;
   let url: URL;
   try {
-    url = new URL(value);
+    // A container target's issuer may name its port as ${PORT}, known only at start.
+    url = new URL(value.replaceAll('${PORT}', '1'));
   } catch {
     throw new ConfigError(file, 'issuer', `not an absolute URL: ${value}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(file, 'issuer', `must be http or https: ${value}`);
   if (url.search || url.hash) throw new ConfigError(file, 'issuer', `must not have a query or fragment: ${value}`);
   return value.replace(/\/$/, '');
+}
+
+function readyTimeout(value: string | number | undefined, fallbackMs: number, file: string): number {
+  if (value === undefined) return fallbackMs;
+  try {
+    return parseDuration(value) * 1000;
+  } catch (err) {
+    throw new ConfigError(file, 'start.ready_timeout', err instanceof Error ? err.message : String(err));
+  }
 }
 
 export interface LoadOptions {
@@ -128,21 +160,31 @@ export function loadProfile(pathOrDir: string, options: LoadOptions = {}): Targe
       break;
     case 'command': {
       if (!issuer) throw new ConfigError(file, 'issuer', 'required for command targets');
-      let readyTimeoutMs = 20_000;
-      if (startRaw.ready_timeout !== undefined) {
-        try {
-          readyTimeoutMs = parseDuration(startRaw.ready_timeout) * 1000;
-        } catch (err) {
-          throw new ConfigError(file, 'start.ready_timeout', err instanceof Error ? err.message : String(err));
-        }
-      }
+      if (issuer.includes('${PORT}')) throw new ConfigError(file, 'issuer', '${PORT} is only filled in for container targets');
       const [command, ...args] = startRaw.command;
-      startSpec = { mode: 'command', command: command!, args, cwd: path.resolve(dir, startRaw.cwd ?? '.'), env: startRaw.env ?? {}, readyTimeoutMs };
+      startSpec = { mode: 'command', command: command!, args, cwd: path.resolve(dir, startRaw.cwd ?? '.'), env: startRaw.env ?? {}, readyTimeoutMs: readyTimeout(startRaw.ready_timeout, 20_000, file) };
       break;
     }
-    case 'container':
-      startSpec = { mode: 'container', ...(startRaw.image ? { image: startRaw.image } : {}), ...(startRaw.context ? { context: path.resolve(dir, startRaw.context) } : {}) };
+    case 'container': {
+      if (!issuer) throw new ConfigError(file, 'issuer', 'required for container targets (the URL the host reaches, ${PORT} for the port picked at start)');
+      for (const [i, f] of (startRaw.files ?? []).entries()) {
+        if (!existsSync(path.resolve(dir, f.source))) throw new ConfigError(file, `start.files[${i}].source`, `not found: ${f.source}`);
+      }
+      if (startRaw.build && !existsSync(path.resolve(dir, startRaw.build.context))) throw new ConfigError(file, 'start.build.context', `not found: ${startRaw.build.context}`);
+      startSpec = {
+        mode: 'container',
+        image: startRaw.image,
+        ...(startRaw.build ? { build: { context: path.resolve(dir, startRaw.build.context), dockerfile: startRaw.build.dockerfile ?? 'Dockerfile', args: startRaw.build.args ?? {} } } : {}),
+        port: startRaw.port ?? 'auto',
+        files: (startRaw.files ?? []).map((f) => ({ source: path.resolve(dir, f.source), target: f.target, template: f.template ?? true })),
+        env: startRaw.env ?? {},
+        ...(startRaw.command ? { command: startRaw.command } : {}),
+        ...(startRaw.ready_path ? { readyPath: startRaw.ready_path } : {}),
+        readyTimeoutMs: readyTimeout(startRaw.ready_timeout, 60_000, file),
+        provision: startRaw.provision ?? [],
+      };
       break;
+    }
     case 'url':
       if (!issuer) throw new ConfigError(file, 'issuer', 'required (the provider is already running: give its issuer URL)');
       startSpec = { mode: 'url' };
@@ -172,5 +214,7 @@ export function loadProfile(pathOrDir: string, options: LoadOptions = {}): Targe
     provider,
     claimsProfile: (raw.claims_profile ?? 'authelia-4.39') as ClaimsProfile,
     ...(configFile ? { configFile } : {}),
+    ...(raw.expected_results ? { expectedResults: path.resolve(dir, raw.expected_results) } : {}),
+    ...(raw.workers ? { workers: raw.workers } : {}),
   };
 }

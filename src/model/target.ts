@@ -96,17 +96,48 @@ export interface FormLoginSelectors {
 export type LoginDriverSpec =
   | { driver: 'form'; selectors: FormLoginSelectors }
   | { driver: 'embedded' }
-  | { driver: 'authelia' };
+  | { driver: 'authelia' }
+  | { driver: 'glewlwyd' };
 
 export type StartSpec =
   /** In-process reference provider configured from `configFile`. */
   | { mode: 'embedded'; configFile: string }
   /** A local process; the issuer must answer discovery within `readyTimeoutMs`. */
   | { mode: 'command'; command: string; args: string[]; cwd: string; env: Record<string, string>; readyTimeoutMs: number }
-  /** Testcontainers (a later issue). */
-  | { mode: 'container'; image?: string; context?: string }
+  /** A container started with Testcontainers (see ContainerSpec). */
+  | ({ mode: 'container' } & ContainerSpec)
   /** An already-running provider, given only by its issuer URL. */
   | { mode: 'url' };
+
+/** A file put into the container before it starts. `${PORT}` and `${NAME}` / `${NAME:-default}`
+ *  (environment) are filled in when `template` is true. */
+export interface ContainerFile {
+  source: string;
+  target: string;
+  template: boolean;
+}
+
+/** One provisioning step after the container is up: a command run inside it, or a provider's
+ *  admin API driven by the harness from the profile's clients and users. */
+export type ProvisionStep =
+  | { exec: string[] }
+  | { glewlwyd_admin: { username: string; password: string } };
+
+export interface ContainerSpec {
+  /** Image reference, pinned tag. Built from `build` when absent locally (or when asked to). */
+  image: string;
+  build?: { context: string; dockerfile: string; args: Record<string, string> };
+  /** The port the provider listens on inside; bound 1:1 on the host so the issuer is the same
+   *  inside and out. 'auto' picks a free one and hands it to the config as `${PORT}`. */
+  port: number | 'auto';
+  files: ContainerFile[];
+  env: Record<string, string>;
+  command?: string[];
+  /** Path answered with 200 once the server is up (before provisioning); discovery when absent. */
+  readyPath?: string;
+  readyTimeoutMs: number;
+  provision: ProvisionStep[];
+}
 
 export type ClaimsProfile = 'authelia-legacy' | 'authelia-4.39' | 'oidc-core';
 
@@ -125,4 +156,8 @@ export interface TargetProfile {
   claimsProfile: ClaimsProfile;
   /** Absolute path of the imported configuration.yml, if any. */
   configFile?: string;
+  /** Absolute path of a checked-in verdict file: the run fails when a verdict differs from it. */
+  expectedResults?: string;
+  /** Parallel workers this provider copes with (--workers and HARNESS_WORKERS override it). */
+  workers?: number;
 }

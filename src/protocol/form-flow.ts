@@ -3,7 +3,7 @@
 // login apps, unknown pages), so the caller can fall back to it.
 
 import type { FormLoginSelectors, TestUser } from '../model/target.ts';
-import { consentSubmission, loginSubmission, otpSubmission, pageKind, type FormSubmission } from './forms.ts';
+import { consentSubmission, loginSubmission, otpSubmission, pageKind, type FormSubmission, type PageKind } from './forms.ts';
 import { totp } from '../browser/totp.ts';
 import { HttpSession, type FollowResult } from './session.ts';
 
@@ -11,6 +11,25 @@ export interface FormFlowOptions {
   selectors: FormLoginSelectors;
   user: TestUser;
   consent?: 'accept' | 'deny';
+  /** A provider whose login page is a JavaScript app answered through its own API. */
+  app?: AppDriver;
+}
+
+type Page = Extract<FollowResult, { kind: 'page' }>;
+
+/** A login app driven over its JSON API: it recognises its own pages and answers them. */
+export interface AppDriver {
+  /** What the page asks of the user, or undefined when it is not this app's page. */
+  kind(session: HttpSession, page: Page): Promise<PageKind | undefined>;
+  /** Signs in, consents and continues; undefined when it cannot (refused credentials, deny). */
+  answer(session: HttpSession, page: Page, redirectUri: string, options: FormFlowOptions): Promise<FollowResult | undefined>;
+  /** Answers the page through the app's API and returns where the browser goes next, unfollowed. */
+  prepare(session: HttpSession, page: Page, options: FormFlowOptions): Promise<URL | undefined>;
+}
+
+/** What a page asks for: the app driver's view where it owns the page, else its forms. */
+export async function kindOf(session: HttpSession, page: Page, options: FormFlowOptions): Promise<PageKind> {
+  return (await options.app?.kind(session, page)) ?? pageKind(page.body, options.selectors);
 }
 
 const MAX_PAGES = 4;
@@ -21,6 +40,12 @@ export async function answerPages(session: HttpSession, first: FollowResult, red
   let r = first;
   let logins = 0;
   for (let i = 0; i < MAX_PAGES && r.kind === 'page' && r.status === 200; i++) {
+    if (options.app && (await options.app.kind(session, r)) !== undefined) {
+      const next = await options.app.answer(session, r, redirectUri, options);
+      if (!next) break;
+      r = next;
+      continue;
+    }
     // A second login page means the credentials were refused: stop there.
     if (pageKind(r.body, options.selectors) === 'login' && logins++ > 0) break;
     const sub = nextSubmission(r.body, r.url, options);

@@ -39,9 +39,18 @@ export class HttpSession {
 
   /** One request as a browser makes it: the jar's cookies out, Set-Cookie back into the jar. */
   private async request(url: URL, form?: Record<string, string>): Promise<RawResponse> {
+    return this.send(url, form ? { form } : {});
+  }
+
+  /** A JSON API call with the session's cookies, as a provider's own login app makes it. */
+  api(method: 'GET' | 'POST' | 'PUT', url: URL, body?: unknown): Promise<RawResponse> {
+    return this.send(url, { method, accept: 'application/json', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  }
+
+  private async send(url: URL, o: { form?: Record<string, string>; method?: string; accept?: string; body?: string }): Promise<RawResponse> {
     const cookie = await this.jar.getCookieString(url.href);
-    const headers = { accept: 'text/html', ...(cookie ? { cookie } : {}) };
-    const res = await send(form ? { url, headers, form } : { url, headers });
+    const headers: Record<string, string> = { accept: o.accept ?? 'text/html', ...(cookie ? { cookie } : {}), ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}) };
+    const res = await send({ url, headers, ...(o.form ? { form: o.form } : {}), ...(o.method ? { method: o.method } : {}), ...(o.body !== undefined ? { body: o.body } : {}) });
     const setCookie = res.exchange.response?.headers?.['set-cookie'];
     if (setCookie) for (const line of splitSetCookie(setCookie)) await this.jar.setCookie(line, url.href, { ignoreError: true });
     return res;

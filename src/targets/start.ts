@@ -6,10 +6,11 @@ import { startEmbedded } from './embedded/provider.ts';
 import { FAULTS, isFault, type Fault } from './embedded/faults.ts';
 import { startCommand } from './command.ts';
 import { probeDiscovery } from './wait.ts';
+import { startContainer, type ContainerStartOptions } from './container.ts';
 
 export class UnsupportedTarget extends Error {}
 
-export async function startTarget(profile: TargetProfile, readyTimeoutMs = 5_000): Promise<StartedTarget> {
+export async function startTarget(profile: TargetProfile, readyTimeoutMs = 5_000, container: ContainerStartOptions = {}): Promise<StartedTarget> {
   switch (profile.start.mode) {
     case 'embedded':
       return startEmbedded(profile, { faults: faultsFromEnv() });
@@ -23,7 +24,7 @@ export async function startTarget(profile: TargetProfile, readyTimeoutMs = 5_000
       return { name: profile.name, issuer, notes: [`already-running provider at ${issuer}`], stop: async () => undefined };
     }
     case 'container':
-      throw new UnsupportedTarget(`${profile.file}: start.mode container is not supported yet (Testcontainers targets come with a later issue)`);
+      return startContainer(profile, container);
   }
 }
 

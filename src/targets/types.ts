@@ -7,6 +7,10 @@ export interface StartedTarget {
   readonly issuer: string;
   /** Extra facts for the report (image tag, pid ...). */
   readonly notes: string[];
+  /** The image under test, for container targets (recorded in the report). */
+  readonly image?: string;
+  /** Start to ready (discovery answering), for container targets (npm run bench). */
+  readonly readyMs?: number;
   stop(): Promise<void>;
 }
 

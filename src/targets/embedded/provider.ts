@@ -26,10 +26,11 @@ export { ROUTES };
 export interface EmbeddedOptions {
   /** 0 (default) picks a free port. */
   port?: number;
+  /** Listen address; loopback by default, 0.0.0.0 inside a container. The issuer stays
+   *  http://127.0.0.1:<port>, the address the host reaches through the 1:1 port binding. */
+  host?: string;
   faults?: readonly Fault[];
 }
-
-
 
 function uuidOf(seed: string): string {
   const h = createHash('sha256').update(seed).digest('hex');
@@ -196,7 +197,7 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
   const server = http.createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

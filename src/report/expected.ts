@@ -1,0 +1,62 @@
+// A checked-in verdict file for a provider that is known not to pass everything (glewlwyd): the
+// run is judged by whether each verdict is still what it was, so CI notices a regression and an
+// improvement alike. Keys are `<check id>` or `<check id> [<client>]`; values are outcomes.
+
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { CheckResult, Outcome } from '../model/check.ts';
+
+export type Verdicts = Record<string, Outcome>;
+
+export interface VerdictChange {
+  key: string;
+  expected: Outcome | '(absent)';
+  observed: Outcome | '(absent)';
+}
+
+export function verdictKey(r: Pick<CheckResult, 'id' | 'client'>): string {
+  return r.client ? `${r.id} [${r.client}]` : r.id;
+}
+
+export function verdictsOf(results: CheckResult[]): Verdicts {
+  const out: Verdicts = {};
+  for (const r of [...results].sort((a, b) => verdictKey(a).localeCompare(verdictKey(b)))) out[verdictKey(r)] = r.outcome;
+  return out;
+}
+
+export function compareVerdicts(expected: Verdicts, results: CheckResult[]): VerdictChange[] {
+  const observed = verdictsOf(results);
+  const changes: VerdictChange[] = [];
+  for (const key of new Set([...Object.keys(expected), ...Object.keys(observed)])) {
+    const e = expected[key] ?? '(absent)';
+    const o = observed[key] ?? '(absent)';
+    if (e !== o) changes.push({ key, expected: e, observed: o });
+  }
+  return changes.sort((a, b) => a.key.localeCompare(b.key));
+}
+
+export class ExpectedResultsError extends Error {}
+
+export function readVerdicts(file: string): Verdicts {
+  if (!existsSync(file)) throw new ExpectedResultsError(`${file}: not found (write it with --update-expected)`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ExpectedResultsError(`${file}: not JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const verdicts = (json as { verdicts?: unknown }).verdicts;
+  if (!verdicts || typeof verdicts !== 'object') throw new ExpectedResultsError(`${file}: verdicts: expected an object of "<check id> [<client>]": outcome`);
+  for (const [k, v] of Object.entries(verdicts)) {
+    if (!['passed', 'failed', 'warning', 'skipped'].includes(String(v))) throw new ExpectedResultsError(`${file}: verdicts.${k}: not an outcome: ${String(v)}`);
+  }
+  return verdicts as Verdicts;
+}
+
+export function writeVerdicts(file: string, target: string, results: CheckResult[]): void {
+  const body = { about: `Verdicts of every check against ${target} as they stand; a run that differs fails. Rewrite with: npm run conformance -- --target <folder> --update-expected`, verdicts: verdictsOf(results) };
+  writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`);
+}
+
+export function formatChanges(changes: VerdictChange[], file: string): string {
+  return [`${changes.length} verdict(s) differ from ${file}:`, ...changes.map((c) => `  ${c.key}: expected ${c.expected}, observed ${c.observed}`)].join('\n');
+}
