@@ -9,6 +9,7 @@ import { test as base, type Browser, type BrowserContext, type Page, type TestIn
 import type { CheckDef, CheckResult, Evidence } from '../src/model/check.ts';
 import type { ClientSpec, FormLoginSelectors, TargetProfile, TestUser } from '../src/model/target.ts';
 import { loadProfile } from '../src/config/profile.ts';
+import { applyTrust, trustFromEnv } from '../src/targets/tls.ts';
 import { createRedactor, knownSecrets, type Redactor } from '../src/report/redact.ts';
 import { redactZip } from '../src/report/zip.ts';
 import { fetchDiscovery, endpoint, type Metadata } from '../src/protocol/metadata.ts';
@@ -19,7 +20,7 @@ import { consentSubmission } from '../src/protocol/forms.ts';
 import { answerPages, continueOverHttp, kindOf, nextSubmission, type FormFlowOptions } from '../src/protocol/form-flow.ts';
 import { glewlwydDriver } from '../src/protocol/glewlwyd.ts';
 import { send, HttpError, type RawResponse } from '../src/http/exchange.ts';
-import { browserDriver, type BrowserDriver } from '../src/browser/drivers.ts';
+import { browserDriver, LoginError, type BrowserDriver, type Landing } from '../src/browser/drivers.ts';
 import { launchBrowser } from '../src/browser/launch.ts';
 import { CheckFailure, CheckSkipped, fail, skip } from '../src/checks/verdict.ts';
 import { checkJwks, checkReachable, type Jwks } from '../src/checks/discovery.ts';
@@ -45,6 +46,8 @@ export function createRun(env: NodeJS.ProcessEnv = process.env): RunContext {
   if (!target) throw new Error('HARNESS_TARGET is not set: run the suites through `npm run conformance`');
   // The CLI verified the profile's secrets once; workers only need its values.
   const profile = loadProfile(target, { verifyDigests: false });
+  // A TLS target: its host name on loopback and the run's CA, for this worker's HTTP client.
+  applyTrust(trustFromEnv(env));
   const issuer = env.HARNESS_ISSUER ?? profile.issuer;
   if (!issuer) throw new Error('no issuer: HARNESS_ISSUER is not set and the profile has none');
   const discovery = memo(async () => {
@@ -130,6 +133,18 @@ export class WorkerSession {
     return { url: landing.url, state: req.state, issuer: this.run.issuer };
   }
 
+  /** `req` in this worker's browser session (logged in there when needed), for login apps raw
+   *  HTTP cannot answer. Throws LoginError when the browser ends on a provider page instead. */
+  private async inBrowser(req: AuthorizationRequest, extra: { remember?: boolean } = {}): Promise<Landing> {
+    if (!this.page) {
+      this.context = await (await this.browser()).newContext();
+      this.page = await this.context.newPage();
+    }
+    const landing = await this.driver.complete(this.page, req.url, { user: this.user, redirectUri: req.redirectUri, timeoutMs: 10_000, ...extra });
+    await this.http.addBrowserCookies(await this.context!.cookies());
+    return landing;
+  }
+
   /** The authorization response for `req` from a new login (no session cookies): raw HTTP where
    *  the pages allow, else a fresh browser context. */
   async authorizeFresh(req: AuthorizationRequest): Promise<Callback> {
@@ -162,6 +177,17 @@ export class WorkerSession {
         r = await this.http.followWithin(next, origin);
         continue;
       }
+      if (this.driver.opaque?.(r.url)) {
+        // A JavaScript app's page: only the browser shows whether the provider goes on to the
+        // redirect URI (a request it should have refused) or stays on its error page.
+        try {
+          const landing = await this.inBrowser(req);
+          return { kind: 'left', location: landing.url.href, status: 302 };
+        } catch (err) {
+          if (!(err instanceof LoginError)) throw err;
+          return { kind: 'page', url: new URL(this.page!.url()), status: 200, body: await this.page!.content() };
+        }
+      }
       const sub = nextSubmission(r.body, r.url, this.forms());
       if (!sub) break;
       const next = submissionUrl(sub);
@@ -185,6 +211,7 @@ export class WorkerSession {
     await this.authorize(await this.request(client));
     const asked = async (req: AuthorizationRequest, remember: boolean): Promise<boolean> => {
       const r = await this.http.follow(req.url, req.redirectUri);
+      if (r.kind === 'page' && this.driver.opaque?.(r.url)) return (await this.inBrowser(req, { remember })).steps.includes('consent');
       if (r.kind === 'callback' || (await kindOf(this.http, r, this.forms())) !== 'consent') return false;
       const sub = consentSubmission(r.body, r.url, this.selectors, 'accept', remember);
       if (sub) await this.http.submit(sub, req.redirectUri);
@@ -206,6 +233,7 @@ export class WorkerSession {
     await this.authorize(await this.request(client));
     const r = await this.http.follow(second.url, second.redirectUri);
     if (r.kind === 'callback') return { askedAgain: false };
+    if (this.driver.opaque?.(r.url)) return { askedAgain: (await this.inBrowser(second)).steps.includes('consent'), pageUrl: r.url.pathname };
     return { askedAgain: (await kindOf(this.http, r, this.forms())) === 'consent', pageUrl: r.url.pathname };
   }
 
@@ -216,6 +244,15 @@ export class WorkerSession {
     // seen issuing the code, not counted as refusing because a consent page came first.
     const r = await answerPages(this.http, await this.http.follow(req.url, req.redirectUri), req.redirectUri, this.forms());
     if (r.kind === 'callback') return { callback: r.url };
+    if (this.driver.opaque?.(r.url)) {
+      // Raw HTTP cannot tell a JavaScript app's consent page from a refusal: the browser answers it.
+      try {
+        return { callback: (await this.inBrowser(req)).url };
+      } catch (err) {
+        if (!(err instanceof LoginError)) throw err;
+        return { pageUrl: new URL(this.page!.url()), status: 200 };
+      }
+    }
     const kind = await kindOf(this.http, r, this.forms());
     if (kind !== 'unknown') throw new Error(`could not get past the provider's ${kind} page at ${r.url.pathname}`);
     return { pageUrl: r.url, status: r.status };

@@ -5,6 +5,7 @@ import type { Page } from 'playwright';
 import type { FormLoginSelectors, LoginDriverSpec, TestUser } from '../model/target.ts';
 import { totp } from './totp.ts';
 import { completeGlewlwyd, signInGlewlwyd } from './glewlwyd.ts';
+import { AUTHELIA_SELECTORS, autheliaPortalPage, completeAuthelia, signInAuthelia } from './authelia.ts';
 
 export const EMBEDDED_SELECTORS: FormLoginSelectors = {
   username: '#username',
@@ -27,7 +28,7 @@ export function selectorsFor(spec: LoginDriverSpec): FormLoginSelectors {
     case 'glewlwyd':
       return GLEWLWYD_SELECTORS;
     case 'authelia':
-      throw new Error('login.driver authelia is not available yet (it comes with the Authelia container target); use the form driver with selectors meanwhile');
+      return AUTHELIA_SELECTORS;
   }
 }
 
@@ -44,6 +45,8 @@ export interface CompleteOptions {
   user: TestUser;
   redirectUri: string;
   consent?: 'accept' | 'deny';
+  /** Tick "remember" on a consent page that offers it (pre-configured consent). */
+  remember?: boolean;
   timeoutMs?: number;
 }
 
@@ -74,11 +77,15 @@ export interface BrowserDriver {
   complete(page: Page, authorizationUrl: URL, options: CompleteOptions): Promise<Landing>;
   /** Types credentials on the login page shown and submits; resolves once the provider answered. */
   signIn(page: Page, username: string, password: string): Promise<void>;
+  /** A page of a JavaScript login app that raw HTTP can neither read nor answer: only the
+   *  browser can tell whether it asks for something or refuses. */
+  opaque?(url: URL): boolean;
 }
 
 export function browserDriver(spec: LoginDriverSpec): BrowserDriver {
   const selectors = selectorsFor(spec);
   if (spec.driver === 'glewlwyd') return { selectors, complete: (page, url, o) => completeGlewlwyd(page, url, o), signIn: signInGlewlwyd };
+  if (spec.driver === 'authelia') return { selectors, complete: (page, url, o) => completeAuthelia(page, url, o), signIn: signInAuthelia, opaque: autheliaPortalPage };
   return {
     selectors,
     complete: (page, url, o) => completeAuthorization(page, selectors, url, o),
@@ -104,21 +111,28 @@ export async function beginAuthorization(page: Page, authorizationUrl: URL, opti
   return { timeout, deadline, steps: [], landed };
 }
 
+/** Waits for the browser to land on the redirect URI or for one of `ui` to show, within the
+ *  flow's deadline; `what` names the pages in the error. */
+export async function nextStep(page: Page, flow: { timeout: number; deadline: number; landed: Promise<URL> }, ui: string, what: string, redirectUri: string): Promise<{ kind: 'landed'; url: URL } | { kind: 'ui'; remaining: number }> {
+  const remaining = flow.deadline - Date.now();
+  if (remaining <= 0) throw new LoginError(`no redirect to ${redirectUri} within ${flow.timeout} ms (last page ${page.url()})`);
+  return Promise.race([
+    flow.landed.then((url) => ({ kind: 'landed' as const, url })),
+    page.locator(ui).first().waitFor({ state: 'visible', timeout: remaining }).then(() => ({ kind: 'ui' as const, remaining: flow.deadline - Date.now() })),
+  ]).catch((err: unknown) => {
+    throw new LoginError(`no redirect to ${redirectUri} and no ${what} (last page ${page.url()}): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  });
+}
+
 /** Navigates to `authorizationUrl` and answers login and consent until the browser is sent to `redirectUri`. */
 export async function completeAuthorization(page: Page, selectors: FormLoginSelectors, authorizationUrl: URL, options: CompleteOptions): Promise<Landing> {
-  const { timeout, deadline, steps, landed } = await beginAuthorization(page, authorizationUrl, options);
-
+  const flow = await beginAuthorization(page, authorizationUrl, options);
+  const steps = flow.steps;
   const ui = [selectors.username, selectors.otp, selectors.consentAccept].filter(Boolean).join(', ');
   for (;;) {
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) throw new LoginError(`no redirect to ${options.redirectUri} within ${timeout} ms (last page ${page.url()})`);
-    const next = await Promise.race([
-      landed.then((url) => ({ kind: 'landed' as const, url })),
-      page.locator(ui).first().waitFor({ state: 'visible', timeout: remaining }).then(() => ({ kind: 'ui' as const })),
-    ]).catch((err: unknown) => {
-      throw new LoginError(`no redirect to ${options.redirectUri} and no login or consent page (last page ${page.url()}): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
-    });
+    const next = await nextStep(page, flow, ui, 'login or consent page', options.redirectUri);
     if (next.kind === 'landed') return { url: next.url, steps };
+    const remaining = next.remaining;
     if (await page.locator(selectors.username).isVisible()) {
       if (steps.filter((s) => s === 'login').length >= 2) throw new LoginError(`login page shown again after signing in as ${options.user.username} (wrong password?)`);
       steps.push('login');

@@ -3,7 +3,7 @@
 // which loads the callback_url with g_continue and so reaches the relying party.
 
 import type { Page } from 'playwright';
-import { beginAuthorization, fillSecret, GLEWLWYD_SELECTORS as S, LoginError, type CompleteOptions, type Landing } from './drivers.ts';
+import { beginAuthorization, fillSecret, GLEWLWYD_SELECTORS as S, LoginError, nextStep, type CompleteOptions, type Landing } from './drivers.ts';
 
 const CONTINUE = 'button[title="Continue to client application"]';
 
@@ -15,17 +15,12 @@ export async function signInGlewlwyd(page: Page, username: string, password: str
 }
 
 export async function completeGlewlwyd(page: Page, authorizationUrl: URL, options: CompleteOptions): Promise<Landing> {
-  const { timeout, deadline, steps, landed } = await beginAuthorization(page, authorizationUrl, options);
+  const flow = await beginAuthorization(page, authorizationUrl, options);
+  const steps = flow.steps;
   for (;;) {
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) throw new LoginError(`no redirect to ${options.redirectUri} within ${timeout} ms (last page ${page.url()})`);
-    const next = await Promise.race([
-      landed.then((url) => ({ kind: 'landed' as const, url })),
-      page.locator(`${S.username}, ${S.consentAccept}, ${CONTINUE}`).first().waitFor({ state: 'visible', timeout: remaining }).then(() => ({ kind: 'ui' as const })),
-    ]).catch((err: unknown) => {
-      throw new LoginError(`no redirect to ${options.redirectUri} and no glewlwyd login card (last page ${page.url()}): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
-    });
+    const next = await nextStep(page, flow, `${S.username}, ${S.consentAccept}, ${CONTINUE}`, 'glewlwyd login card', options.redirectUri);
     if (next.kind === 'landed') return { url: next.url, steps };
+    const remaining = next.remaining;
     if (await page.locator(S.username).isVisible()) {
       if (steps.includes('login')) throw new LoginError(`login card shown again after signing in as ${options.user.username} (wrong password?)`);
       steps.push('login');
@@ -43,6 +38,6 @@ export async function completeGlewlwyd(page: Page, authorizationUrl: URL, option
       await Promise.all([page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().includes('/api/auth/grant/')), page.click(S.consentAccept!)]);
       continue;
     }
-    await Promise.all([landed.catch(() => undefined), page.click(CONTINUE)]);
+    await Promise.all([flow.landed.catch(() => undefined), page.click(CONTINUE)]);
   }
 }

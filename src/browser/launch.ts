@@ -6,6 +6,8 @@ import { chromium, type Browser, type LaunchOptions } from 'playwright';
 
 const SYSTEM_CHROMIUMS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
 
+import { trustFromEnv } from '../targets/tls.ts';
+
 export class BrowserNotFound extends Error {}
 
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -29,10 +31,13 @@ export function launchOptions(env: NodeJS.ProcessEnv = process.env): LaunchOptio
         : 'no Chromium found: run `npm run setup` (installs Playwright\'s Chromium or Debian\'s chromium) or set HARNESS_CHROMIUM',
     );
   }
+  // A TLS target's host name goes to loopback and its run certificate's key is pinned; every other
+  // host outside this machine is kept out (fonts, updates, safe browsing). First matching rule wins.
+  const trust = trustFromEnv(env);
+  const rules = [...(trust ? [`MAP ${trust.hostname} 127.0.0.1`] : []), 'MAP * ~NOTFOUND', 'EXCLUDE 127.0.0.1', 'EXCLUDE localhost'].join(' , ');
   return {
     executablePath,
-    // Keep pages from reaching for hosts outside this machine (fonts, updates, safe browsing).
-    args: ['--disable-gpu', '--disable-quic', '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1, EXCLUDE localhost'],
+    args: ['--disable-gpu', '--disable-quic', '--disable-sync', `--host-resolver-rules=${rules}`, ...(trust ? [`--ignore-certificate-errors-spki-list=${trust.spki}`] : [])],
   };
 }
 

@@ -14,6 +14,7 @@ import { knownSecrets } from '../report/redact.ts';
 import { launchOptions } from '../browser/launch.ts';
 import { selectorsFor } from '../browser/drivers.ts';
 import { startTarget } from '../targets/start.ts';
+import { TLS_ENV } from '../targets/tls.ts';
 import type { StartedTarget } from '../targets/types.ts';
 import { startRelyingParties, type RelyingParties } from '../rp/server.ts';
 import { createRedactor } from '../report/redact.ts';
@@ -144,6 +145,7 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
       HARNESS_REPORT_DIR: reportDir,
       HARNESS_SECRETS_FILE: secretsFile,
       HARNESS_WORKERS: String(options.workers ?? (process.env.HARNESS_WORKERS ? Number(process.env.HARNESS_WORKERS) : (profile.workers ?? 2))),
+      ...(target.tls ? { [TLS_ENV]: JSON.stringify(target.tls) } : {}),
       HARNESS_RUN_META: JSON.stringify({ target: profile.name, issuer: target.issuer, profileFile: profile.file, claimsProfile: profile.claimsProfile, startedAt: new Date(started).toISOString(), notes, ...(target.image ? { image: target.image } : {}) }),
     };
     const cli = path.join(path.dirname(createRequire(import.meta.url).resolve('playwright/package.json')), 'cli.js');

@@ -157,13 +157,20 @@ export function parseWith<T>(schema: z.ZodType<T>, value: unknown, file: string,
   throw new ConfigError(file, dotted(prefix, issue.path) || '(top level)', problemOf(issue));
 }
 
-export function readYaml(file: string): unknown {
+/** Authelia's template filter (`{{ secret "/path" | mindent 10 "|" | msquote }}`) is filled in by
+ *  Authelia itself at start; for reading the configuration each expression is one opaque string. */
+export function withoutTemplates(text: string): string {
+  return text.replace(/\{\{[^}]*\}\}/g, (m) => JSON.stringify(`(template ${m.slice(2, -2).trim()})`));
+}
+
+export function readYaml(file: string, options: { autheliaTemplates?: boolean } = {}): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
     throw new ConfigError(file, '(file)', 'not found');
   }
+  if (options.autheliaTemplates) text = withoutTemplates(text);
   try {
     return parseYaml(text, { prettyErrors: true });
   } catch (err) {
@@ -418,7 +425,7 @@ export interface ImportedConfig {
 
 /** Reads `identity_providers.oidc` of an Authelia configuration.yml; `plaintextSecrets` by client id. */
 export function importAutheliaConfig(file: string, plaintextSecrets: Record<string, string> = {}, verifyDigests = true): ImportedConfig {
-  const doc = readYaml(file) as { identity_providers?: { oidc?: unknown } } | null;
+  const doc = readYaml(file, { autheliaTemplates: true }) as { identity_providers?: { oidc?: unknown } } | null;
   const prefix = 'identity_providers.oidc';
   const oidc = doc?.identity_providers?.oidc;
   if (oidc === undefined || oidc === null) throw new ConfigError(file, prefix, 'required (no OpenID Connect provider is configured)');

@@ -122,3 +122,44 @@ describe('durations and digests', () => {
     expect(verifyDigest('$argon2id$v=19$m=65536,t=3,p=4$abc$def', 'x')).toBeUndefined();
   });
 });
+
+describe('the shipped container targets', () => {
+  const DOCKER = path.resolve(import.meta.dirname, '../../docker');
+
+  it('docker/authelia: pinned image, TLS on its host name, a run key, TOTP through the CLI, the reference clients', () => {
+    const p = loadProfile(path.join(DOCKER, 'authelia'));
+    expect(p.start.mode).toBe('container');
+    if (p.start.mode !== 'container') return;
+    expect(p.start.image).toBe('authelia/authelia:4.39.20');
+    expect(p.start.tls).toEqual({ hostname: 'auth.example.com', certificate: '/config/tls/server.crt', key: '/config/tls/server.key' });
+    expect(p.issuer).toBe('https://auth.example.com:${PORT}');
+    expect(p.start.files.map((f) => f.target)).toEqual(['/config/configuration.yml', '/config/users_database.yml', '/config/secrets/oidc_jwks.key']);
+    expect(p.start.files[2]!.source).toEqual({ generate: 'rsa-private-key' });
+    expect(p.start.provision.map((s) => ('exec' in s ? s.exec.slice(0, 7).join(' ') : '')).join('\n')).toMatch(/authelia storage user totp generate john --secret/);
+    expect(p.clients.map((c) => c.id)).toEqual(['rustdesk', 'proxmox', 'kasm', 'myapp', 'spa']);
+    expect(p.login).toEqual({ driver: 'authelia' });
+    // The same OIDC expectations as the reference: its configuration is that section verbatim.
+    const ref = loadProfile(REFERENCE);
+    expect(p.provider.lifespans).toEqual(ref.provider.lifespans);
+    expect(p.clients.map((c) => c.consentMode)).toEqual(ref.clients.map((c) => c.consentMode));
+  });
+
+  it("reads Authelia's template expressions as opaque values", () => {
+    const cfg = file('templated.yml', "identity_providers:\n  oidc:\n    hmac_secret: x\n    jwks:\n      - key: {{ secret \"/config/k\" | mindent 10 \"|\" | msquote }}\n    clients:\n      - client_id: a\n        public: true\n        authorization_policy: one_factor\n        redirect_uris: ['http://127.0.0.1:47999/cb']\n");
+    expect(importAutheliaConfig(cfg, {}, false).clients.map((c) => c.id)).toEqual(['a']);
+  });
+
+  it('refuses a TLS container target whose issuer is on another host', () => {
+    const f = file('tls-host.yml', `name: x\nissuer: https://other.example.com:\${PORT}\nstart: {mode: container, image: a/b:1, tls: {hostname: auth.example.com, certificate: /c, key: /k}}\nlogin: {driver: authelia}\n${USERS}clients: [{client_id: c, public: true, redirect_uris: ["http://127.0.0.1:47999/cb"]}]\n`);
+    expect(configError(() => loadProfile(f)).message).toMatch(/tls-host\.yml: issuer: must be on start\.tls\.hostname auth\.example\.com/);
+  });
+
+  it('docker/glewlwyd and docker/reference/container.yml load, with their expected-results file and port template', () => {
+    const g = loadProfile(path.join(DOCKER, 'glewlwyd'));
+    expect(g.expectedResults).toBe(path.join(DOCKER, 'glewlwyd/expected-results.json'));
+    expect(g.issuer).toBe('http://127.0.0.1:${PORT}/api/oidc');
+    expect(g.workers).toBe(1);
+    const r = loadProfile(path.join(DOCKER, 'reference/container.yml'));
+    expect(r.start.mode === 'container' && r.start.command).toEqual(['--port', '${PORT}']);
+  });
+});

@@ -25,7 +25,16 @@ const start = z.discriminatedUnion('mode', [
       image: z.string().min(1),
       build: z.object({ context: z.string(), dockerfile: z.string().optional(), args: z.record(z.string(), z.string()).optional() }).strict().optional(),
       port: z.union([z.literal('auto'), z.number().int().min(1).max(65535)]).optional(),
-      files: z.array(z.object({ source: z.string(), target: z.string().startsWith('/'), template: z.boolean().optional() }).strict()).optional(),
+      files: z
+        .array(
+          z.union([
+            z.object({ source: z.string(), target: z.string().startsWith('/'), template: z.boolean().optional() }).strict(),
+            z.object({ generate: z.literal('rsa-private-key'), target: z.string().startsWith('/') }).strict(),
+          ]),
+        )
+        .optional(),
+      tls: z.object({ hostname: z.string().regex(/^[a-z0-9.-]+\.[a-z]+$/, 'a host name with a dot (cookie domains refuse bare names)'), certificate: z.string().startsWith('/'), key: z.string().startsWith('/') }).strict().optional(),
+      ready_log: z.string().optional(),
       env: z.record(z.string(), z.string()).optional(),
       command: z.array(z.string()).optional(),
       ready_path: z.string().startsWith('/').optional(),
@@ -168,15 +177,18 @@ export function loadProfile(pathOrDir: string, options: LoadOptions = {}): Targe
     case 'container': {
       if (!issuer) throw new ConfigError(file, 'issuer', 'required for container targets (the URL the host reaches, ${PORT} for the port picked at start)');
       for (const [i, f] of (startRaw.files ?? []).entries()) {
-        if (!existsSync(path.resolve(dir, f.source))) throw new ConfigError(file, `start.files[${i}].source`, `not found: ${f.source}`);
+        if ('source' in f && !existsSync(path.resolve(dir, f.source))) throw new ConfigError(file, `start.files[${i}].source`, `not found: ${f.source}`);
       }
+      if (startRaw.tls && new URL(issuer.replaceAll('${PORT}', '1')).hostname !== startRaw.tls.hostname) throw new ConfigError(file, 'issuer', `must be on start.tls.hostname ${startRaw.tls.hostname}`);
       if (startRaw.build && !existsSync(path.resolve(dir, startRaw.build.context))) throw new ConfigError(file, 'start.build.context', `not found: ${startRaw.build.context}`);
       startSpec = {
         mode: 'container',
         image: startRaw.image,
         ...(startRaw.build ? { build: { context: path.resolve(dir, startRaw.build.context), dockerfile: startRaw.build.dockerfile ?? 'Dockerfile', args: startRaw.build.args ?? {} } } : {}),
         port: startRaw.port ?? 'auto',
-        files: (startRaw.files ?? []).map((f) => ({ source: path.resolve(dir, f.source), target: f.target, template: f.template ?? true })),
+        files: (startRaw.files ?? []).map((f) => ('source' in f ? { source: path.resolve(dir, f.source), target: f.target, template: f.template ?? true } : { source: { generate: f.generate }, target: f.target, template: false })),
+        ...(startRaw.tls ? { tls: startRaw.tls } : {}),
+        ...(startRaw.ready_log ? { readyLog: startRaw.ready_log } : {}),
         env: startRaw.env ?? {},
         ...(startRaw.command ? { command: startRaw.command } : {}),
         ...(startRaw.ready_path ? { readyPath: startRaw.ready_path } : {}),

@@ -112,9 +112,19 @@ export type StartSpec =
 /** A file put into the container before it starts. `${PORT}` and `${NAME}` / `${NAME:-default}`
  *  (environment) are filled in when `template` is true. */
 export interface ContainerFile {
-  source: string;
+  /** A file of the definition, or a key the harness makes for the run. */
+  source: string | { generate: 'rsa-private-key' };
   target: string;
   template: boolean;
+}
+
+/** A provider that speaks https on a host name: the harness makes a CA and a certificate for
+ *  `hostname` per run, puts them at `certificate` and `key` in the container, maps the name to
+ *  loopback and trusts that CA (for itself and its browser only). */
+export interface ContainerTls {
+  hostname: string;
+  certificate: string;
+  key: string;
 }
 
 /** One provisioning step after the container is up: a command run inside it, or a provider's
@@ -135,6 +145,9 @@ export interface ContainerSpec {
   command?: string[];
   /** Path answered with 200 once the server is up (before provisioning); discovery when absent. */
   readyPath?: string;
+  /** A log line that says the server is up (instead of a path). */
+  readyLog?: string;
+  tls?: ContainerTls;
   readyTimeoutMs: number;
   provision: ProvisionStep[];
 }

@@ -14,6 +14,13 @@ import type { StartedTarget } from './types.ts';
 import { fillTemplate } from './template.ts';
 import { waitForDiscovery } from './wait.ts';
 import { provision } from './provision/index.ts';
+import { applyTrust, makeRunTls, trustOf, type TlsTrust } from './tls.ts';
+import { generateKeyPairSync } from 'node:crypto';
+
+/** A signing key for the provider, made for the run (never a key kept in the repository). */
+function rsaPrivateKeyPem(): string {
+  return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+}
 
 /** No container engine answered: container targets cannot run here (exit code 2 at the CLI). */
 export class NoContainerEngine extends Error {}
@@ -162,17 +169,33 @@ export async function startContainer(profile: TargetProfile, options: ContainerS
   }
 
   const files = spec.files.map((f) => {
+    if (typeof f.source !== 'string') return { content: rsaPrivateKeyPem(), target: f.target };
     const raw = readFileSync(f.source, 'utf8');
     return { content: f.template ? fillTemplate(raw, vars, path.relative(process.cwd(), f.source)) : raw, target: f.target };
   });
+  let trust: TlsTrust | undefined;
+  if (spec.tls) {
+    const tls = await makeRunTls(spec.tls.hostname);
+    files.push({ content: tls.certPem, target: spec.tls.certificate }, { content: tls.keyPem, target: spec.tls.key });
+    trust = trustOf(tls);
+    // This process (readiness, provisioning) reaches the name too; workers get it through the run.
+    applyTrust(trust);
+    notes.push(`TLS: a CA and a certificate for ${tls.hostname} made for this run; ${tls.hostname} mapped to 127.0.0.1 for the harness and its browser`);
+  }
   const env = Object.fromEntries(Object.entries(spec.env).map(([k, v]) => [k, fillTemplate(v, vars, `${where}: start.env.${k}`)]));
   const issuerUrl = new URL(issuer);
   const tls = issuerUrl.protocol === 'https:';
   const readyPath = spec.readyPath ?? `${issuerUrl.pathname.replace(/\/$/, '')}/.well-known/openid-configuration`;
   const sink = logSink(options.reportDir ? path.join(options.reportDir, `container-${profile.name}.log`) : undefined, options.redact ?? ((t) => t));
 
-  let wait = tc.Wait.forHttp(readyPath, port).forStatusCode(200);
-  if (tls) wait = wait.usingTls().allowInsecure();
+  // A TLS provider answers only on its own host name with the run's certificate, which the
+  // engine's probe neither resolves nor trusts: it is waited for by its log line or its port, and
+  // the harness itself then checks discovery with the run's trust.
+  const wait = spec.readyLog
+    ? tc.Wait.forLogMessage(spec.readyLog)
+    : tls
+      ? tc.Wait.forListeningPorts()
+      : tc.Wait.forHttp(readyPath, port).forStatusCode(200);
   let container = new tc.GenericContainer(spec.image)
     .withExposedPorts({ container: port, host: port })
     .withEnvironment(env)
@@ -210,7 +233,7 @@ export async function startContainer(profile: TargetProfile, options: ContainerS
   }
   const inspect = await client.image.inspect(image).catch(() => undefined);
   notes.unshift(`container ${spec.image}${inspect ? ` (${inspect.Id.slice(0, 19)})` : ''} on port ${port}: ready in ${readyMs} ms, with discovery in ${Date.now() - started} ms`);
-  return { name: profile.name, issuer, notes, image: spec.image, readyMs: Date.now() - started, stop };
+  return { name: profile.name, issuer, notes, image: spec.image, readyMs: Date.now() - started, stop, ...(trust ? { tls: trust } : {}) };
 }
 
 /** A container whose start() never returned is found by its labels and removed. */

@@ -1,4 +1,5 @@
 import type { TargetProfile } from '../model/target.ts';
+import type { TlsTrust } from './tls.ts';
 
 /** A provider under test that is up and answering discovery. Modelled on Testcontainers'
  *  StartedTestContainer: everything that was started is stopped by `stop()`. */
@@ -11,6 +12,8 @@ export interface StartedTarget {
   readonly image?: string;
   /** Start to ready (discovery answering), for container targets (npm run bench). */
   readonly readyMs?: number;
+  /** How to reach a TLS provider (host name mapping and the run's CA), passed to the workers. */
+  readonly tls?: TlsTrust;
   stop(): Promise<void>;
 }
 
