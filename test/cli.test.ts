@@ -259,9 +259,7 @@ const engine = spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 
 const harnessContainers = () => spawnSync('docker', ['ps', '-aq', '--filter', 'label=oidc-harness.owner-pid'], { encoding: 'utf8' }).stdout.trim();
 
 describe.skipIf(!engine)('container targets (skipped: no Docker engine answers `docker info`)', () => {
-  it('glewlwyd: a run judged by its expected verdicts, its log kept, the container gone afterwards; an orphan of a killed run is swept', async () => {
-    // An orphan: a container labelled with a pid that no longer exists.
-    spawnSync('docker', ['run', '-d', '--label', 'oidc-harness.owner-pid=999999', 'oidc-harness/glewlwyd:2.7', 'sleep', '600'], { stdio: 'ignore' });
+  it('glewlwyd: a run judged by its expected verdicts, its log kept, the container gone afterwards', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-gw-'));
     const r = await cli(['--target', path.join(ROOT, 'docker/glewlwyd'), '--grep', 'discovery\\.|id-token\\.auth-time', '--report-dir', dir], 240_000);
     expect(r.code, r.out + r.err).toBe(0);
@@ -272,6 +270,18 @@ describe.skipIf(!engine)('container targets (skipped: no Docker engine answers `
     for (const secret of ['john-test-password', 'insecure_secret']) expect(log).not.toContain(secret);
     const meta = readFileSync(path.join(dir, 'summary.html'), 'utf8');
     expect(meta).toMatch(/oidc-harness\/glewlwyd:2\.7/);
+    expect(harnessContainers()).toBe('');
+  }, 300_000);
+
+  it('a container left by a run that was killed outright is removed by the next run', async () => {
+    // The image exists after the run above; the orphan carries the label of a pid that is gone.
+    const orphan = spawnSync('docker', ['run', '-d', '--label', 'oidc-harness.owner-pid=999999', '--entrypoint', 'sleep', 'oidc-harness/glewlwyd:2.7', '600'], { encoding: 'utf8' });
+    expect(orphan.status, orphan.stderr).toBe(0);
+    expect(harnessContainers()).toContain(orphan.stdout.trim().slice(0, 12));
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-gw-orphan-'));
+    const r = await cli(['--target', path.join(ROOT, 'docker/glewlwyd'), '--grep', 'discovery\\.issuer', '--report-dir', dir], 240_000);
+    expect(r.code, r.out + r.err).toBe(0);
+    expect(readFileSync(path.join(dir, 'summary.html'), 'utf8')).toMatch(/removed 1 container\(s\) left by an earlier run that was killed/);
     expect(harnessContainers()).toBe('');
   }, 300_000);
 
