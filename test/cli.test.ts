@@ -270,6 +270,7 @@ describe.skipIf(!engine)('container targets (skipped: no Docker engine answers `
     for (const secret of ['john-test-password', 'insecure_secret']) expect(log).not.toContain(secret);
     const meta = readFileSync(path.join(dir, 'summary.html'), 'utf8');
     expect(meta).toMatch(/oidc-harness\/glewlwyd:2\.7/);
+    expect(readFileSync(path.join(dir, 'junit.xml'), 'utf8')).toContain('<property name="image" value="oidc-harness/glewlwyd:2.7"/>');
     expect(harnessContainers()).toBe('');
   }, 300_000);
 

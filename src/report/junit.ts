@@ -72,6 +72,7 @@ export function toJUnit(results: readonly CheckResult[], meta: RunMeta): string 
     ['issuer', meta.issuer],
     ['profileFile', meta.profileFile],
     ['claimsProfile', meta.claimsProfile],
+    ['image', meta.image],
     ['harnessVersion', meta.harnessVersion],
     ['startedAt', meta.startedAt],
     ['finishedAt', meta.finishedAt],

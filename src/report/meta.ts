@@ -10,6 +10,8 @@ export interface RunMeta {
   finishedAt: string;
   harnessVersion: string;
   claimsProfile?: string;
+  /** The image under test, for container targets (a release certification names its build). */
+  image?: string;
   notes?: string[];
 }
 
