@@ -1,14 +1,10 @@
 // Command-line arguments of `npm run conformance`.
 
 import { parseArgs } from 'node:util';
+import type { RunOptions } from './run.ts';
 
-export interface CliOptions {
-  target?: string;
-  issuer?: string;
-  workers?: number;
-  grep?: string;
-  reportDir?: string;
-  image?: string;
+/** The run's options as given on the command line, plus --help. */
+export interface CliOptions extends Omit<RunOptions, 'stdio' | 'rebuild' | 'updateExpected'> {
   rebuild: boolean;
   updateExpected: boolean;
   help: boolean;
