@@ -17,8 +17,7 @@ import { authorizationRequest, type AuthorizationOptions, type AuthorizationRequ
 import { exchangeCode } from '../src/protocol/endpoints.ts';
 import { HttpSession, submissionUrl, type FollowResult, type StayResult } from '../src/protocol/session.ts';
 import { consentSubmission } from '../src/protocol/forms.ts';
-import { answerPages, continueOverHttp, kindOf, nextSubmission, type FormFlowOptions } from '../src/protocol/form-flow.ts';
-import { glewlwydDriver } from '../src/protocol/glewlwyd.ts';
+import { answerPages, appDriverFor, continueOverHttp, kindOf, nextSubmission, type FormFlowOptions } from '../src/protocol/form-flow.ts';
 import { send, HttpError, type RawResponse } from '../src/http/exchange.ts';
 import { browserDriver, LoginError, type BrowserDriver, type Landing } from '../src/browser/drivers.ts';
 import { launchBrowser } from '../src/browser/launch.ts';
@@ -94,15 +93,23 @@ export class WorkerSession {
   private readonly flows = new Map<string, Promise<Flow>>();
   readonly selectors: FormLoginSelectors;
   readonly driver: BrowserDriver;
+  /** How pages are answered over raw HTTP for this worker's user. */
+  private readonly options: FormFlowOptions;
 
   constructor(readonly run: RunContext, readonly user: TestUser) {
     this.driver = browserDriver(run.profile.login);
     this.selectors = this.driver.selectors;
+    const app = appDriverFor(run.profile.login);
+    this.options = { selectors: this.selectors, user, ...(app ? { app } : {}) };
   }
 
-  /** How pages are answered over raw HTTP for `user` (this worker's, unless another is given). */
-  forms(extra: Partial<FormFlowOptions> = {}): FormFlowOptions {
-    return { selectors: this.selectors, user: this.user, ...(this.run.profile.login.driver === 'glewlwyd' ? { app: glewlwydDriver } : {}), ...extra };
+  /** The worker's own page (its login session in the browser), opened on first use. */
+  private async workerPage(): Promise<Page> {
+    if (!this.page) {
+      this.context = await (await this.browser()).newContext();
+      this.page = await this.context.newPage();
+    }
+    return this.page;
   }
 
   /** This worker's browser, launched on first use. */
@@ -118,16 +125,12 @@ export class WorkerSession {
   /** Gets the authorization response for `req`: over raw HTTP where the pages allow, else in the browser. */
   async authorize(req: AuthorizationRequest, consent: 'accept' | 'deny' = 'accept'): Promise<Callback> {
     const first = await this.http.follow(req.url, req.redirectUri);
-    const url = await continueOverHttp(this.http, first, req.redirectUri, this.forms({ consent }));
+    const url = await continueOverHttp(this.http, first, req.redirectUri, { ...this.options, consent });
     if (url) {
       this.loggedIn = true;
       return { url, state: req.state, issuer: this.run.issuer };
     }
-    if (!this.page) {
-      this.context = await (await this.browser()).newContext();
-      this.page = await this.context.newPage();
-    }
-    const landing = await this.driver.complete(this.page, req.url, { user: this.user, redirectUri: req.redirectUri, consent });
+    const landing = await this.driver.complete(await this.workerPage(), req.url, { user: this.user, redirectUri: req.redirectUri, consent });
     this.loggedIn = true;
     await this.http.addBrowserCookies(await this.context!.cookies());
     return { url: landing.url, state: req.state, issuer: this.run.issuer };
@@ -136,11 +139,7 @@ export class WorkerSession {
   /** `req` in this worker's browser session (logged in there when needed), for login apps raw
    *  HTTP cannot answer. Throws LoginError when the browser ends on a provider page instead. */
   private async inBrowser(req: AuthorizationRequest, extra: { remember?: boolean } = {}): Promise<Landing> {
-    if (!this.page) {
-      this.context = await (await this.browser()).newContext();
-      this.page = await this.context.newPage();
-    }
-    const landing = await this.driver.complete(this.page, req.url, { user: this.user, redirectUri: req.redirectUri, timeoutMs: 10_000, ...extra });
+    const landing = await this.driver.complete(await this.workerPage(), req.url, { user: this.user, redirectUri: req.redirectUri, timeoutMs: 10_000, ...extra });
     await this.http.addBrowserCookies(await this.context!.cookies());
     return landing;
   }
@@ -150,7 +149,7 @@ export class WorkerSession {
   async authorizeFresh(req: AuthorizationRequest): Promise<Callback> {
     const http = new HttpSession();
     const first = await http.follow(req.url, req.redirectUri);
-    const url = await continueOverHttp(http, first, req.redirectUri, this.forms());
+    const url = await continueOverHttp(http, first, req.redirectUri, this.options);
     if (url) return { url, state: req.state, issuer: this.run.issuer };
     const context = await (await this.browser()).newContext();
     try {
@@ -170,9 +169,9 @@ export class WorkerSession {
     // still be caught.
     // followWithin, not follow: a redirect anywhere off the provider is the verdict, never fetched.
     for (let i = 0; i < 3 && r.kind === 'page' && r.status === 200; i++) {
-      const app = this.forms().app;
-      if (app && (await app.kind(this.http, r)) !== undefined) {
-        const next = await app.prepare(this.http, r, this.forms());
+      const app = this.options.app;
+      if (app?.owns(r.url)) {
+        const next = await app.prepare(this.http, r, this.options);
         if (!next) break;
         r = await this.http.followWithin(next, origin);
         continue;
@@ -188,7 +187,7 @@ export class WorkerSession {
           return { kind: 'page', url: new URL(this.page!.url()), status: 200, body: await this.page!.content() };
         }
       }
-      const sub = nextSubmission(r.body, r.url, this.forms());
+      const sub = nextSubmission(r.body, r.url, this.options);
       if (!sub) break;
       const next = submissionUrl(sub);
       r = await this.http.followWithin(next.url, origin, next.form);
@@ -200,7 +199,7 @@ export class WorkerSession {
   async afterOneFactor(oneFactor: ClientSpec, req: AuthorizationRequest): Promise<FollowResult | undefined> {
     const http = new HttpSession();
     const first = await this.request(oneFactor);
-    const url = await continueOverHttp(http, await http.follow(first.url, first.redirectUri), first.redirectUri, this.forms({ user: { ...this.user, totpSecret: undefined } as TestUser }));
+    const url = await continueOverHttp(http, await http.follow(first.url, first.redirectUri), first.redirectUri, { ...this.options, user: { ...this.user, totpSecret: undefined } as TestUser });
     if (!url) return undefined;
     return http.follow(req.url, req.redirectUri);
   }
@@ -212,10 +211,10 @@ export class WorkerSession {
     const asked = async (req: AuthorizationRequest, remember: boolean): Promise<boolean> => {
       const r = await this.http.follow(req.url, req.redirectUri);
       if (r.kind === 'page' && this.driver.opaque?.(r.url)) return (await this.inBrowser(req, { remember })).steps.includes('consent');
-      if (r.kind === 'callback' || (await kindOf(this.http, r, this.forms())) !== 'consent') return false;
+      if (r.kind === 'callback' || (await kindOf(this.http, r, this.options)) !== 'consent') return false;
       const sub = consentSubmission(r.body, r.url, this.selectors, 'accept', remember);
       if (sub) await this.http.submit(sub, req.redirectUri);
-      else await answerPages(this.http, r, req.redirectUri, this.forms());
+      else await answerPages(this.http, r, req.redirectUri, this.options);
       return true;
     };
     const first = await asked(await this.request(client), true);
@@ -234,7 +233,7 @@ export class WorkerSession {
     const r = await this.http.follow(second.url, second.redirectUri);
     if (r.kind === 'callback') return { askedAgain: false };
     if (this.driver.opaque?.(r.url)) return { askedAgain: (await this.inBrowser(second)).steps.includes('consent'), pageUrl: r.url.pathname };
-    return { askedAgain: (await kindOf(this.http, r, this.forms())) === 'consent', pageUrl: r.url.pathname };
+    return { askedAgain: (await kindOf(this.http, r, this.options)) === 'consent', pageUrl: r.url.pathname };
   }
 
   /** Sends an authorization request expected to be refused, with an established session. */
@@ -242,7 +241,7 @@ export class WorkerSession {
     if (!this.loggedIn) await this.authorize(await this.request(anyClient));
     // Consent (or a step-up) is answered: a provider that refuses only after it must still be
     // seen issuing the code, not counted as refusing because a consent page came first.
-    const r = await answerPages(this.http, await this.http.follow(req.url, req.redirectUri), req.redirectUri, this.forms());
+    const r = await answerPages(this.http, await this.http.follow(req.url, req.redirectUri), req.redirectUri, this.options);
     if (r.kind === 'callback') return { callback: r.url };
     if (this.driver.opaque?.(r.url)) {
       // Raw HTTP cannot tell a JavaScript app's consent page from a refusal: the browser answers it.
@@ -253,7 +252,7 @@ export class WorkerSession {
         return { pageUrl: new URL(this.page!.url()), status: 200 };
       }
     }
-    const kind = await kindOf(this.http, r, this.forms());
+    const kind = await kindOf(this.http, r, this.options);
     if (kind !== 'unknown') throw new Error(`could not get past the provider's ${kind} page at ${r.url.pathname}`);
     return { pageUrl: r.url, status: r.status };
   }

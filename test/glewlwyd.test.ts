@@ -10,7 +10,7 @@ import { authorizationTypes, clientBody, pluginParameters, unexpressed } from '.
 import { glewlwydDriver, glewlwydLoginPage } from '../src/protocol/glewlwyd.ts';
 import { answerPages, kindOf } from '../src/protocol/form-flow.ts';
 import { HttpSession } from '../src/protocol/session.ts';
-import { GLEWLWYD_SELECTORS } from '../src/browser/drivers.ts';
+import { GLEWLWYD_SELECTORS } from '../src/browser/glewlwyd.ts';
 import { loadProfile } from '../src/config/profile.ts';
 import { ROOT } from '../src/cli/run.ts';
 import path from 'node:path';

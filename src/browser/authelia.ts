@@ -38,7 +38,7 @@ export async function signInAuthelia(page: Page, username: string, password: str
 }
 
 /** Types a code into the six inputs, one digit each (the last one submits). */
-export async function typeOtp(page: Page, code: string): Promise<void> {
+async function typeOtp(page: Page, code: string): Promise<void> {
   const inputs = page.locator(S.otp!);
   for (let i = 0; i < code.length; i++) await inputs.nth(i).fill(code[i]!);
 }

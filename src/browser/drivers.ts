@@ -4,7 +4,7 @@
 import type { Page } from 'playwright';
 import type { FormLoginSelectors, LoginDriverSpec, TestUser } from '../model/target.ts';
 import { totp } from './totp.ts';
-import { completeGlewlwyd, signInGlewlwyd } from './glewlwyd.ts';
+import { completeGlewlwyd, GLEWLWYD_SELECTORS, signInGlewlwyd } from './glewlwyd.ts';
 import { AUTHELIA_SELECTORS, autheliaPortalPage, completeAuthelia, signInAuthelia } from './authelia.ts';
 
 export const EMBEDDED_SELECTORS: FormLoginSelectors = {
@@ -31,15 +31,6 @@ export function selectorsFor(spec: LoginDriverSpec): FormLoginSelectors {
       return AUTHELIA_SELECTORS;
   }
 }
-
-/** glewlwyd's login app (login.html): sign-in form, then a grant card, then "Continue". It has no
- *  deny button: a user who refuses just leaves. */
-export const GLEWLWYD_SELECTORS: FormLoginSelectors = {
-  username: '#username',
-  password: '#password',
-  submit: '#loginbut',
-  consentAccept: 'button.btn-primary:has-text("Grant access")',
-};
 
 export interface CompleteOptions {
   user: TestUser;

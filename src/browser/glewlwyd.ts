@@ -3,7 +3,19 @@
 // which loads the callback_url with g_continue and so reaches the relying party.
 
 import type { Page } from 'playwright';
-import { beginAuthorization, fillSecret, GLEWLWYD_SELECTORS as S, LoginError, nextStep, type CompleteOptions, type Landing } from './drivers.ts';
+import type { FormLoginSelectors } from '../model/target.ts';
+import { beginAuthorization, fillSecret, LoginError, nextStep, type CompleteOptions, type Landing } from './drivers.ts';
+
+/** glewlwyd's login app (login.html): sign-in form, then a grant card, then "Continue". It has no
+ *  deny button: a user who refuses just leaves. */
+export const GLEWLWYD_SELECTORS: FormLoginSelectors = {
+  username: '#username',
+  password: '#password',
+  submit: '#loginbut',
+  consentAccept: 'button.btn-primary:has-text("Grant access")',
+};
+
+const S = GLEWLWYD_SELECTORS;
 
 const CONTINUE = 'button[title="Continue to client application"]';
 

@@ -159,7 +159,7 @@ export function parseWith<T>(schema: z.ZodType<T>, value: unknown, file: string,
 
 /** Authelia's template filter (`{{ secret "/path" | mindent 10 "|" | msquote }}`) is filled in by
  *  Authelia itself at start; for reading the configuration each expression is one opaque string. */
-export function withoutTemplates(text: string): string {
+function withoutTemplates(text: string): string {
   return text.replace(/\{\{[^}]*\}\}/g, (m) => JSON.stringify(`(template ${m.slice(2, -2).trim()})`));
 }
 

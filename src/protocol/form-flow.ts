@@ -2,7 +2,8 @@
 // instead of a browser's hundreds. Returns undefined when a page needs the browser (JavaScript
 // login apps, unknown pages), so the caller can fall back to it.
 
-import type { FormLoginSelectors, TestUser } from '../model/target.ts';
+import type { FormLoginSelectors, LoginDriverSpec, TestUser } from '../model/target.ts';
+import { glewlwydDriver } from './glewlwyd.ts';
 import { consentSubmission, loginSubmission, otpSubmission, pageKind, type FormSubmission, type PageKind } from './forms.ts';
 import { totp } from '../browser/totp.ts';
 import { HttpSession, type FollowResult } from './session.ts';
@@ -19,17 +20,23 @@ type Page = Extract<FollowResult, { kind: 'page' }>;
 
 /** A login app driven over its JSON API: it recognises its own pages and answers them. */
 export interface AppDriver {
-  /** What the page asks of the user, or undefined when it is not this app's page. */
-  kind(session: HttpSession, page: Page): Promise<PageKind | undefined>;
-  /** Signs in, consents and continues; undefined when it cannot (refused credentials, deny). */
-  answer(session: HttpSession, page: Page, redirectUri: string, options: FormFlowOptions): Promise<FollowResult | undefined>;
-  /** Answers the page through the app's API and returns where the browser goes next, unfollowed. */
+  /** Whether the page at `url` is this app's (from the URL alone, no request). */
+  owns(url: URL): boolean;
+  /** What one of its pages asks of the user, read through the app's API. */
+  kind(session: HttpSession, page: Page): Promise<PageKind>;
+  /** Signs in and consents through the app's API; returns where the browser goes next,
+   *  unfollowed, or undefined when it cannot (refused credentials, deny). */
   prepare(session: HttpSession, page: Page, options: FormFlowOptions): Promise<URL | undefined>;
+}
+
+/** The API driver for a login driver whose pages are a JavaScript app, where one exists. */
+export function appDriverFor(spec: LoginDriverSpec): AppDriver | undefined {
+  return spec.driver === 'glewlwyd' ? glewlwydDriver : undefined;
 }
 
 /** What a page asks for: the app driver's view where it owns the page, else its forms. */
 export async function kindOf(session: HttpSession, page: Page, options: FormFlowOptions): Promise<PageKind> {
-  return (await options.app?.kind(session, page)) ?? pageKind(page.body, options.selectors);
+  return options.app?.owns(page.url) ? options.app.kind(session, page) : pageKind(page.body, options.selectors);
 }
 
 const MAX_PAGES = 4;
@@ -40,10 +47,10 @@ export async function answerPages(session: HttpSession, first: FollowResult, red
   let r = first;
   let logins = 0;
   for (let i = 0; i < MAX_PAGES && r.kind === 'page' && r.status === 200; i++) {
-    if (options.app && (await options.app.kind(session, r)) !== undefined) {
-      const next = await options.app.answer(session, r, redirectUri, options);
+    if (options.app?.owns(r.url)) {
+      const next = await options.app.prepare(session, r, options);
       if (!next) break;
-      r = next;
+      r = await session.follow(next, redirectUri);
       continue;
     }
     // A second login page means the credentials were refused: stop there.

@@ -36,16 +36,13 @@ async function ungranted(session: HttpSession, page: LoginPage): Promise<string[
 }
 
 export const glewlwydDriver: AppDriver = {
-  async kind(session: HttpSession, r: Page): Promise<PageKind | undefined> {
+  owns: (url) => glewlwydLoginPage(url) !== undefined,
+
+  async kind(session: HttpSession, r: Page): Promise<PageKind> {
     const page = glewlwydLoginPage(r.url);
-    if (!page) return undefined;
+    if (!page) return 'unknown';
     if (!(await signedIn(session, page))) return 'login';
     return (await ungranted(session, page)).length ? 'consent' : 'unknown';
-  },
-
-  async answer(session: HttpSession, r: Page, redirectUri: string, options: FormFlowOptions): Promise<FollowResult | undefined> {
-    const next = await this.prepare(session, r, options);
-    return next && session.follow(next, redirectUri);
   },
 
   async prepare(session: HttpSession, r: Page, options: FormFlowOptions): Promise<URL | undefined> {

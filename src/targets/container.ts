@@ -23,7 +23,7 @@ function rsaPrivateKeyPem(): string {
 }
 
 /** No container engine answered: container targets cannot run here (exit code 2 at the CLI). */
-export class NoContainerEngine extends Error {}
+class NoContainerEngine extends Error {}
 
 export interface ContainerStartOptions {
   /** Where `container-<name>.log` is written. */
@@ -77,7 +77,7 @@ async function engine(): Promise<{ tc: Testcontainers; client: Awaited<ReturnTyp
   }
 }
 
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
@@ -113,7 +113,7 @@ async function labelled(client: Awaited<ReturnType<Testcontainers['getContainerR
   return client.container.dockerode.listContainers({ all: true, filters: { label: [OWNER_LABEL] } });
 }
 
-export function runVars(port: number): Record<string, string | undefined> {
+function runVars(port: number): Record<string, string | undefined> {
   return { ...process.env, PORT: String(port) };
 }
 
