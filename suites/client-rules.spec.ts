@@ -2,6 +2,9 @@ import { check, collectProfile, skip, test } from './harness.ts';
 import * as r from '../src/checks/client-rules.ts';
 
 const suite = 'client-rules';
+// The client's consent_mode, not a prompt=consent (which requests with offline_access carry, OIDC
+// Core §11), must decide whether consent is asked: consent checks send no prompt.
+const NO_PROMPT = { params: { prompt: undefined } };
 const profile = collectProfile();
 
 for (const client of profile.clients) {
@@ -30,7 +33,7 @@ for (const client of profile.clients) {
         const wait = duration <= 5 ? (duration + 1) * 1000 : undefined;
         return void r.checkRememberedConsent(client, await session.rememberedConsent(client, ['openid', ...fewer].join(' '), wait));
       }
-      const { askedAgain, pageUrl } = await session.consentAskedAgain(client, await session.request(client));
+      const { askedAgain, pageUrl } = await session.consentAskedAgain(client, await session.request(client, NO_PROMPT));
       r.checkConsentMode(client, askedAgain, pageUrl);
     }, client);
 
@@ -38,7 +41,7 @@ for (const client of profile.clients) {
       if (client.authorizationPolicy !== 'two_factor') skip(`${client.id} is one_factor (${client.sources.authorizationPolicy ?? 'authorization_policy'})`);
       const oneFactor = run.profile.clients.find((c) => c.authorizationPolicy === 'one_factor');
       if (!oneFactor) skip('no one_factor client to make a one-factor session with');
-      const result = await session.afterOneFactor(oneFactor, await session.request(client));
+      const result = await session.afterOneFactor(oneFactor, await session.request(client, NO_PROMPT));
       if (!result) skip(`signing in through ${oneFactor.id} needs the browser; the one-factor session is made over raw HTTP only`);
       r.checkSecondFactorDemanded(result, client);
     }, client);

@@ -8,11 +8,17 @@ const suite = 'code-flow';
 const c = f.codeFlowChecks;
 const profile = collectProfile();
 
-for (const client of confidential(profile)) {
-  test.describe(client.id, () => {
+// The happy path of every client: the prerequisite of every check that needs its tokens.
+for (const client of profile.clients) {
+  test.describe(`${client.id} exchange`, () => {
     check(suite, c.exchange, async ({ session }) => {
       await session.flow(client);
     }, client);
+  });
+}
+
+for (const client of confidential(profile)) {
+  test.describe(client.id, () => {
 
     check(suite, c.otherMethod, async ({ session, run }) => {
       const other = otherSecretMethod(client.tokenEndpointAuthMethod);

@@ -56,6 +56,10 @@ async function idTokenInput(e: Env, clientId = 'basic'): Promise<t.IdTokenInput>
   return { client: c, issuer: e.issuer, response: res, idToken: t.idTokenOf(res, c), accessToken: tokens.access_token, nonce, jwks, skew: 5, startedAt, authTimeRequired: true };
 }
 
+// Consent checks ask without prompt=consent (which the harness adds to offline_access requests):
+// the client's consent_mode, not the prompt, must decide whether consent is asked.
+const NO_PROMPT = { params: { prompt: undefined } };
+
 type Case = [Fault, (e: Env) => Promise<void> | void, RegExp, ((p: TargetProfile) => TargetProfile)?];
 
 const twoFactorEdit = (p: TargetProfile): TargetProfile => ({
@@ -180,7 +184,7 @@ const cases: Case[] = [
   ['consent-skipped', async (e) => {
     const client = e.client('refresher');
     await e.callback(client);
-    const req = await authorizationRequest(e.meta, client);
+    const req = await authorizationRequest(e.meta, client, NO_PROMPT);
     const r2 = await e.session.follow(req.url, req.redirectUri);
     cu.checkConsentMode(client, r2.kind === 'page', r2.kind === 'page' ? r2.url.pathname : undefined);
   }, /refresher got a code without being asked for consent again/],
@@ -188,7 +192,7 @@ const cases: Case[] = [
     const client = e.client('refresher');
     await e.callback(client);
     const asked = async (scope: string, remember: boolean) => {
-      const req = await authorizationRequest(e.meta, client, { scope });
+      const req = await authorizationRequest(e.meta, client, { scope, ...NO_PROMPT });
       const r2 = await e.session.follow(req.url, req.redirectUri);
       if (r2.kind === 'callback') return false;
       const sub = consentSubmission(r2.body, r2.url, EMBEDDED_SELECTORS, 'accept', remember);
@@ -203,7 +207,7 @@ const cases: Case[] = [
   ['second-factor-skipped', async (e) => {
     // 'refresher' turned two_factor by twoFactorEdit: a one-factor session via 'basic' first.
     await e.callback(e.client('basic'));
-    const req = await authorizationRequest(e.meta, e.client('refresher'));
+    const req = await authorizationRequest(e.meta, e.client('refresher'), NO_PROMPT);
     cu.checkSecondFactorDemanded(await e.session.follow(req.url, req.redirectUri), e.client('refresher'));
   }, /refresher got a code on a session signed in with one factor only/, twoFactorEdit],
 ];

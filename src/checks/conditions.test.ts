@@ -3,8 +3,9 @@
 
 import { describe, expect, it } from 'vitest';
 import * as jose from 'jose';
-import type { RawResponse } from '../http/exchange.ts';
+import { HttpError, type RawResponse } from '../http/exchange.ts';
 import { CheckFailure, CheckSkipped } from './verdict.ts';
+import * as v from './verdict.ts';
 import * as d from './discovery.ts';
 import * as f from './code-flow.ts';
 import * as t from './id-token.ts';
@@ -208,7 +209,13 @@ describe('login conditions', () => {
     expect(failure(() => l.checkStayedOnLogin(false, false, 'x')).message).toMatch(/login form is gone/);
   });
   it('a deny answered with a code fails', () => {
-    expect(failure(() => l.checkDenied(new URL('http://127.0.0.1:1/cb?code=c&state=s'), 's')).message).toMatch(/denying consent gave a code/);
+    expect(failure(() => l.checkDenied(new URL('http://127.0.0.1:1/cb?code=c&state=s'), 's', ['login', 'consent'])).message).toMatch(/denying consent gave a code/);
+  });
+  it('a deny check that saw no consent page fails, whatever the landing says', () => {
+    expect(failure(() => l.checkDenied(new URL('http://127.0.0.1:1/cb?error=access_denied&state=s'), 's', ['login'])).message).toMatch(/no consent page was shown although prompt=consent was sent/);
+  });
+  it('a login that skipped the consent page prompt=consent asked for fails', () => {
+    expect(failure(() => l.checkLanded(new URL('http://127.0.0.1:1/cb?code=c&state=s'), 'http://127.0.0.1:1/cb', 's', ['login'], true)).message).toMatch(/no consent page was shown although prompt=consent was sent/);
   });
 });
 
@@ -294,5 +301,40 @@ describe('per-client rules', () => {
     expect(err.message).toMatch(/asked for consent although consent_mode is implicit/);
     expect(err.detail.source).toMatch(/consent_mode = implicit/);
     expect(cu.consentExpected({ ...basic, consentMode: 'pre-configured' })).toBeUndefined();
+  });
+});
+
+describe('outcomes', () => {
+  const def = { id: 'userinfo.get', title: 't', severity: 'failure' as const, spec: 's' };
+  const warn = { ...def, severity: 'warning' as const };
+  const app = { id: 'app' };
+  it('a failure of the check\'s own requirement fails it (or warns, by severity)', () => {
+    expect(v.outcomeOf(new v.CheckFailure({ message: 'm' }), def, app).outcome).toBe('failed');
+    expect(v.outcomeOf(new v.CheckFailure({ message: 'm' }), warn, app).outcome).toBe('warning');
+    expect(v.outcomeOf(new v.CheckFailure({ message: 'm' }, { id: 'userinfo.get', client: 'app' }), def, app).outcome).toBe('failed');
+  });
+  it('a failure tagged with another check\'s requirement blocks it, naming that check', () => {
+    const out = v.outcomeOf(new v.CheckFailure({ message: 'no code' }, { id: 'code.exchange', client: 'app' }), def, app);
+    expect(out).toMatchObject({ outcome: 'blocked', blockedBy: 'code.exchange [app]' });
+    expect(out.detail.message).toBe('blocked by code.exchange [app]: no code');
+    expect(v.outcomeOf(new v.CheckFailure({ message: 'x' }, { id: 'code.exchange', client: 'other' }), { ...def, id: 'code.exchange' }, app).outcome).toBe('blocked');
+  });
+  it('server errors, no answer and harness defects are errors, never failures', () => {
+    expect(v.outcomeOf(new v.ProviderError({ message: 'token answered HTTP 500' }), def, app).outcome).toBe('error');
+    expect(v.outcomeOf(new HttpError('timed out', { request: { method: 'GET', url: 'http://x' }, error: 'timeout' }), def, app).outcome).toBe('error');
+    const bug = v.outcomeOf(new TypeError('x is undefined'), def, app);
+    expect(bug).toMatchObject({ outcome: 'error' });
+    expect(bug.detail.message).toMatch(/the harness could not run userinfo\.get: x is undefined/);
+  });
+  it('asPrerequisite tags untagged failures only', async () => {
+    const tagged = await v.asPrerequisite({ id: 'a' }, async () => v.fail({ message: 'm' })).catch((e: unknown) => e);
+    expect((tagged as v.CheckFailure).prerequisite).toEqual({ id: 'a' });
+    const kept = await v.asPrerequisite({ id: 'b' }, () => v.asPrerequisite({ id: 'a' }, async () => v.fail({ message: 'm' }))).catch((e: unknown) => e);
+    expect((kept as v.CheckFailure).prerequisite).toEqual({ id: 'a' });
+  });
+  it('a 5xx from a setup step is a ProviderError with the exchange', () => {
+    const res = { status: 503, headers: {}, text: '', json: undefined, exchange: { request: { method: 'POST', url: 'http://x/token' }, response: { status: 503 } } };
+    expect(() => v.expectNoServerError(res as never, 'token')).toThrow(v.ProviderError);
+    expect(() => v.expectNoServerError({ ...res, status: 400 } as never, 'token')).not.toThrow();
   });
 });

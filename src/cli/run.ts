@@ -11,6 +11,7 @@ import type { TargetProfile } from '../model/target.ts';
 import type { CheckResult } from '../model/check.ts';
 import { loadProfile } from '../config/profile.ts';
 import { knownSecrets } from '../report/redact.ts';
+import { failingCount } from '../report/meta.ts';
 import { launchOptions } from '../browser/launch.ts';
 import { selectorsFor } from '../browser/drivers.ts';
 import { startTarget } from '../targets/start.ts';
@@ -160,7 +161,11 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
     });
     const results = readResults(reportDir);
     if (!results) throw new SetupError(`the suites did not write ${path.join(reportDir, 'results.json')} (Playwright exited with ${code})`);
-    const failing = results.filter((r) => r.outcome === 'failed' && r.severity === 'failure').length;
+    // A filter that matches nothing is a mistake in the command, not a run with no findings.
+    if (options.grep && results.every((r) => r.id === 'harness.error') && results.some((r) => /No tests found/.test(r.message ?? ''))) {
+      throw new SetupError(`--grep ${JSON.stringify(options.grep)} matches no check (check ids look like code.exchange, claims.no-leak; see the README's suites table)`);
+    }
+    const failing = failingCount(results);
     const base = { reportDir, results, issuer: target.issuer, wallMs: Date.now() - started, ...(target.readyMs !== undefined ? { readyMs: target.readyMs } : {}) };
     if (profile.expectedResults && options.updateExpected) {
       writeVerdicts(profile.expectedResults, profile.name, results);

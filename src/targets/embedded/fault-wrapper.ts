@@ -64,6 +64,7 @@ export function installFaults(f: FaultContext): (req: http.IncomingMessage, res:
 
   return (req, res, path) => {
     if (path === '/.well-known/openid-configuration') {
+      if (has('discovery-not-json')) rewriteBody(res, async (body) => body.slice(0, -1));
       rewriteBody(res, jsonRewrite((d) => {
         if (has('discovery-wrong-issuer')) d.issuer = `${f.issuer}/other`;
         if (has('discovery-no-jwks-uri')) delete d.jwks_uri;
@@ -88,6 +89,12 @@ export function installFaults(f: FaultContext): (req: http.IncomingMessage, res:
         return url.href;
       });
     }
+    if (path === ROUTES.token && has('token-server-error')) {
+      req.resume();
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('internal error');
+      return true;
+    }
     if (path === ROUTES.token) {
       rewriteBody(res, async (body, r) => {
         const state = f.current.getStore();
@@ -101,6 +108,7 @@ export function installFaults(f: FaultContext): (req: http.IncomingMessage, res:
         }
         return jsonRewrite(async (json) => {
           if (typeof json.id_token === 'string' && ID_TOKEN_FAULTS.some(has)) json.id_token = await tamperIdToken(json.id_token, f);
+          if (has('refresh-never-issued')) delete json.refresh_token;
         })(body, r);
       });
     }

@@ -84,6 +84,12 @@ export const FAULTS = [
   'introspection-no-client-auth',
   /** revocation answers 200 but revokes nothing */
   'revocation-noop',
+  /** discovery answers 200 with a body that is not JSON (every other check is blocked by it) */
+  'discovery-not-json',
+  /** the token endpoint answers HTTP 500 to every request (setup steps end in an error outcome) */
+  'token-server-error',
+  /** no refresh token is ever issued (refresh checks are blocked by refresh.issued-as-configured) */
+  'refresh-never-issued',
 ] as const;
 
 export type Fault = (typeof FAULTS)[number];
