@@ -16,6 +16,7 @@ const start = z.discriminatedUnion('mode', [
       command: z.array(z.string()).min(1),
       cwd: z.string().optional(),
       env: z.record(z.string(), z.string()).optional(),
+      port: z.union([z.literal('auto'), z.number().int().min(1).max(65535)]).optional(),
       ready_timeout: z.union([z.string(), z.number()]).optional(),
     })
     .strict(),
@@ -101,7 +102,8 @@ function issuerOf(value: string | undefined, file: string): string | undefined {
   if (value === undefined) return undefined;
   let url: URL;
   try {
-    // A container target's issuer may name its port as ${PORT}, known only at start.
+    // A container target's (or a command target's with start.port) issuer may name its port as
+    // ${PORT}, known only at start.
     url = new URL(value.replaceAll('${PORT}', '1'));
   } catch {
     throw new ConfigError(file, 'issuer', `not an absolute URL: ${value}`);
@@ -169,9 +171,17 @@ export function loadProfile(pathOrDir: string, options: LoadOptions = {}): Targe
       break;
     case 'command': {
       if (!issuer) throw new ConfigError(file, 'issuer', 'required for command targets');
-      if (issuer.includes('${PORT}')) throw new ConfigError(file, 'issuer', '${PORT} is only filled in for container targets');
+      if (issuer.includes('${PORT}') && startRaw.port === undefined) throw new ConfigError(file, 'issuer', '${PORT} is only filled in when start.port is given (auto or a number)');
       const [command, ...args] = startRaw.command;
-      startSpec = { mode: 'command', command: command!, args, cwd: path.resolve(dir, startRaw.cwd ?? '.'), env: startRaw.env ?? {}, readyTimeoutMs: readyTimeout(startRaw.ready_timeout, 20_000, file) };
+      startSpec = {
+        mode: 'command',
+        command: command!,
+        args,
+        cwd: path.resolve(dir, startRaw.cwd ?? '.'),
+        env: startRaw.env ?? {},
+        readyTimeoutMs: readyTimeout(startRaw.ready_timeout, 20_000, file),
+        ...(startRaw.port !== undefined ? { port: startRaw.port } : {}),
+      };
       break;
     }
     case 'container': {

@@ -102,8 +102,10 @@ export type LoginDriverSpec =
 export type StartSpec =
   /** In-process reference provider configured from `configFile`. */
   | { mode: 'embedded'; configFile: string }
-  /** A local process; the issuer must answer discovery within `readyTimeoutMs`. */
-  | { mode: 'command'; command: string; args: string[]; cwd: string; env: Record<string, string>; readyTimeoutMs: number }
+  /** A local process; the issuer must answer discovery within `readyTimeoutMs`. With `port`
+   *  ('auto' picks a free one), `${PORT}` and `${NAME}` / `${NAME:-default}` (environment) are
+   *  filled into the command, its arguments, its env values and the issuer before start. */
+  | { mode: 'command'; command: string; args: string[]; cwd: string; env: Record<string, string>; readyTimeoutMs: number; port?: number | 'auto' }
   /** A container started with Testcontainers (see ContainerSpec). */
   | ({ mode: 'container' } & ContainerSpec)
   /** An already-running provider, given only by its issuer URL. */
