@@ -11,6 +11,7 @@ import { idTokenOf } from '../src/checks/id-token.ts';
 import { checkUserinfo } from '../src/checks/tokens.ts';
 import { expectJson200 } from '../src/checks/verdict.ts';
 import * as c from '../src/checks/claims.ts';
+import { expectConfigured } from '../src/checks/basis.ts';
 
 const suite = 'claims';
 const profile = collectProfile();
@@ -71,6 +72,7 @@ for (const client of profile.clients) {
     check(suite, c.claimsChecks.noEscalation, async (fx) => {
       const extra = EXTRA_SCOPES.find((s) => !client.scopes.includes(s));
       if (!extra) skip(`${client.id} is allowed every standard scope (${client.sources.scopes ?? 'scopes'})`);
+      expectConfigured(fx.run.profile, client.sources.scopes, `scopes of ${client.id}`);
       const { meta } = await fx.run.discovery();
       const req = await fx.session.request(client, { scope: `${defaultScope(client)} ${extra}` });
       const cb = await fx.session.authorize(req);

@@ -1,5 +1,6 @@
 import { check, collectProfile, skip, test } from './harness.ts';
 import * as r from '../src/checks/client-rules.ts';
+import { expectConfigured } from '../src/checks/basis.ts';
 
 const suite = 'client-rules';
 // The client's consent_mode, not a prompt=consent (which requests with offline_access carry, OIDC
@@ -16,14 +17,16 @@ for (const client of profile.clients) {
       r.checkFrontRefused(await session.attempt(req, client), { message: `response_type ${other} was served to ${client.id}, which is allowed ${client.responseTypes.join(', ')}`, source: client.sources.responseTypes ?? 'response_types', sent: { response_type: other } });
     }, client);
 
-    check(suite, r.clientRuleChecks.responseMode, async ({ session }) => {
+    check(suite, r.clientRuleChecks.responseMode, async ({ session, run }) => {
+      expectConfigured(run.profile, client.sources.responseModes, `response_modes of ${client.id}`);
       const other = r.RESPONSE_MODES.find((m) => !client.responseModes.includes(m));
       if (!other) skip(`${client.id} is allowed every response mode`);
       const req = await session.request(client, { params: { response_mode: other } });
       r.checkFrontRefused(await session.attempt(req, client), { message: `response_mode ${other} was served to ${client.id}, which is allowed ${client.responseModes.join(', ')}`, source: client.sources.responseModes ?? 'response_modes', sent: { response_mode: other } });
     }, client);
 
-    check(suite, r.clientRuleChecks.consentMode, async ({ session }) => {
+    check(suite, r.clientRuleChecks.consentMode, async ({ session, run }) => {
+      expectConfigured(run.profile, client.sources.consentMode, `consent_mode of ${client.id}`);
       if (client.consentMode === 'pre-configured') {
         if (!session.selectors.consentRemember) skip('the login driver has no consent_remember selector to tick');
         const fewer = client.scopes.filter((s) => s !== 'openid').slice(1);
@@ -39,6 +42,7 @@ for (const client of profile.clients) {
 
     check(suite, r.clientRuleChecks.twoFactor, async ({ session, run }) => {
       if (client.authorizationPolicy !== 'two_factor') skip(`${client.id} is one_factor (${client.sources.authorizationPolicy ?? 'authorization_policy'})`);
+      expectConfigured(run.profile, client.sources.authorizationPolicy, `authorization_policy of ${client.id}`);
       const oneFactor = run.profile.clients.find((c) => c.authorizationPolicy === 'one_factor');
       if (!oneFactor) skip('no one_factor client to make a one-factor session with');
       const result = await session.afterOneFactor(oneFactor, await session.request(client, NO_PROMPT));
@@ -48,6 +52,7 @@ for (const client of profile.clients) {
 
     for (const [def, param] of [[r.clientRuleChecks.stateEntropy, 'state'], [r.clientRuleChecks.nonceEntropy, 'nonce']] as const) {
       check(suite, def, async ({ session, run }) => {
+        expectConfigured(run.profile, run.profile.provider.sources.minimumParameterEntropy, 'minimum_parameter_entropy');
         const min = run.profile.provider.minimumParameterEntropy;
         if (min <= 1) skip(`minimum_parameter_entropy is ${min}`);
         const short = 'x'.repeat(min - 1);

@@ -3,6 +3,7 @@ import { exchangeCode, introspect, userinfo } from '../src/protocol/endpoints.ts
 import { otherSecretMethod } from '../src/protocol/client-auth.ts';
 import { endpoint } from '../src/protocol/metadata.ts';
 import * as f from '../src/checks/code-flow.ts';
+import { expectConfigured } from '../src/checks/basis.ts';
 
 const suite = 'code-flow';
 const c = f.codeFlowChecks;
@@ -23,6 +24,7 @@ for (const client of confidential(profile)) {
     check(suite, c.otherMethod, async ({ session, run }) => {
       const other = otherSecretMethod(client.tokenEndpointAuthMethod);
       if (!other) skip(`${client.id} uses ${client.tokenEndpointAuthMethod}; no other secret method to try`);
+      expectConfigured(run.profile, client.sources.tokenEndpointAuthMethod, `token_endpoint_auth_method of ${client.id}`);
       const { meta } = await run.discovery();
       const req = await session.request(client);
       const cb = await session.authorize(req);
@@ -95,6 +97,7 @@ for (const client of profile.clients) {
     check('pkce', p.required, async ({ session, run }) => {
       const rule = f.pkceRequired(client, run.profile.provider);
       if (!rule.required) skip(`PKCE is not required for ${client.id} (${rule.source})`);
+      if (!client.requirePkce) expectConfigured(run.profile, run.profile.provider.sources.enforcePkce, 'enforce_pkce');
       const req = await session.request(client, { pkce: false });
       f.checkAuthorizationRefused(await session.attempt(req, client), { message: `an authorization for ${client.id} without code_challenge was not refused`, source: rule.source });
     }, client);
@@ -109,6 +112,7 @@ for (const client of profile.clients) {
     check('pkce', p.plain, async ({ session, run }) => {
       const provider = run.profile.provider;
       const source = provider.sources.enablePkcePlainChallenge ?? `enable_pkce_plain_challenge = ${provider.enablePkcePlainChallenge}`;
+      expectConfigured(run.profile, provider.sources.enablePkcePlainChallenge, 'enable_pkce_plain_challenge');
       const req = await session.request(client, { pkce: 'plain' });
       const outcome = await session.attempt(req, client);
       if (provider.enablePkcePlainChallenge) {

@@ -449,7 +449,7 @@ export function check(suite: string, def: CheckDef, body: (fx: CheckFixtures) =>
       kept = (await body({ run, sessions, session })) ?? [];
     } catch (err) {
       const durationMs = Date.now() - started;
-      const verdict = outcomeOf(err, def, client);
+      const verdict = outcomeOf(err, def, client, { exactErrorCodes: run.profile.behaviour?.exactErrorCodes ?? false });
       const result: CheckResult = { ...base, ...verdict.detail, evidence: verdict.detail.evidence ?? [], outcome: verdict.outcome, durationMs, ...(verdict.blockedBy ? { blockedBy: verdict.blockedBy } : {}) };
       await record(testInfo, run.redactor, result);
       const message = run.redactor.text(verdict.detail.message);

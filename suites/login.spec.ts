@@ -1,5 +1,6 @@
 import { check, collectProfile, skip, withFreshPage } from './harness.ts';
 import * as l from '../src/checks/login.ts';
+import { expectConfigured } from '../src/checks/basis.ts';
 import type { ClientSpec } from '../src/model/target.ts';
 
 const suite = 'login';
@@ -47,8 +48,9 @@ check(suite, l.loginChecks.deny, async ({ session }) => {
 }, denyClient);
 
 const twoFactorClient = profile.clients.find((c) => c.authorizationPolicy === 'two_factor');
-check(suite, l.loginChecks.secondFactor, async ({ session }) => {
+check(suite, l.loginChecks.secondFactor, async ({ session, run }) => {
   if (!twoFactorClient) skip('no client has authorization_policy two_factor');
+  expectConfigured(run.profile, twoFactorClient.sources.authorizationPolicy, `authorization_policy of ${twoFactorClient.id}`);
   if (!session.user.totpSecret) skip(`${session.user.username} has no totp_secret in the profile`);
   const req = await session.request(twoFactorClient);
   await withFreshPage(session, l.loginChecks.secondFactor.id, async (page) => {

@@ -67,11 +67,13 @@ for (const client of profile.clients) {
         k.checkRefreshWorks(await refreshGrant(meta, { client }, await refreshToken(fx, client)), client);
       }, client);
       check('refresh', r.rotation, async (fx) => {
+        const basis = k.rotationBasis(client, fx.run.profile.behaviour);
+        if (!basis) skip(`rotation is not required of confidential clients (RFC 9700 §4.14.2), and the profile names no provider that documents it (provider:)`);
         const { meta } = await fx.run.discovery();
         const rt = await refreshToken(fx, client);
         const refreshRes = await refreshGrant(meta, { client }, rt);
         const json = k.checkRefreshWorks(refreshRes, client);
-        k.checkRotation(json, rt, await refreshGrant(meta, { client }, rt), refreshRes);
+        k.checkRotation(json, rt, await refreshGrant(meta, { client }, rt), refreshRes, basis);
       }, client);
       check('refresh', r.bound, async (fx) => {
         // Another client allowed the grant, so only the binding can refuse it.

@@ -128,7 +128,7 @@ const cases: Case[] = [
     const { tokens } = await e.flow(c);
     const rt = tokens.refresh_token!;
     const refreshed = await refreshGrant(e.meta, { client: c }, rt);
-    k.checkRotation(k.checkRefreshWorks(refreshed, c), rt, await refreshGrant(e.meta, { client: c }, rt), refreshed);
+    k.checkRotation(k.checkRefreshWorks(refreshed, c), rt, await refreshGrant(e.meta, { client: c }, rt), refreshed, k.rotationBasis(c, e.profile.behaviour)!);
   }, /did not rotate the refresh token/],
   ['introspection-no-client-auth', async (e) => {
     const { tokens } = await e.flow(e.client('basic'));

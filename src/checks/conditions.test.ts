@@ -6,6 +6,7 @@ import * as jose from 'jose';
 import { HttpError, type RawResponse } from '../http/exchange.ts';
 import { CheckFailure, CheckSkipped } from './verdict.ts';
 import * as v from './verdict.ts';
+import { expectConfigured } from './basis.ts';
 import * as d from './discovery.ts';
 import * as f from './code-flow.ts';
 import * as t from './id-token.ts';
@@ -336,5 +337,31 @@ describe('outcomes', () => {
     const res = { status: 503, headers: {}, text: '', json: undefined, exchange: { request: { method: 'POST', url: 'http://x/token' }, response: { status: 503 } } };
     expect(() => v.expectNoServerError(res as never, 'token')).toThrow(v.ProviderError);
     expect(() => v.expectNoServerError({ ...res, status: 400 } as never, 'token')).not.toThrow();
+  });
+});
+
+describe('bases', () => {
+  const authelia = testProfile();
+  const generic = { ...testProfile(), behaviour: undefined };
+  it('a value the configuration sets is an expectation for every provider', () => {
+    expect(() => expectConfigured(generic, 'configuration.yml: identity_providers.oidc.clients[0].consent_mode = explicit', 'consent_mode')).not.toThrow();
+  });
+  it('a default is an expectation only when the profile names the provider whose default it is', () => {
+    expect(() => expectConfigured(authelia, 'Authelia default: consent_mode = auto', 'consent_mode')).not.toThrow();
+    expect(thrown(CheckSkipped, () => expectConfigured(generic, 'Authelia default: consent_mode = auto', 'consent_mode of kasm')).message).toMatch(/not set in the configuration/);
+  });
+  it('a refusal with another error code is a warning unless the provider documents exact codes', () => {
+    const def = { id: 'refresh.bound-to-client', title: 't', severity: 'failure' as const, spec: 's' };
+    const err = thrown(CheckFailure, () => v.expectRefusal({ status: 400, headers: {}, text: '', json: { error: 'invalid_request' }, exchange: { request: { method: 'POST', url: 'http://x' } } } as never, ['invalid_grant'], { label: 'token', message: 'accepted' }));
+    expect(v.outcomeOf(err, def).outcome).toBe('warning');
+    expect(v.outcomeOf(err, def, undefined, { exactErrorCodes: true }).outcome).toBe('failed');
+    const accepted = thrown(CheckFailure, () => v.expectRefusal({ status: 200, headers: {}, text: '', json: {}, exchange: { request: { method: 'POST', url: 'http://x' } } } as never, ['invalid_grant'], { label: 'token', message: 'accepted' }));
+    expect(v.outcomeOf(accepted, def).outcome).toBe('failed');
+  });
+  it('rotation: the provider\'s documented behaviour, or a public client (RFC 9700), else no basis', () => {
+    const confidential = client('c');
+    expect(k.rotationBasis(confidential, authelia.behaviour)).toMatch(/Authelia 4\.39 documented behaviour/);
+    expect(k.rotationBasis(confidential, undefined)).toBeUndefined();
+    expect(k.rotationBasis({ ...confidential, public: true }, undefined)).toMatch(/RFC 9700 §4\.14\.2/);
   });
 });

@@ -14,6 +14,9 @@ export interface FailureDetail {
   expected?: unknown;
   observed?: unknown;
   evidence?: Evidence[];
+  /** `error-code`: refused as required, but with another error code than the standard lists. A
+   *  warning, unless the profile's provider documents exact codes (then a failure). */
+  kind?: 'error-code';
 }
 
 /** The check (and client) whose requirement a setup step is: `code.exchange [rustdesk]`. */
@@ -88,6 +91,7 @@ export function expectRefusal(res: RawResponse, errors: string[], detail: Omit<F
   if (isRefusal && (errors.length === 0 || (code !== undefined && errors.includes(code)))) return;
   fail({
     // A refusal with another error code is a different defect than an acceptance: say which.
+    ...(isRefusal ? { kind: 'error-code' as const } : {}),
     message: isRefusal ? `refused as expected, but with ${code ?? `HTTP ${res.status} and no error code`} instead of ${errors.join(' or ')}` : detail.message,
     ...(detail.source ? { source: detail.source } : {}),
     expected: `HTTP 4xx${errors.length ? ` with error ${errors.join(' or ')}` : ''}`,
@@ -116,13 +120,14 @@ export interface Verdict {
 }
 
 /** The outcome of a check body that threw `err`. Pure, so each mapping is tested. */
-export function outcomeOf(err: unknown, def: CheckDef, client?: { id: string }): Verdict {
+export function outcomeOf(err: unknown, def: CheckDef, client?: { id: string }, options: { exactErrorCodes?: boolean } = {}): Verdict {
   if (err instanceof CheckSkipped) return { outcome: 'skipped', detail: { message: err.message } };
   if (err instanceof CheckFailure) {
     const own = prerequisiteKey({ id: def.id, ...(client ? { client: client.id } : {}) });
     const by = err.prerequisite ? prerequisiteKey(err.prerequisite) : undefined;
     if (by && by !== own) return { outcome: 'blocked', blockedBy: by, detail: { ...err.detail, message: `blocked by ${by}: ${err.detail.message}` } };
-    return { outcome: def.severity === 'warning' ? 'warning' : 'failed', detail: err.detail };
+    const lenient = err.detail.kind === 'error-code' && !options.exactErrorCodes;
+    return { outcome: def.severity === 'warning' || lenient ? 'warning' : 'failed', detail: err.detail };
   }
   if (err instanceof ProviderError) return { outcome: 'error', detail: err.detail };
   if (err instanceof HttpError) return { outcome: 'error', detail: { message: `no answer: ${err.message}`, evidence: [{ label: 'request', http: err.exchange }] } };

@@ -156,6 +156,8 @@ export interface ContainerSpec {
 
 export type ClaimsProfile = 'authelia-legacy' | 'authelia-4.39' | 'oidc-core';
 
+import type { ProviderBehaviour } from './behaviour.ts';
+
 export interface TargetProfile {
   /** Short name used in report folder names. */
   name: string;
@@ -168,6 +170,9 @@ export interface TargetProfile {
   users: TestUser[];
   clients: ClientSpec[];
   provider: ProviderSpec;
+  /** The documented behaviour the profile names (`provider:`), beyond the standard and the
+   *  configured values; undefined when it names none. */
+  behaviour?: ProviderBehaviour;
   claimsProfile: ClaimsProfile;
   /** Absolute path of the imported configuration.yml, if any. */
   configFile?: string;
