@@ -110,3 +110,35 @@ check(suite, c.claimsChecks.subjectTypes, async ({ session }) => {
   }
   return [{ label: 'sub by client and sector', data: c.checkSubjectTypes(subs) }];
 });
+
+// Claim JSON types (OIDC Core §2, §5.1) wherever the claims are read.
+for (const client of profile.clients) {
+  test.describe(`${client.id} claim types`, () => {
+    const idTokenClaims = (flow: Flow): c.TypedClaims => ({ where: 'ID token', claims: decodeJwt(idTokenOf(flow.tokenRes, client)) as Record<string, unknown>, response: flow.tokenRes });
+    const userinfoClaims = async ({ run }: CheckFixtures, flow: Flow): Promise<c.TypedClaims> => {
+      const { meta } = await run.discovery();
+      if (!endpoint(meta, 'userinfo_endpoint')) skip('the provider advertises no userinfo_endpoint');
+      const res = await userinfo(meta, flow.tokens.access_token);
+      return { where: 'userinfo', claims: checkUserinfo(res, client, 'GET'), response: res };
+    };
+
+    check(suite, c.claimsChecks.typesIdToken, async (fx) => {
+      const seen = idTokenClaims(await fx.session.sharedFlow(client));
+      c.checkIdTokenClaimTypes(seen);
+      return [{ label: 'ID token claims', data: seen.claims }];
+    }, client);
+
+    check(suite, c.claimsChecks.typesUserinfo, async (fx) => {
+      const seen = await userinfoClaims(fx, await fx.session.sharedFlow(client));
+      c.checkUserinfoClaimTypes(seen);
+      return [{ label: 'userinfo claims', data: seen.claims }];
+    }, client);
+
+    check(suite, c.claimsChecks.typesNonStandard, async (fx) => {
+      const flow = await fx.session.sharedFlow(client);
+      const seen = [idTokenClaims(flow), await userinfoClaims(fx, flow)];
+      if (!seen.some((s) => Object.keys(c.NON_STANDARD_CLAIM_TYPES).some((k) => k in s.claims))) skip(`neither the ID token nor userinfo of ${client.id} carries ${Object.keys(c.NON_STANDARD_CLAIM_TYPES).join(' or ')}`);
+      c.checkNonStandardClaimTypes(seen);
+    }, client);
+  });
+}

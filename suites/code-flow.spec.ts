@@ -4,6 +4,8 @@ import { otherSecretMethod } from '../src/protocol/client-auth.ts';
 import { endpoint } from '../src/protocol/metadata.ts';
 import * as f from '../src/checks/code-flow.ts';
 import { expectConfigured } from '../src/checks/basis.ts';
+import { exchangeWithBothMethods } from '../src/protocol/error-probes.ts';
+import { sessionPaths } from './session-paths.ts';
 
 const suite = 'code-flow';
 const c = f.codeFlowChecks;
@@ -120,6 +122,31 @@ for (const client of profile.clients) {
         return;
       }
       f.checkAuthorizationRefused(outcome, { message: `a plain code_challenge for ${client.id} was accepted`, source });
+    }, client);
+  });
+}
+
+for (const client of confidential(profile)) {
+  test.describe(`${client.id} single authentication method`, () => {
+    check(suite, c.singleAuthMethod, async ({ session, run }) => {
+      const { meta } = await run.discovery();
+      const req = await session.request(client);
+      const cb = await session.authorize(req);
+      f.checkSingleAuthMethod(await exchangeWithBothMethods(meta, client, f.codeOf(cb), req.redirectUri, req.verifier), client);
+    }, client);
+  });
+}
+
+for (const client of profile.clients) {
+  test.describe(`${client.id} session reuse`, () => {
+    check(suite, c.stateSessionReuse, async (fx) => {
+      const { paths, notes } = await sessionPaths(fx, client);
+      return [...f.checkStateAcrossPaths(paths), ...notes];
+    }, client);
+    check(suite, c.issSessionReuse, async (fx) => {
+      const { meta } = await fx.run.discovery();
+      const { paths, notes } = await sessionPaths(fx, client);
+      return [...f.checkIssAcrossPaths(paths, meta.authorization_response_iss_parameter_supported === true), ...notes];
     }, client);
   });
 }

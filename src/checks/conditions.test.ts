@@ -15,6 +15,7 @@ import * as l from './login.ts';
 import * as cl from './claims.ts';
 import * as cors from './cors.ts';
 import * as cu from './client-rules.ts';
+import * as te from './token-errors.ts';
 import { client, testProfile } from '../../test/profile-fixture.ts';
 import { thrown } from '../../test/thrown.ts';
 
@@ -363,5 +364,146 @@ describe('bases', () => {
     expect(k.rotationBasis(confidential, authelia.behaviour)).toMatch(/Authelia 4\.39 documented behaviour/);
     expect(k.rotationBasis(confidential, undefined)).toBeUndefined();
     expect(k.rotationBasis({ ...confidential, public: true }, undefined)).toMatch(/RFC 9700 §4\.14\.2/);
+  });
+});
+
+describe('claim JSON types (OIDC Core §2, §5.1)', () => {
+  const userinfoOf = (claims: Record<string, unknown>): cl.TypedClaims => ({ where: 'userinfo', claims, response: raw(200, claims) });
+  const idTokenOf = (claims: Record<string, unknown>): cl.TypedClaims => ({ where: 'ID token', claims, response: raw(200, { id_token: 'x.y.z' }) });
+  it('each type accepts its JSON type only', () => {
+    expect(cl.typeProblem('boolean', true)).toBeUndefined();
+    expect(cl.typeProblem('boolean', 'true')).toBe('is string "true", expected a boolean');
+    expect(cl.typeProblem('number', 1700000000)).toBeUndefined();
+    expect(cl.typeProblem('number', '1700000000')).toMatch(/is string "1700000000", expected a number/);
+    expect(cl.typeProblem('string-or-strings', ['a', 'b'])).toBeUndefined();
+    expect(cl.typeProblem('string-or-strings', ['a', 1])).toMatch(/expected a string or an array of strings/);
+    expect(cl.typeProblem('strings', 'admins')).toBe('is string "admins", expected an array of strings');
+    expect(cl.typeProblem('address', { street_address: '1 Main St', country: 'NL' })).toBeUndefined();
+    expect(cl.typeProblem('address', '1 Main St, Amsterdam')).toMatch(/expected a JSON object/);
+    expect(cl.typeProblem('address', { postal_code: 1011 })).toMatch(/non-string members postal_code/);
+  });
+  it('userinfo: email_verified as a string, updated_at as a date, address as a string fail, naming §5.1 and the response', () => {
+    const err = failure(() => cl.checkUserinfoClaimTypes(userinfoOf({ sub: 's', email_verified: 'true', phone_number_verified: false, updated_at: '2024-01-01T00:00:00Z', address: 'Main St 1' })));
+    expect(err.message).toMatch(/^userinfo claims of the wrong JSON type: email_verified is string "true", expected a boolean; updated_at is string "2024-01-01T00:00:00Z", expected a number .*; address is string "Main St 1", expected a JSON object$/);
+    expect(err.detail.source).toMatch(/OIDC Core §5\.1/);
+    expect(err.detail.evidence?.some((e) => e.label === 'userinfo' && e.http)).toBe(true);
+  });
+  it('userinfo: non-standard claims are left to their own check', () => {
+    expect(() => cl.checkUserinfoClaimTypes(userinfoOf({ sub: 's', groups: 'admins', custom: 1 }))).not.toThrow();
+  });
+  it('ID token: §2 claims are typed too (aud, exp, amr, sub)', () => {
+    const err = failure(() => cl.checkIdTokenClaimTypes(idTokenOf({ iss: 'http://op.test', sub: 42, aud: 7, exp: '1700000000', iat: 1, amr: 'pwd', nonce: 'n' })));
+    expect(err.message).toMatch(/sub is number 42, expected a string; aud is number 7, expected a string or an array of strings; exp is string "1700000000", expected a number .*; amr is string "pwd", expected an array of strings/);
+    expect(err.detail.source).toMatch(/OIDC Core §2 and §5\.1/);
+    expect(() => cl.checkIdTokenClaimTypes(idTokenOf({ iss: 'i', sub: 's', aud: ['a', 'b'], exp: 2, iat: 1, auth_time: 1, email_verified: true }))).not.toThrow();
+  });
+  it('groups as one string is a (warning-level) failure naming where it was seen', () => {
+    const err = failure(() => cl.checkNonStandardClaimTypes([idTokenOf({ sub: 's' }), userinfoOf({ sub: 's', groups: 'admins,dev', alt_emails: ['a@example.com'] })]));
+    expect(err.message).toMatch(/non-standard list claims not sent as arrays of strings: userinfo: groups is string "admins,dev", expected an array of strings$/);
+    expect(cl.claimsChecks.typesNonStandard.severity).toBe('warning');
+  });
+});
+
+describe('ID token JOSE header', () => {
+  async function withHeader(header: Record<string, unknown>, crit?: Record<string, boolean>): Promise<t.IdTokenInput> {
+    const { privateKey } = await jose.generateKeyPair('RS256');
+    const idToken = await new jose.SignJWT({ sub: 'a' }).setProtectedHeader({ alg: 'RS256', kid: 'k1', ...header }).sign(privateKey, crit ? { crit } : undefined);
+    return { client: basic, issuer: 'http://op.test', response: raw(200, {}), idToken, nonce: 'n', jwks: good, skew: 5, startedAt: 0, authTimeRequired: true };
+  }
+  it('typ: absent or JWT in any case passes; ID+JWT and application/jwt fail, naming openidconnect-rs and Proxmox', async () => {
+    t.checkTyp(await withHeader({}));
+    t.checkTyp(await withHeader({ typ: 'jwt' }));
+    const i = await withHeader({ typ: 'ID+JWT' });
+    const err = failure(() => t.checkTyp(i));
+    expect(err.message).toMatch(/typ "ID\+JWT": the Rust openidconnect crate rejects it .*Proxmox VE/);
+    expect(err.detail.source).toMatch(/RFC 7519 §5\.1.*openidconnect-rs/);
+    expect(err.detail.evidence?.[0]?.label).toBe('ID token header and claims');
+    const j = await withHeader({ typ: 'application/jwt' });
+    expect(failure(() => t.checkTyp(j)).detail.observed).toBe('application/jwt');
+    expect(t.idTokenChecks.typ.severity).toBe('warning');
+  });
+  it('crit: absent passes; an unknown extension fails (RFC 7515 §4.1.11)', async () => {
+    t.checkCrit(await withHeader({}));
+    const i = await withHeader({ crit: ['urn:x'], 'urn:x': 1 }, { 'urn:x': true });
+    const err = failure(() => t.checkCrit(i));
+    expect(err.message).toMatch(/marks "urn:x" critical: a relying party MUST reject/);
+    expect(err.detail.source).toMatch(/RFC 7515 §4\.1\.11/);
+  });
+  it('signature: a critical extension does not make the signature check fail (crit has its own check)', async () => {
+    const { privateKey, publicKey } = await jose.generateKeyPair('RS256', { extractable: true });
+    const jwk = { ...(await jose.exportJWK(publicKey)), kid: 'k1', use: 'sig' } as d.Jwks['keys'][number];
+    const idToken = await new jose.SignJWT({ sub: 'a' }).setProtectedHeader({ alg: 'RS256', kid: 'k1', crit: ['urn:x'], 'urn:x': 1 }).sign(privateKey, { crit: { 'urn:x': true } });
+    await t.checkSignature({ client: basic, issuer: 'http://op.test', response: raw(200, {}), idToken, nonce: 'n', jwks: { keys: [jwk] }, skew: 5, startedAt: 0, authTimeRequired: true });
+  });
+  it('cty: JWT is a nested token; any other cty fails too', async () => {
+    const nested = await withHeader({ cty: 'JWT' });
+    expect(failure(() => t.checkCty(nested)).message).toMatch(/cty "JWT" says the payload is a nested JWT/);
+    const other = await withHeader({ cty: 'application/json' });
+    expect(failure(() => t.checkCty(other)).message).toMatch(/cty "application\/json": the payload of an ID token is a JSON claims set/);
+    t.checkCty(await withHeader({}));
+  });
+});
+
+describe('nonce, state and iss on every session path', () => {
+  const sign = async (claims: jose.JWTPayload) => new jose.SignJWT(claims).setProtectedHeader({ alg: 'RS256' }).sign((await jose.generateKeyPair('RS256')).privateKey);
+  it('nonce: the nonce of an earlier authorization is named as such; a missing one too', async () => {
+    const obs = [
+      { path: 'fresh login', nonceSent: 'n1', idToken: await sign({ nonce: 'n1' }), tokenRes: raw(200, {}) },
+      { path: 'session reuse 1', nonceSent: 'n2', idToken: await sign({ nonce: 'n2' }), tokenRes: raw(200, {}) },
+      { path: 'session reuse 2', nonceSent: 'n3', idToken: await sign({ nonce: 'n2' }), tokenRes: raw(200, {}) },
+      { path: 'after remembered consent', nonceSent: 'n4', idToken: await sign({}), tokenRes: raw(200, {}) },
+    ];
+    const err = failure(() => t.checkNonceAcrossPaths(obs));
+    expect(err.message).toBe('ID token nonce wrong on session reuse 2 (carries the nonce of the earlier "session reuse 1" authorization), after remembered consent (no nonce)');
+    expect(err.detail.source).toMatch(/§3\.1\.3\.7 \(11\)/);
+    expect(err.detail.evidence?.filter((e) => e.http).map((e) => e.label)).toEqual(['token (session reuse 2)', 'token (after remembered consent)']);
+    expect(t.checkNonceAcrossPaths(obs.slice(0, 2))[0]?.data).toHaveLength(2);
+  });
+  const cb = (path: string, sent: string, q: string) => ({ path, callback: { url: new URL(`http://127.0.0.1:1/cb?code=c&${q}`), state: sent, issuer: 'http://op.test' } });
+  it('state: an earlier authorization\'s state is named; a missing one fails', () => {
+    const err = failure(() => f.checkStateAcrossPaths([cb('fresh login', 's1', 'state=s1'), cb('session reuse 1', 's2', 'state=s1'), cb('session reuse 2', 's3', '')]));
+    expect(err.message).toBe('state wrong on session reuse 1 (carries the state of the earlier "fresh login" authorization), session reuse 2 (no state)');
+    expect(err.detail.source).toMatch(/RFC 6749 §4\.1\.2/);
+  });
+  it('iss: required on every path when advertised; optional otherwise, but then the issuer when sent', () => {
+    const paths = [cb('fresh login', 's1', 'state=s1&iss=http://op.test'), cb('session reuse 1', 's2', 'state=s2')];
+    expect(failure(() => f.checkIssAcrossPaths(paths, true)).message).toBe('iss wrong on session reuse 1 (no iss) although authorization_response_iss_parameter_supported is true');
+    expect(() => f.checkIssAcrossPaths(paths, false)).not.toThrow();
+    expect(failure(() => f.checkIssAcrossPaths([cb('session reuse 1', 's2', 'state=s2&iss=http://evil')], false)).message).toMatch(/session reuse 1 \(iss differs\)/);
+  });
+});
+
+describe('token endpoint family error responses', () => {
+  const sample = (res: RawResponse, basicAuth = true, what = 'wrong secret, Basic', endpoint: te.ErrorEndpoint = 'token'): te.ErrorSample => ({ endpoint, what, basicAuth, res });
+  it('a JSON error served as text/plain, a non-JSON body or a non-string error fails, naming each endpoint\'s RFC', () => {
+    const plain = raw(401, { error: 'invalid_client' }, { 'content-type': 'text/plain; charset=utf-8' });
+    expect(te.errorFormatProblems(plain)).toEqual(['Content-Type "text/plain; charset=utf-8", not application/json']);
+    expect(te.errorFormatProblems(raw(400, 'error=invalid_grant', { 'content-type': 'application/x-www-form-urlencoded' }))).toEqual(['Content-Type "application/x-www-form-urlencoded", not application/json', 'the body is not a JSON object']);
+    expect(te.errorFormatProblems(raw(400, { error: 400 }))).toEqual(['error is 400, not a string']);
+    const err = failure(() => te.checkErrorFormat([sample(plain), sample(raw(400, { error: 1 }), false, 'no token parameter', 'revocation')]));
+    expect(err.message).toMatch(/^error responses not served as JSON: token \(wrong secret, Basic\): Content-Type "text\/plain; charset=utf-8", not application\/json; revocation \(no token parameter\): error is 1, not a string\. .*golang\.org\/x\/oauth2/);
+    expect(err.detail.source).toMatch(/RFC 6749 §5\.2; RFC 7009 §2\.2\.1/);
+    expect(err.detail.evidence?.filter((e) => e.http).map((e) => e.label)).toEqual(['token (wrong secret, Basic)', 'revocation (no token parameter)']);
+  });
+  it('only error answers are judged; none at all is a skip', () => {
+    expect(te.checkErrorFormat([sample(raw(401, { error: 'invalid_client' })), sample(raw(200, undefined, { 'content-type': 'text/plain' }), true, 'unsupported token_type_hint', 'revocation')])).toHaveLength(2);
+    expect(() => te.checkErrorFormat([sample(raw(200, {}))])).toThrow(CheckSkipped);
+  });
+  it('WWW-Authenticate: invalid_client after Basic must be a 401 with a Basic challenge', () => {
+    const err = failure(() => te.checkWwwAuthenticate([
+      sample(raw(400, { error: 'invalid_client' })),
+      sample(raw(401, { error: 'invalid_client' }, { 'www-authenticate': 'Bearer realm="x"' }), true, 'wrong secret, Basic', 'introspection'),
+      sample(raw(401, { error: 'invalid_client' }), false, 'wrong secret, in the body'),
+    ]));
+    expect(err.message).toBe('invalid_client after Basic authentication: token (wrong secret, Basic): HTTP 400, not 401, no WWW-Authenticate; introspection (wrong secret, Basic): WWW-Authenticate "Bearer realm=\\"x\\"" does not name the Basic scheme');
+    expect(err.detail.source).toMatch(/RFC 6749 §5\.2: .*MUST respond with HTTP 401/);
+    expect(te.checkWwwAuthenticate([sample(raw(401, { error: 'invalid_client' }, { 'www-authenticate': 'Basic realm="op", error="invalid_client"' }))])).toHaveLength(1);
+    expect(() => te.checkWwwAuthenticate([sample(raw(401, { error: 'invalid_client' }), false)])).toThrow(CheckSkipped);
+  });
+  it('credentials in the Basic header and the body at once: accepted fails, invalid_request or invalid_client passes', () => {
+    expect(failure(() => f.checkSingleAuthMethod(raw(200, { access_token: 'a' }), basic)).message).toMatch(/accepted basic authenticating with client_secret_basic and client_secret_post in the same request/);
+    f.checkSingleAuthMethod(raw(400, { error: 'invalid_request' }), basic);
+    f.checkSingleAuthMethod(raw(401, { error: 'invalid_client' }), basic);
+    expect(failure(() => f.checkSingleAuthMethod(raw(400, { error: 'invalid_grant' }), basic)).message).toMatch(/refused as expected, but with invalid_grant/);
   });
 });
