@@ -193,7 +193,7 @@ const cases: Case[] = [
       const response = await send({ method: kind === 'preflight' ? 'OPTIONS' : 'POST', url: String(e.meta.token_endpoint), headers: kind === 'preflight' ? { origin: 'https://app.example.com', 'access-control-request-method': 'POST' } : { origin: 'https://app.example.com' }, ...(kind === 'actual' ? { body: 'grant_type=x' } : {}) });
       probes.push({ kind, originKind: 'allowed', origin: 'https://app.example.com', method: 'POST', headers: [], response });
     }
-    cr.checkCors('token', probes, e.profile.provider, e.profile.clients);
+    cr.checkCorsRequirement('token', 'allowed-origin', probes, { provider: e.profile.provider, clients: e.profile.clients, ...(e.profile.behaviour ? { behaviour: e.profile.behaviour } : {}) });
   }, /token endpoint: preflight from allowed origin: Access-Control-Allow-Origin "\*", expected absent/],
   ['entropy-not-enforced', async (e) => {
     const { url } = await e.callback(e.client('basic'), { params: { state: 'x'.repeat(7) } });

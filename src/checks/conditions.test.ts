@@ -247,44 +247,63 @@ describe('claims tables', () => {
   });
 });
 
-describe('CORS expectations from the configuration', () => {
+describe('CORS expectations from the configuration and the provider\'s documented behaviour', () => {
   const base = profile.provider;
   const withCors = (cors: Partial<typeof base.cors>) => ({ ...base, cors: { ...base.cors, ...cors }, sources: { 'cors.endpoints': 'configuration.yml: cors.endpoints = token', 'cors.allowedOrigins': 'configuration.yml: cors.allowed_origins' } });
   const clients = [client('a', { redirectUris: ['https://rp.example.com/cb', 'http://localhost:8080/cb'] })];
-  it('discovery and JWKS answer * to any origin, nothing without an Origin', () => {
-    expect(cors.expectedCors('jwks', 'http://x.example', base, clients).allowOrigin).toBe('*');
-    expect(cors.expectedCors('discovery', undefined, base, clients).allowOrigin).toBeNull();
+  const behaviour = profile.behaviour;
+  const exp = (endpoint: cors.CorsEndpoint, origin: string | undefined, provider = base, b: typeof behaviour | null = behaviour) => cors.expectedCors(endpoint, origin, { provider, clients, ...(b ? { behaviour: b } : {}) });
+  it('with the provider\'s word: discovery and JWKS answer * to any origin, nothing without an Origin', () => {
+    expect(exp('jwks', 'http://x.example')).toMatchObject({ allowOrigin: '*' });
+    expect(exp('discovery', undefined)).toMatchObject({ allowOrigin: null });
+  });
+  it('without a provider: no expectation for discovery, JWKS or requests without Origin, with the reason', () => {
+    expect(exp('jwks', 'http://x.example', base, null)).toMatch(/configure nothing for jwks/);
+    expect(exp('token', undefined, withCors({ endpoints: ['token'] }), null)).toMatch(/without Origin/);
+    expect(exp('token', 'https://any.example', withCors({ endpoints: ['token'], allowedOrigins: [] }), null)).toMatch(/no allowed origin is configured/);
+    // Configured values still apply: a listed endpoint and a listed origin.
+    expect(exp('token', 'https://app.example.com', withCors({ endpoints: ['token'], allowedOrigins: ['https://app.example.com'] }), null)).toMatchObject({ allowOrigin: 'https://app.example.com', credentials: false });
   });
   it('an endpoint not listed in cors.endpoints answers no CORS, naming the key', () => {
-    const e = cors.expectedCors('userinfo', 'https://app.example.com', withCors({ endpoints: ['token'], allowedOrigins: ['https://app.example.com'] }), clients);
-    expect(e.allowOrigin).toBeNull();
-    expect(e.source).toMatch(/cors\.endpoints = token \(does not list userinfo\)/);
+    const e = exp('userinfo', 'https://app.example.com', withCors({ endpoints: ['token'], allowedOrigins: ['https://app.example.com'] }));
+    expect(e).toMatchObject({ allowOrigin: null, source: expect.stringMatching(/cors\.endpoints = token \(does not list userinfo\)/) });
   });
   it('listed: allowed origins echoed with credentials for token; others absent; no list means any https', () => {
     const p = withCors({ endpoints: ['token', 'revocation'], allowedOrigins: ['https://app.example.com'] });
-    expect(cors.expectedCors('token', 'https://app.example.com', p, clients)).toMatchObject({ allowOrigin: 'https://app.example.com', credentials: true });
-    expect(cors.expectedCors('revocation', 'https://app.example.com', p, clients)).toMatchObject({ credentials: false });
-    expect(cors.expectedCors('token', 'https://evil.example.net', p, clients).allowOrigin).toBeNull();
+    expect(exp('token', 'https://app.example.com', p)).toMatchObject({ allowOrigin: 'https://app.example.com', credentials: true });
+    expect(exp('revocation', 'https://app.example.com', p)).toMatchObject({ credentials: false });
+    expect(exp('token', 'https://evil.example.net', p)).toMatchObject({ allowOrigin: null });
     const open = withCors({ endpoints: ['token'], allowedOrigins: [] });
-    expect(cors.expectedCors('token', 'https://any.example', open, clients).allowOrigin).toBe('https://any.example');
-    expect(cors.expectedCors('token', 'http://any.example', open, clients).allowOrigin).toBeNull();
+    expect(exp('token', 'https://any.example', open)).toMatchObject({ allowOrigin: 'https://any.example' });
+    expect(exp('token', 'http://any.example', open)).toMatchObject({ allowOrigin: null });
   });
   it('origins from redirect URIs exclude localhost; * stands alone', () => {
     const p = withCors({ endpoints: ['token'], allowedOriginsFromClientRedirectUris: true });
-    expect(cors.expectedCors('token', 'https://rp.example.com', p, clients).allowOrigin).toBe('https://rp.example.com');
-    expect(cors.expectedCors('token', 'http://localhost:8080', p, clients).allowOrigin).toBeNull();
-    expect(cors.expectedCors('token', 'http://x.example', withCors({ endpoints: ['token'], allowedOrigins: ['*'] }), clients)).toMatchObject({ allowOrigin: '*', credentials: false });
+    expect(exp('token', 'https://rp.example.com', p)).toMatchObject({ allowOrigin: 'https://rp.example.com' });
+    expect(exp('token', 'http://localhost:8080', p)).toMatchObject({ allowOrigin: null });
+    expect(exp('token', 'http://x.example', withCors({ endpoints: ['token'], allowedOrigins: ['*'] }))).toMatchObject({ allowOrigin: '*', credentials: false });
   });
-  it('an answer missing Vary, credentials, or the asked method and headers fails', () => {
-    const e = { allowOrigin: 'https://app.example.com', credentials: true, source: 's' };
-    const probe = (headers: Record<string, string>) => ({ kind: 'preflight' as const, originKind: 'allowed' as const, origin: 'https://app.example.com', method: 'POST', headers: ['content-type'], response: raw(204, undefined, headers) });
-    expect(cors.probeProblems(probe({ 'access-control-allow-origin': 'https://app.example.com' }), e)).toEqual([
-      'Access-Control-Allow-Credentials missing',
-      'Vary lacks Origin although the answer depends on it',
-      'Access-Control-Allow-Methods "" lacks POST',
-      'Access-Control-Allow-Headers lacks content-type',
-    ]);
-    expect(() => cors.checkCors('token', [probe({ 'access-control-allow-origin': '*' })], withCors({ endpoints: ['token'], allowedOrigins: ['https://app.example.com'] }), clients)).toThrow(/token endpoint: preflight from allowed origin: Access-Control-Allow-Origin "\*", expected "https:\/\/app.example.com"/);
+  const probe = (originKind: cors.OriginKind, origin: string | undefined, headers: Record<string, string>, kind: 'preflight' | 'actual' = 'preflight') => ({ kind, originKind, origin, method: 'POST', headers: ['content-type'], response: raw(204, undefined, headers) });
+  const basis = { provider: withCors({ endpoints: ['token'], allowedOrigins: ['https://app.example.com'] }), clients, ...(behaviour ? { behaviour } : {}) };
+  it('each requirement is its own verdict: a second defect stays visible', () => {
+    const probes = [probe('allowed', 'https://app.example.com', { 'access-control-allow-origin': 'https://app.example.com' }), probe('disallowed', 'https://evil.example.net', { 'access-control-allow-origin': 'https://evil.example.net' })];
+    expect(failure(() => cors.checkCorsRequirement('token', 'allowed-origin', probes, basis)).message).toBe('token endpoint: preflight from allowed origin: Access-Control-Allow-Methods "" lacks POST, Access-Control-Allow-Headers lacks content-type');
+    expect(failure(() => cors.checkCorsRequirement('token', 'disallowed-origin', probes, basis)).message).toBe('token endpoint: preflight from disallowed origin: Access-Control-Allow-Origin "https://evil.example.net", expected absent');
+    expect(failure(() => cors.checkCorsRequirement('token', 'credentials', probes, basis)).message).toMatch(/Access-Control-Allow-Credentials is absent, expected "true"/);
+    expect(failure(() => cors.checkCorsRequirement('token', 'vary', probes, basis)).message).toMatch(/depends on Origin .* but Vary lacks Origin/);
+  });
+  it('credentials "false" is reported as false, not as missing; * with credentials fails everywhere', () => {
+    const probes = [probe('allowed', 'https://app.example.com', { 'access-control-allow-origin': 'https://app.example.com', 'access-control-allow-credentials': 'false', vary: 'Origin' })];
+    expect(failure(() => cors.checkCorsRequirement('token', 'credentials', probes, basis)).message).toMatch(/Access-Control-Allow-Credentials is "false", expected "true"/);
+    const generic = { provider: basis.provider, clients };
+    expect(failure(() => cors.checkCorsRequirement('jwks', 'credentials', [probe('allowed', 'https://app.example.com', { 'access-control-allow-origin': '*', 'access-control-allow-credentials': 'true' })], generic)).message).toMatch(/Credentials: true with Access-Control-Allow-Origin: \*/);
+  });
+  it('a static answer needs no Vary; a requirement with no expectation is skipped with the reason', () => {
+    const stat = [probe('allowed', 'https://app.example.com', { 'access-control-allow-origin': '*' }), probe('disallowed', 'https://evil.example.net', { 'access-control-allow-origin': '*' })];
+    expect(cors.checkCorsRequirement('jwks', 'vary', stat, basis)).toHaveLength(2);
+    const generic = { provider: basis.provider, clients };
+    expect(thrown(CheckSkipped, () => cors.checkCorsRequirement('jwks', 'allowed-origin', stat, generic)).message).toMatch(/configure nothing for jwks/);
+    expect(thrown(CheckSkipped, () => cors.checkCorsRequirement('token', 'no-origin', [probe('none', undefined, {})], generic)).message).toMatch(/without Origin/);
   });
 });
 
