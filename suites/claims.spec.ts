@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { decodeJwt } from 'jose';
-import { check, collectProfile, skip, test, type CheckFixtures, type Flow } from './harness.ts';
+import { check, collectProfile, skip, test, type CheckFixtures, type Flow, type WorkerSession } from './harness.ts';
 import type { ClientSpec } from '../src/model/target.ts';
 import type { Evidence } from '../src/model/check.ts';
 import { exchangeCode, introspect, userinfo } from '../src/protocol/endpoints.ts';
@@ -9,7 +9,7 @@ import { defaultScope } from '../src/protocol/authorize.ts';
 import { checkTokenResponse, codeOf } from '../src/checks/code-flow.ts';
 import { idTokenOf } from '../src/checks/id-token.ts';
 import { checkUserinfo } from '../src/checks/tokens.ts';
-import { expectJson200 } from '../src/checks/verdict.ts';
+import { CheckFailure, expectJson200, fail } from '../src/checks/verdict.ts';
 import * as c from '../src/checks/claims.ts';
 import { expectConfigured } from '../src/checks/basis.ts';
 
@@ -27,34 +27,59 @@ async function observe({ run }: CheckFixtures, client: ClientSpec, flow: Flow): 
   return { id_token: decodeJwt(idTokenOf(flow.tokenRes, client)) as Record<string, unknown>, userinfo: claims, ...(introspection ? { introspection } : {}) };
 }
 
+/** Runs `fn` as every test user of the profile (claims differ by user: a user without a claim
+ *  must show that too), each in its own login session. Fails naming each user whose claims are
+ *  wrong; evidence is labelled by user. */
+async function asEveryUser(fx: CheckFixtures, fn: (session: WorkerSession) => Promise<Evidence[]>): Promise<Evidence[]> {
+  const evidence: Evidence[] = [];
+  const failures: Array<{ user: string; failure: CheckFailure }> = [];
+  for (const user of fx.run.profile.users) {
+    try {
+      evidence.push(...(await fn(fx.sessions.for(user))).map((e) => ({ ...e, label: `${user.username}: ${e.label}` })));
+    } catch (err) {
+      // Only a requirement failure is per user; a skip, block or error ends the check as it is.
+      if (!(err instanceof CheckFailure) || err.prerequisite) throw err;
+      failures.push({ user: user.username, failure: err });
+    }
+  }
+  if (failures.length === 0) return evidence;
+  const first = failures[0]!.failure.detail;
+  return fail({
+    ...first,
+    message: failures.map((f) => `for ${f.user}: ${f.failure.detail.message}`).join('; '),
+    evidence: failures.flatMap((f) => (f.failure.detail.evidence ?? []).map((e) => ({ ...e, label: `${f.user}: ${e.label}` }))),
+  });
+}
+
 function granted(flow: Flow): string[] {
   return (flow.tokens.scope ?? flow.req.scope).split(' ').filter(Boolean);
 }
 
 for (const client of profile.clients) {
   test.describe(client.id, () => {
-    const table = (fx: CheckFixtures, flow: Flow) => c.expectedClaims(client, fx.session.user, granted(flow), fx.run.profile.claimsProfile, path.basename(fx.run.profile.file));
+    const table = (fx: CheckFixtures, flow: Flow, user = fx.session.user) => c.expectedClaims(client, user, granted(flow), fx.run.profile.claimsProfile, path.basename(fx.run.profile.file));
 
-    check(suite, c.claimsChecks.userinfo, async (fx) => {
-      const flow = await fx.session.sharedFlow(client);
-      return c.checkClaims(table(fx, flow), await observe(fx, client, flow), ['userinfo'], `userinfo for ${client.id}`);
-    }, client);
+    check(suite, c.claimsChecks.userinfo, (fx) => asEveryUser(fx, async (session) => {
+      const flow = await session.sharedFlow(client);
+      return c.checkClaims(table(fx, flow, session.user), await observe(fx, client, flow), ['userinfo'], `userinfo for ${client.id}`);
+    }), client);
 
-    check(suite, c.claimsChecks.idToken, async (fx) => {
-      const flow = await fx.session.sharedFlow(client);
-      return c.checkClaims(table(fx, flow), await observe(fx, client, flow), ['id_token'], `ID token for ${client.id} (claims profile ${fx.run.profile.claimsProfile})`);
-    }, client);
+    check(suite, c.claimsChecks.idToken, (fx) => asEveryUser(fx, async (session) => {
+      const flow = await session.sharedFlow(client);
+      return c.checkClaims(table(fx, flow, session.user), await observe(fx, client, flow), ['id_token'], `ID token for ${client.id} (claims profile ${fx.run.profile.claimsProfile})`);
+    }), client);
 
     check(suite, c.claimsChecks.perScope, async (fx) => {
       const scopes = client.scopes.filter((s) => s in c.SCOPE_CLAIMS);
       if (scopes.length < 2) skip(`${client.id} is allowed ${scopes.length ? 'one claims scope' : 'no claims scope'}, which the full-scope checks cover`);
+      return asEveryUser(fx, async (session) => {
       const evidence: Evidence[] = [];
       // One scope at a time: its claims in userinfo with the right values, no other scope's claims.
       for (const scope of scopes) {
-        const flow = await fx.session.flow(client, { scope: `openid ${scope}` });
+        const flow = await session.flow(client, { scope: `openid ${scope}` });
         const observed = await observe(fx, client, flow);
         c.checkNoLeak(granted(flow), observed, `scope "openid ${scope}" requested (${client.sources.scopes ?? 'scopes'})`);
-        const expected = table(fx, flow);
+        const expected = table(fx, flow, session.user);
         if (expected.length === 0) {
           evidence.push({ label: `scope ${scope}: the profile gives no expected values for this user, so only leaks were checked` });
           continue;
@@ -62,6 +87,7 @@ for (const client of profile.clients) {
         evidence.push(...c.checkClaims(expected, observed, ['userinfo', 'id_token'], `scope ${scope} alone for ${client.id}`).map((e) => ({ ...e, label: `scope ${scope}: ${e.label}` })));
       }
       return evidence;
+      });
     }, client);
 
     check(suite, c.claimsChecks.noLeak, async (fx) => {

@@ -36,6 +36,8 @@ export interface RunOptions {
   rebuild?: boolean;
   /** Rewrite the profile's expected-results file from this run instead of comparing. */
   updateExpected?: boolean;
+  /** Run the suites one after another in reverse order, to show that no verdict depends on order. */
+  reverse?: boolean;
   /** Where Playwright's own output goes (default: inherited). */
   stdio?: 'inherit' | 'pipe';
 }
@@ -144,6 +146,7 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
       HARNESS_TARGET: profile.file,
       HARNESS_ISSUER: target.issuer,
       HARNESS_REPORT_DIR: reportDir,
+      ...(options.reverse ? { HARNESS_REVERSE: '1' } : {}),
       HARNESS_SECRETS_FILE: secretsFile,
       HARNESS_WORKERS: String(options.workers ?? (process.env.HARNESS_WORKERS ? Number(process.env.HARNESS_WORKERS) : (profile.workers ?? 2))),
       ...(target.tls ? { [TLS_ENV]: JSON.stringify(target.tls) } : {}),
