@@ -212,6 +212,13 @@ describe('root causes, not noise', () => {
     expect(run.out).toMatch(/ERROR code\.exchange \[rustdesk\]: token answered HTTP 500/);
   }, 150_000);
 
+  it('server errors under concurrency are one finding of their own: provider.concurrency', async () => {
+    const dir = tmp();
+    const run = await cli(['--grep', 'provider\\.concurrency', '--report-dir', dir], 120_000, { HARNESS_EMBEDDED_FAULTS: 'server-error-under-load' });
+    expect(run.code).toBe(1);
+    expect(run.out).toMatch(/FAIL provider\.concurrency \[rustdesk\]: \d+ of \d+ requests sent 6 at a time got a server error or no answer \(token: HTTP 500/);
+  }, 150_000);
+
   it('a --grep that matches no check: one line, exit 2', async () => {
     const r = await cli(['--grep', 'no-such-check-anywhere', '--report-dir', tmp()], 60_000);
     expect(r.code).toBe(2);

@@ -15,6 +15,7 @@ import * as l from './login.ts';
 import * as cl from './claims.ts';
 import * as cors from './cors.ts';
 import * as cu from './client-rules.ts';
+import * as cc from './concurrency.ts';
 import * as te from './token-errors.ts';
 import { client, testProfile } from '../../test/profile-fixture.ts';
 import { thrown } from '../../test/thrown.ts';
@@ -524,5 +525,12 @@ describe('token endpoint family error responses', () => {
     f.checkSingleAuthMethod(raw(400, { error: 'invalid_request' }), basic);
     f.checkSingleAuthMethod(raw(401, { error: 'invalid_client' }), basic);
     expect(failure(() => f.checkSingleAuthMethod(raw(400, { error: 'invalid_grant' }), basic)).message).toMatch(/refused as expected, but with invalid_grant/);
+  });
+});
+
+describe('concurrency', () => {
+  it('passes with counts per step; fails on a 5xx or a request with no answer', () => {
+    expect(cc.checkBurst([{ step: 'token', response: raw(200, {}) }])[0]!.data).toMatchObject({ token: '1/1 answered without a server error' });
+    expect(failure(() => cc.checkBurst([{ step: 'token', response: raw(500, undefined) }, { step: 'userinfo', error: 'socket hang up' }])).message).toMatch(/2 of 2 requests sent 6 at a time got a server error or no answer \(token: HTTP 500; userinfo: socket hang up\)/);
   });
 });

@@ -64,6 +64,7 @@ export function installFaults(f: FaultContext): (req: http.IncomingMessage, res:
   const has = (x: Fault) => faults.has(x);
 
   const firstTokenResponse = new Map<string, string>();
+  let inFlight = 0;
   const noteCode = (ctx: { oidc?: { params?: Record<string, unknown> } }) => {
     const state = f.current.getStore();
     const code = ctx.oidc?.params?.code;
@@ -120,6 +121,17 @@ export function installFaults(f: FaultContext): (req: http.IncomingMessage, res:
         url.searchParams.delete('state');
         return url.href;
       });
+    }
+    if (path === ROUTES.token && has('server-error-under-load')) {
+      // A database that cannot take concurrent writers: the third request at once fails.
+      inFlight++;
+      res.once('close', () => inFlight--);
+      if (inFlight > 2) {
+        req.resume();
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end('database is locked');
+        return true;
+      }
     }
     if (path === ROUTES.token && has('token-server-error')) {
       req.resume();

@@ -90,6 +90,8 @@ export const FAULTS = [
   'token-server-error',
   /** no refresh token is ever issued (refresh checks are blocked by refresh.issued-as-configured) */
   'refresh-never-issued',
+  /** the token endpoint answers HTTP 500 while more than two token requests are in flight */
+  'server-error-under-load',
   /** the ID token carries updated_at as an RFC 3339 date string */
   'updated-at-as-string',
   /** userinfo answers groups as one comma-separated string */
