@@ -52,6 +52,8 @@ export interface RunOutcome {
   readyMs?: number;
   /** Verdicts that differ from the profile's expected-results file (when it has one). */
   changes?: VerdictChange[];
+  /** Authorization requests the provider received, where it counts them (npm run bench). */
+  authorizations?: number;
 }
 
 /** A setup problem the user can fix: printed as one line, exit code 2. */
@@ -169,7 +171,7 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
       throw new SetupError(`--grep ${JSON.stringify(options.grep)} matches no check (check ids look like code.exchange, claims.no-leak; see the README's suites table)`);
     }
     const failing = failingCount(results);
-    const base = { reportDir, results, issuer: target.issuer, wallMs: Date.now() - started, ...(target.readyMs !== undefined ? { readyMs: target.readyMs } : {}) };
+    const base = { reportDir, results, issuer: target.issuer, wallMs: Date.now() - started, ...(target.readyMs !== undefined ? { readyMs: target.readyMs } : {}), ...(target.authorizations ? { authorizations: target.authorizations() } : {}) };
     if (profile.expectedResults && options.updateExpected) {
       writeVerdicts(profile.expectedResults, profile.name, results);
       console.log(`expected results written: ${path.relative(process.cwd(), profile.expectedResults)} (${results.length} verdicts)`);

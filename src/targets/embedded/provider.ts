@@ -334,6 +334,7 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
     };
   }
 
+  let authorizations = 0;
   const ctx: LoginContext = { remembered, pendingSecondFactor: new Map(), bySubject, faults, provider, users, clients };
   const policyCtx: PolicyContext = { clients, bySubject, privateKey };
   const callback = provider.callback();
@@ -359,6 +360,7 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
         });
         return;
       }
+      if (path === ROUTES.authorization) authorizations++;
       if (path === ROUTES.authorization && req.method === 'GET') {
         if (refuseAuthorization(req, res, issuer, clients, profile.provider.minimumParameterEntropy, faults)) return;
         keepOfflineAccess(req, issuer);
@@ -379,6 +381,7 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
     name: profile.name,
     issuer,
     notes: [`embedded oidc-provider at ${issuer}`, ...(faults.size ? [`faults: ${[...faults].join(', ')}`] : [])],
+    authorizations: () => authorizations,
     async stop() {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
