@@ -26,6 +26,7 @@ const onMetadata: Array<[CheckDef, (meta: Metadata, res: RawResponse, run: RunCo
   [c.pkceMethods, (meta, res, run) => d.checkPkceMethods(meta, run.profile, res)],
   [c.grantTypes, (meta, res, run) => d.checkGrantTypes(meta, run.profile, res)],
   [c.scopes, (meta, res, run) => d.checkScopes(meta, run.profile, res)],
+  [c.endpoints, (meta, res) => d.checkTokenEndpoints(meta, res)],
 ];
 for (const [def, condition] of onMetadata) {
   check(suite, def, async ({ run }) => {

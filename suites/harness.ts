@@ -22,7 +22,7 @@ import { send, HttpError, type RawResponse } from '../src/http/exchange.ts';
 import { browserDriver, LoginError, type BrowserDriver, type Landing } from '../src/browser/drivers.ts';
 import { launchBrowser } from '../src/browser/launch.ts';
 import { asPrerequisite, CheckFailure, CheckSkipped, expectNoServerError, fail, outcomeOf, ProviderError, skip } from '../src/checks/verdict.ts';
-import { checkJwks, checkReachable, type Jwks } from '../src/checks/discovery.ts';
+import { checkJwks, checkReachable, withProfileEndpoints, type Jwks } from '../src/checks/discovery.ts';
 import { checkTokenResponse, codeOf, type Callback, type FrontRefusal, type TokenSet } from '../src/checks/code-flow.ts';
 
 export interface RunContext {
@@ -58,7 +58,7 @@ export function createRun(env: NodeJS.ProcessEnv = process.env): RunContext {
         throw err;
       });
       expectNoServerError(res, 'discovery');
-      return { res, meta: checkReachable(res) };
+      return { res, meta: withProfileEndpoints(checkReachable(res), profile.endpoints) };
     }),
   );
   const jwks = memo(async () => {

@@ -1,4 +1,4 @@
-import { check, collectProfile, skip, withFreshPage } from './harness.ts';
+import { check, collectProfile, skip, withFreshPage, type WorkerSession } from './harness.ts';
 import * as l from '../src/checks/login.ts';
 import { expectConfigured } from '../src/checks/basis.ts';
 import type { ClientSpec } from '../src/model/target.ts';
@@ -10,10 +10,16 @@ const shown = (c: ClientSpec) => c.consentMode !== 'implicit';
 const uiClient = profile.clients.find(shown) ?? profile.clients[0]!;
 
 // prompt=consent: a consent the user gave earlier (another check, a pre-configured consent) must
-// not decide whether these checks see the consent page (OIDC Core §3.1.2.1).
+// not decide whether these checks see the consent page (OIDC Core §3.1.2.1). Each check first
+// gives that consent itself, so a provider that ignores the prompt fails whatever ran before.
 const CONSENT = { params: { prompt: 'consent' } };
 
+async function consentGivenBefore(session: WorkerSession, client: ClientSpec): Promise<void> {
+  await session.authorize(await session.request(client, { params: { prompt: undefined } }));
+}
+
 check(suite, l.loginChecks.ui, async ({ session }) => {
+  if (shown(uiClient)) await consentGivenBefore(session, uiClient);
   const req = await session.request(uiClient, shown(uiClient) ? CONSENT : undefined);
   await withFreshPage(session, l.loginChecks.ui.id, async (page) => {
     const landing = await session.driver.complete(page, req.url, { user: session.user, redirectUri: req.redirectUri });
@@ -40,6 +46,7 @@ const denyClient = profile.clients.find(shown);
 check(suite, l.loginChecks.deny, async ({ session }) => {
   if (!denyClient) skip('every configured client skips consent (consent_mode implicit)');
   if (!session.selectors.consentDeny) skip('the login driver has no consent deny selector');
+  await consentGivenBefore(session, denyClient);
   const req = await session.request(denyClient, CONSENT);
   await withFreshPage(session, l.loginChecks.deny.id, async (page) => {
     const landing = await session.driver.complete(page, req.url, { user: session.user, redirectUri: req.redirectUri, consent: 'deny' });

@@ -12,7 +12,7 @@ const refreshers = profile.clients.filter(k.refreshAllowed);
 
 function needs(meta: Metadata, name: string): string {
   const url = endpoint(meta, name);
-  if (!url) skip(`the provider advertises no ${name}`);
+  if (!url) skip(`the provider advertises no ${name}, and the profile names none (endpoints.${name}); see discovery.token-endpoints`);
   return url;
 }
 

@@ -534,3 +534,14 @@ describe('concurrency', () => {
     expect(failure(() => cc.checkBurst([{ step: 'token', response: raw(500, undefined) }, { step: 'userinfo', error: 'socket hang up' }])).message).toMatch(/2 of 2 requests sent 6 at a time got a server error or no answer \(token: HTTP 500; userinfo: socket hang up\)/);
   });
 });
+
+describe('endpoints named in the profile', () => {
+  it('fill in what discovery leaves out, never override it', () => {
+    const meta = d.withProfileEndpoints({ token_endpoint: 'http://op/token', revocation_endpoint: 'http://op/revoke' }, { introspection_endpoint: 'http://op/introspect', revocation_endpoint: 'http://elsewhere/revoke' });
+    expect(meta).toMatchObject({ introspection_endpoint: 'http://op/introspect', revocation_endpoint: 'http://op/revoke' });
+  });
+  it('no introspection or revocation endpoint anywhere is one finding naming both', () => {
+    expect(failure(() => d.checkTokenEndpoints({}, raw(200, {}))).message).toMatch(/introspection_endpoint and revocation_endpoint neither advertised nor named in the profile/);
+    expect(() => d.checkTokenEndpoints({ introspection_endpoint: 'a', revocation_endpoint: 'b' }, raw(200, {}))).not.toThrow();
+  });
+});

@@ -19,6 +19,7 @@ export const discoveryChecks = {
   signingAlgs: { id: 'discovery.id-token-algs', title: 'id_token_signing_alg_values_supported covers every configured client', severity: 'failure', spec: `${DISCOVERY} §3` },
   pkceMethods: { id: 'discovery.pkce-methods', title: 'code_challenge_methods_supported matches the PKCE configuration', severity: 'failure', spec: 'RFC 8414 §2; RFC 7636 §4.2' },
   grantTypes: { id: 'discovery.grant-types', title: 'grant_types_supported covers every configured grant type', severity: 'warning', spec: `${DISCOVERY} §3` },
+  endpoints: { id: 'discovery.token-endpoints', title: 'introspection and revocation endpoints are advertised (or named in the profile)', severity: 'warning', spec: 'RFC 8414 §2; RFC 7662; RFC 7009 (the checks of both need them)' },
   scopes: { id: 'discovery.scopes', title: 'scopes_supported covers every configured scope', severity: 'warning', spec: `${DISCOVERY} §3 (RECOMMENDED)` },
 } satisfies Record<string, CheckDef>;
 
@@ -191,6 +192,28 @@ export function checkScopes(meta: Metadata, profile: TargetProfile, res: RawResp
     source: missing[0]!.c.sources.scopes ?? `client ${missing[0]!.c.id}`,
     expected: [...new Set(profile.clients.flatMap((c) => c.scopes))],
     observed: advertised,
+    evidence: http('discovery', res),
+  });
+}
+
+/** Fills in endpoints the profile names and discovery leaves out (discovery's own win). */
+export function withProfileEndpoints(meta: Metadata, named: Record<string, string> | undefined): Metadata {
+  if (!named) return meta;
+  const out: Metadata = { ...meta };
+  for (const [name, url] of Object.entries(named)) if (endpoint(meta, name) === undefined) out[name] = url;
+  return out;
+}
+
+/** One finding for introspection and revocation endpoints that neither discovery nor the profile
+ *  names, so their checks' skips have a cause in the report. */
+export function checkTokenEndpoints(meta: Metadata, res: RawResponse): void {
+  const missing = ['introspection_endpoint', 'revocation_endpoint'].filter((name) => endpoint(meta, name) === undefined);
+  if (missing.length === 0) return;
+  fail({
+    message: `${missing.join(' and ')} neither advertised nor named in the profile (endpoints:), so the ${missing.map((m) => m.replace('_endpoint', '')).join(' and ')} checks are skipped`,
+    source: 'RFC 8414 §2',
+    expected: missing,
+    observed: '(absent)',
     evidence: http('discovery', res),
   });
 }

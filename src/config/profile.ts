@@ -83,6 +83,7 @@ const profileSchema = z
     clients: z.array(z.unknown()).optional(),
     provider_options: z.unknown().optional(),
     expected_results: z.string().optional(),
+    endpoints: z.object({ introspection_endpoint: z.url(), revocation_endpoint: z.url(), userinfo_endpoint: z.url() }).partial().strict().optional(),
     workers: z.number().int().min(1).max(16).optional(),
   })
   .strict();
@@ -241,6 +242,7 @@ export function loadProfile(pathOrDir: string, options: LoadOptions = {}): Targe
     claimsProfile: (raw.claims_profile ?? behaviour?.claimsProfile ?? 'oidc-core') as ClaimsProfile,
     ...(configFile ? { configFile } : {}),
     ...(raw.expected_results ? { expectedResults: path.resolve(dir, raw.expected_results) } : {}),
+    ...(raw.endpoints && Object.keys(raw.endpoints).length ? { endpoints: Object.fromEntries(Object.entries(raw.endpoints).filter((e): e is [string, string] => typeof e[1] === 'string')) } : {}),
     ...(raw.workers ? { workers: raw.workers } : {}),
   };
 }

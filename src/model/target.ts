@@ -178,6 +178,9 @@ export interface TargetProfile {
   configFile?: string;
   /** Absolute path of a checked-in verdict file: the run fails when a verdict differs from it. */
   expectedResults?: string;
+  /** Endpoints the provider has but discovery does not list (introspection_endpoint,
+   *  revocation_endpoint, userinfo_endpoint), by their metadata names; discovery's own win. */
+  endpoints?: Record<string, string>;
   /** Parallel workers this provider copes with (--workers and HARNESS_WORKERS override it). */
   workers?: number;
 }
