@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../model/check.ts';
-import { compareVerdicts, ExpectedResultsError, formatChanges, readVerdicts, verdictsOf, writeVerdicts } from './expected.ts';
+import { compareVerdicts, ExpectedResultsError, formatChanges, readReasons, readVerdicts, verdictsOf, writeVerdicts } from './expected.ts';
 
 const result = (id: string, outcome: CheckResult['outcome'], client?: string): CheckResult =>
   ({ id, title: id, severity: 'failure', spec: 's', suite: 'x', outcome, evidence: [], durationMs: 1, ...(client ? { client } : {}) }) as CheckResult;
@@ -34,5 +34,15 @@ describe('expected verdicts', () => {
     writeFileSync(file, JSON.stringify({ verdicts: { a: 'fine' } }));
     expect(() => readVerdicts(file)).toThrow(ExpectedResultsError);
     expect(() => readVerdicts(file)).toThrow(/verdicts.a: not an outcome: fine/);
+  });
+});
+
+describe('reasons beside the verdicts', () => {
+  it('are kept by --update-expected while their verdict is not a pass, dropped once it passes', () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'harness-reasons-')), 'expected.json');
+    writeFileSync(file, JSON.stringify({ verdicts: {}, reasons: { 'a.one [x]': 'the provider ignores it', 'a.two': 'fixed since' } }));
+    writeVerdicts(file, 't', [result('a.one', 'failed', 'x'), result('a.two', 'passed')]);
+    expect(readReasons(file)).toEqual({ 'a.one [x]': 'the provider ignores it' });
+    expect(readVerdicts(file)).toEqual({ 'a.one [x]': 'failed', 'a.two': 'passed' });
   });
 });

@@ -53,8 +53,23 @@ export function readVerdicts(file: string): Verdicts {
   return verdicts as Verdicts;
 }
 
+/** One-line reasons kept beside the verdicts (`reasons: { "<key>": "why this is the provider's" }`),
+ *  for every verdict that is not a pass: a reviewer reads why each failure is expected. */
+export function readReasons(file: string): Record<string, string> {
+  try {
+    const reasons = (JSON.parse(readFileSync(file, 'utf8')) as { reasons?: unknown }).reasons;
+    return reasons && typeof reasons === 'object' ? Object.fromEntries(Object.entries(reasons).filter((e): e is [string, string] => typeof e[1] === 'string')) : {};
+  } catch {
+    return {};
+  }
+}
+
 export function writeVerdicts(file: string, target: string, results: CheckResult[]): void {
-  const body = { about: `Verdicts of every check against ${target} as they stand; a run that differs fails. Rewrite with: npm run conformance -- --target <folder> --update-expected`, verdicts: verdictsOf(results) };
+  const verdicts = verdictsOf(results);
+  // Reasons written by people are kept while their verdict is still not a pass.
+  const old = existsSync(file) ? readReasons(file) : {};
+  const reasons = Object.fromEntries(Object.entries(old).filter(([k]) => verdicts[k] !== undefined && verdicts[k] !== 'passed'));
+  const body = { about: `Verdicts of every check against ${target} as they stand; a run that differs fails. Rewrite with: npm run conformance -- --target <folder> --update-expected`, verdicts, ...(Object.keys(reasons).length ? { reasons } : {}) };
   writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`);
 }
 
