@@ -1,0 +1,124 @@
+// Every fault switch of the reference provider, driven through the registered checks of the real
+// suites (`npm run conformance` with the fault on): the check named for the defect must come out
+// failed (or warning, for a warning-severity check). Condition tests call the verdict functions on
+// hand-built flows; these prove the suite wires each check so that it can fail at all.
+// The runs use a copy of the reference profile on other relying-party ports, so they never
+// collide with test/cli.test.ts (vitest runs files in parallel).
+
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT } from '../src/cli/run.ts';
+import { FAULTS, type Fault } from '../src/targets/embedded/faults.ts';
+
+/** The checks (verdict keys, as regular expressions) each fault must break, and the --grep that runs them. */
+const BREAKS: Record<Fault, { grep: string; breaks: RegExp; outcome?: 'error'; target?: 'reference-alt' }> = {
+  'claims-in-id-token': { grep: 'claims\\.id-token-placement', breaks: /^claims\.id-token-placement \[/ },
+  'userinfo-drops-groups': { grep: 'claims\\.userinfo-values', breaks: /^claims\.userinfo-values \[(kasm|myapp|spa)\]/ },
+  'email-verified-as-string': { grep: 'claims\\.types-userinfo', breaks: /^claims\.types-userinfo \[/ },
+  'claims-leak': { grep: 'claims\\.no-leak', breaks: /^claims\.no-leak \[/ },
+  'scope-not-enforced': { grep: 'claims\\.no-escalation', breaks: /^claims\.no-escalation \[/ },
+  'sub-per-login': { grep: 'claims\\.sub-stable', breaks: /^claims\.sub-stable \[/ },
+  'redirect-uri-prefix-match': { grep: 'redirect-uri\\.prefix-match', breaks: /^redirect-uri\.prefix-match \[/ },
+  'redirect-uri-case-insensitive': { grep: 'redirect-uri\\.case-changed', breaks: /^redirect-uri\.case-changed \[(rustdesk|kasm|myapp|spa)\]/ },
+  'redirect-uri-error-redirect': { grep: 'redirect-uri\\.unregistered', breaks: /^redirect-uri\.unregistered \[/ },
+  'lifespans-ignored': { grep: 'lifespan\\.(id-token|access-token)', breaks: /^lifespan\.(id-token|access-token) \[/ },
+  'cors-wildcard': { grep: 'cors\\.token\\.', breaks: /^cors\.token\.(allowed|disallowed)-origin$/ },
+  'entropy-not-enforced': { grep: 'client\\.state-entropy', breaks: /^client\.state-entropy \[/ },
+  'response-mode-not-enforced': { grep: 'client\\.response-mode-restricted', breaks: /^client\.response-mode-restricted \[/ },
+  'consent-skipped': { grep: 'client\\.consent-mode', breaks: /^client\.consent-mode \[(rustdesk|proxmox|myapp|spa)\]/ },
+  'pairwise-ignored': { grep: 'claims\\.subject-types', breaks: /^claims\.subject-types$/, target: 'reference-alt' },
+  'second-factor-skipped': { grep: 'login\\.second-factor', breaks: /^login\.second-factor \[kasm\]/ },
+  'consent-not-remembered': { grep: 'client\\.consent-mode', breaks: /^client\.consent-mode \[nextcloud\]/, target: 'reference-alt' },
+  'consent-deny-ignored': { grep: 'login\\.consent-deny', breaks: /^login\.consent-deny \[/ },
+  'discovery-wrong-issuer': { grep: 'discovery\\.issuer', breaks: /^discovery\.issuer-matches$/ },
+  'discovery-no-jwks-uri': { grep: 'discovery\\.required', breaks: /^discovery\.required-metadata$/ },
+  'discovery-advertises-plain': { grep: 'discovery\\.pkce', breaks: /^discovery\.pkce-methods$/ },
+  'auth-method-not-enforced': { grep: 'code\\.other-auth-method', breaks: /^code\.other-auth-method-rejected \[/ },
+  'pkce-not-required': { grep: 'pkce\\.required', breaks: /^pkce\.required \[spa\]/ },
+  'id-token-bad-signature': { grep: 'id-token\\.signature', breaks: /^id-token\.signature \[/ },
+  'id-token-no-kid': { grep: 'id-token\\.kid', breaks: /^id-token\.kid \[/ },
+  'id-token-wrong-aud': { grep: 'id-token\\.aud', breaks: /^id-token\.aud \[/ },
+  'id-token-wrong-iss': { grep: 'id-token\\.iss', breaks: /^id-token\.iss \[/ },
+  'id-token-expired': { grep: 'id-token\\.exp', breaks: /^id-token\.exp \[/ },
+  'id-token-wrong-nonce': { grep: 'id-token\\.nonce ', breaks: /^id-token\.nonce \[/ },
+  'id-token-iat-future': { grep: 'id-token\\.iat', breaks: /^id-token\.iat \[/ },
+  'id-token-bad-at-hash': { grep: 'id-token\\.at-hash', breaks: /^id-token\.at-hash \[/ },
+  'id-token-auth-time-zero': { grep: 'id-token\\.auth-time', breaks: /^id-token\.auth-time \[/ },
+  'authorization-drops-state': { grep: 'code\\.state-echoed', breaks: /^code\.state-echoed \[/ },
+  'code-reuse-accepted': { grep: 'code\\.reuse-rejected', breaks: /^code\.reuse-rejected \[/ },
+  'userinfo-wrong-sub': { grep: 'userinfo\\.sub-matches', breaks: /^userinfo\.sub-matches \[/ },
+  'userinfo-no-www-authenticate': { grep: 'userinfo\\.invalid-token', breaks: /^userinfo\.invalid-token$/ },
+  'userinfo-post-refused': { grep: 'userinfo\\.post', breaks: /^userinfo\.post \[/ },
+  'refresh-for-all': { grep: 'refresh\\.issued', breaks: /^refresh\.issued-as-configured \[(rustdesk|proxmox|kasm)\]/ },
+  'refresh-no-rotation': { grep: 'refresh\\.rotation', breaks: /^refresh\.rotation \[/ },
+  'introspection-no-client-auth': { grep: 'introspection\\.client-auth', breaks: /^introspection\.client-auth-required \[/ },
+  'revocation-noop': { grep: 'revocation\\.access-token', breaks: /^revocation\.access-token \[/ },
+  'discovery-not-json': { grep: 'discovery\\.reachable', breaks: /^discovery\.reachable$/ },
+  'token-server-error': { grep: 'code\\.exchange', breaks: /^code\.exchange \[/, outcome: 'error' },
+  'refresh-never-issued': { grep: 'refresh\\.issued', breaks: /^refresh\.issued-as-configured \[(myapp|spa)\]/ },
+  'server-error-under-load': { grep: 'provider\\.concurrency', breaks: /^provider\.concurrency/ },
+  'updated-at-as-string': { grep: 'claims\\.types-id-token', breaks: /^claims\.types-id-token \[/ },
+  'groups-as-string': { grep: 'claims\\.types-non-standard', breaks: /^claims\.types-non-standard \[(kasm|myapp|spa)\]/ },
+  'id-token-typ': { grep: 'id-token\\.typ', breaks: /^id-token\.typ \[/ },
+  'id-token-crit': { grep: 'id-token\\.crit', breaks: /^id-token\.crit \[/ },
+  'id-token-cty': { grep: 'id-token\\.cty', breaks: /^id-token\.cty \[/ },
+  'id-token-stale-nonce': { grep: 'id-token\\.nonce-session-reuse', breaks: /^id-token\.nonce-session-reuse \[/ },
+  'authorization-stale-state': { grep: 'code\\.state-session-reuse', breaks: /^code\.state-session-reuse \[/ },
+  'authorization-iss-dropped-on-reuse': { grep: 'code\\.iss-session-reuse', breaks: /^code\.iss-session-reuse \[/ },
+  'token-errors-text-plain': { grep: 'token-errors\\.json', breaks: /^token-errors\.json \[/ },
+  'token-errors-no-www-authenticate': { grep: 'token-errors\\.www-authenticate', breaks: /^token-errors\.www-authenticate \[/ },
+  'auth-both-methods-accepted': { grep: 'code\\.single-auth-method', breaks: /^code\.single-auth-method \[/ },
+};
+
+/** A shipped reference profile copied with its relying parties moved to other ports. */
+function onOtherPorts(name: 'reference' | 'reference-alt'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-faults-'));
+  const move = (text: string) => text.replace(/127\.0\.0\.1:470(\d\d)/g, '127.0.0.1:471$1');
+  writeFileSync(path.join(dir, 'configuration.yml'), move(readFileSync(path.join(ROOT, 'docker', name, 'configuration.yml'), 'utf8')));
+  writeFileSync(path.join(dir, 'target.yml'), readFileSync(path.join(ROOT, 'docker', name, 'target.yml'), 'utf8'));
+  return dir;
+}
+
+type Result = { id: string; client?: string; outcome: string; severity: string; message?: string };
+
+function run(target: string, fault: Fault, grep: string): Promise<{ code: number | null; out: string; results: Result[] }> {
+  const reportDir = mkdtempSync(path.join(os.tmpdir(), `harness-fault-${fault}-`));
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), '--target', target, '--grep', grep, '--report-dir', reportDir], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0', HARNESS_EMBEDDED_FAULTS: fault } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('close', (code) => {
+      let results: Result[] = [];
+      try {
+        results = (JSON.parse(readFileSync(path.join(reportDir, 'results.json'), 'utf8')) as { results: Result[] }).results;
+      } catch {
+        // no report: the assertion below shows the output
+      }
+      resolve({ code, out, results });
+    });
+  });
+}
+
+describe('every fault through the registered checks', () => {
+  const targets = { reference: onOtherPorts('reference'), 'reference-alt': onOtherPorts('reference-alt') };
+  it('every fault switch has the check it must break', () => {
+    expect(Object.keys(BREAKS).sort()).toEqual([...FAULTS].sort());
+  });
+  for (const fault of FAULTS) {
+    it(`${fault}: ${BREAKS[fault].breaks.source}`, async () => {
+      const { grep, breaks, outcome, target } = BREAKS[fault];
+      const r = await run(targets[target ?? 'reference'], fault, grep);
+      const key = (x: Result) => (x.client ? `${x.id} [${x.client}]` : x.id);
+      const hit = r.results.filter((x) => breaks.test(key(x)));
+      expect(hit.length, `no result matches ${breaks}:\n${r.out.slice(-1500)}`).toBeGreaterThan(0);
+      for (const x of hit) {
+        expect(`${key(x)} ${x.outcome}`, x.message).toBe(`${key(x)} ${outcome ?? (x.severity === 'warning' ? 'warning' : 'failed')}`);
+        expect(x.message ?? '').not.toBe('');
+      }
+    }, 90_000);
+  }
+});
