@@ -16,7 +16,7 @@ import { fetchDiscovery, endpoint, type Metadata } from '../src/protocol/metadat
 import { authorizationRequest, type AuthorizationOptions, type AuthorizationRequest } from '../src/protocol/authorize.ts';
 import { exchangeCode } from '../src/protocol/endpoints.ts';
 import { HttpSession, submissionUrl, type FollowResult, type StayResult } from '../src/protocol/session.ts';
-import { consentSubmission } from '../src/protocol/forms.ts';
+import { consentSubmission, isErrorPage } from '../src/protocol/forms.ts';
 import { answerPages, appDriverFor, continueOverHttp, kindOf, nextSubmission, type FormFlowOptions } from '../src/protocol/form-flow.ts';
 import { send, HttpError, type RawResponse } from '../src/http/exchange.ts';
 import { browserDriver, LoginError, type BrowserDriver, type Landing } from '../src/browser/drivers.ts';
@@ -242,6 +242,7 @@ export class WorkerSession {
     // Consent (or a step-up) is answered: a provider that refuses only after it must still be
     // seen issuing the code, not counted as refusing because a consent page came first.
     const r = await answerPages(this.http, await this.http.follow(req.url, req.redirectUri), req.redirectUri, this.options);
+    // A form_post answer is a callback too (HttpSession.follow reads its form).
     if (r.kind === 'callback') return { callback: r.url };
     if (this.driver.opaque?.(r.url)) {
       // Raw HTTP cannot tell a JavaScript app's consent page from a refusal: the browser answers it.
@@ -249,12 +250,16 @@ export class WorkerSession {
         return { callback: (await this.inBrowser(req)).url };
       } catch (err) {
         if (!(err instanceof LoginError)) throw err;
-        return { pageUrl: new URL(this.page!.url()), status: 200 };
+        const page = this.page!;
+        const shown = async (sel?: string) => (sel ? page.locator(sel).first().isVisible().catch(() => false) : false);
+        const kind = (await shown(this.selectors.username)) ? 'login' : (await shown(this.selectors.otp)) ? 'otp' : (await shown(this.selectors.consentAccept)) ? 'consent' : 'unknown';
+        return { pageUrl: new URL(page.url()), status: 200, errorPage: isErrorPage(200, await page.content(), kind) };
       }
     }
     const kind = await kindOf(this.http, r, this.options);
     if (kind !== 'unknown') throw new Error(`could not get past the provider's ${kind} page at ${r.url.pathname}`);
-    return { pageUrl: r.url, status: r.status };
+    // A refusal is recognised, never assumed: a page that does not say error is "cannot tell".
+    return { pageUrl: r.url, status: r.status, errorPage: isErrorPage(r.status, r.body, kind) };
   }
 
   /** A fresh code flow for `client`, redeemed with its configured method. */

@@ -5,6 +5,7 @@
 import type { CheckDef } from '../model/check.ts';
 import type { ClientSpec } from '../model/target.ts';
 import { fail } from './verdict.ts';
+import { skipUnrecognisedPage, type FrontRefusal } from './code-flow.ts';
 
 export const clientRuleChecks = {
   responseType: { id: 'client.response-type-restricted', title: 'a response_type the client is not allowed is refused', severity: 'failure', spec: 'RFC 6749 §4.1.2.1 (unauthorized_client); Authelia clients[].response_types' },
@@ -26,9 +27,10 @@ export const RESPONSE_TYPES = ['code', 'id_token', 'token', 'code id_token', 'co
 export const RESPONSE_MODES = ['query', 'fragment', 'form_post'];
 
 /** What a refused front-channel request looks like: an error (redirect or page), never a credential. */
-export function checkFrontRefused(outcome: { callback?: URL; pageUrl?: URL; status?: number }, detail: { message: string; source: string; sent: Record<string, string> }): void {
+export function checkFrontRefused(outcome: FrontRefusal, detail: { message: string; source: string; sent: Record<string, string> }): void {
   const params = outcome.callback ? responseParams(outcome.callback) : new URLSearchParams();
   const credential = ['code', 'id_token', 'access_token'].filter((k) => params.has(k));
+  if (credential.length === 0 && !params.has('error')) skipUnrecognisedPage(outcome, `the request (${Object.entries(detail.sent).map(([k, v]) => `${k} ${v}`).join(', ')})`);
   if (credential.length === 0 && (params.has('error') || outcome.pageUrl)) return;
   fail({
     message: detail.message,

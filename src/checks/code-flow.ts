@@ -3,7 +3,7 @@
 import type { CheckDef, Evidence } from '../model/check.ts';
 import type { ClientSpec, ProviderSpec } from '../model/target.ts';
 import type { RawResponse } from '../http/exchange.ts';
-import { describeResponse, expectRefusal, fail, http } from './verdict.ts';
+import { describeResponse, expectRefusal, fail, http, skip } from './verdict.ts';
 
 export const codeFlowChecks = {
   exchange: { id: 'code.exchange', title: 'code redeemed with the configured token_endpoint_auth_method', severity: 'failure', spec: 'RFC 6749 §4.1.3; OIDC Core §3.1.3.3' },
@@ -127,11 +127,20 @@ export interface FrontRefusal {
   /** The provider's own page, when it showed one. */
   pageUrl?: URL;
   status?: number;
+  /** Whether that page is recognisably the provider's error page (forms.ts isErrorPage). */
+  errorPage?: boolean;
+}
+
+/** A page that is not recognisably an error page: no verdict either way. */
+export function skipUnrecognisedPage(outcome: FrontRefusal, what: string): void {
+  if (!outcome.pageUrl || outcome.errorPage) return;
+  skip(`cannot tell whether ${what} was refused: the provider stayed on ${outcome.pageUrl.origin}${outcome.pageUrl.pathname} (HTTP ${outcome.status ?? '?'}), a page that is not recognisably an error page (neither 4xx nor a page mentioning an error), and sent nothing to the client`);
 }
 
 export function checkAuthorizationRefused(outcome: FrontRefusal, detail: { message: string; source: string; evidence?: Evidence[] }): void {
   const code = outcome.callback?.searchParams.get('code');
   const error = outcome.callback?.searchParams.get('error');
+  if (!code && !error) skipUnrecognisedPage(outcome, 'the request');
   if (!code && (error || outcome.pageUrl)) return;
   fail({
     message: detail.message,

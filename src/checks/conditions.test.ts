@@ -15,6 +15,8 @@ import * as cors from './cors.ts';
 import * as cu from './client-rules.ts';
 import { client, testProfile } from '../../test/profile-fixture.ts';
 import { thrown } from '../../test/thrown.ts';
+import { formPostCallback, formPostResponse } from '../protocol/form-post.ts';
+import { isErrorPage } from '../protocol/forms.ts';
 
 function raw(status: number, json?: unknown, headers: Record<string, string> = {}): RawResponse {
   const text = json === undefined ? '' : typeof json === 'string' ? json : JSON.stringify(json);
@@ -294,5 +296,37 @@ describe('per-client rules', () => {
     expect(err.message).toMatch(/asked for consent although consent_mode is implicit/);
     expect(err.detail.source).toMatch(/consent_mode = implicit/);
     expect(cu.consentExpected({ ...basic, consentMode: 'pre-configured' })).toBeUndefined();
+  });
+});
+
+describe('front-channel refusals are recognised, never assumed', () => {
+  const formPost = (action: string, inputs: Record<string, string>) =>
+    `<!DOCTYPE html><html><head><title>Submitting Callback</title><script>document.forms[0].submit()</script></head><body><form method="post" action="${action}">${Object.entries(inputs).map(([k, v]) => `<input type="hidden" name="${k}" value="${v}"/>`).join('')}<noscript><button type="submit">Continue</button></noscript></form></body></html>`;
+  const page = new URL('http://op.test/api/oidc/authorization?x=1');
+  it('a form_post page posting code, state and iss to the redirect_uri is the callback', () => {
+    const url = formPostCallback(formPost('http://127.0.0.1:1/cb', { code: 'c1', state: 's1', iss: 'http://op.test' }), page, 'http://127.0.0.1:1/cb');
+    expect(url?.href).toBe('http://127.0.0.1:1/cb?code=c1&state=s1&iss=http%3A%2F%2Fop.test');
+    expect(failure(() => cu.checkFrontRefused({ callback: url! }, { message: 'form_post served', source: 'response_modes', sent: {} })).detail.observed).toBe('issued code');
+  });
+  it('a form_post error is an error response; a form to another URI or without response parameters is not a callback', () => {
+    expect(formPostCallback(formPost('http://127.0.0.1:1/cb', { error: 'invalid_request', state: 's' }), page, 'http://127.0.0.1:1/cb')?.searchParams.get('error')).toBe('invalid_request');
+    expect(formPostCallback(formPost('http://127.0.0.1:1/other', { code: 'c' }), page, 'http://127.0.0.1:1/cb')).toBeUndefined();
+    expect(formPostCallback(formPost('http://127.0.0.1:1/cb', { username: 'john' }), page, 'http://127.0.0.1:1/cb')).toBeUndefined();
+    expect(formPostResponse('<form method="get" action="http://127.0.0.1:1/cb"><input type="hidden" name="code" value="c"></form>', page)).toBeUndefined();
+  });
+  it('an error page is a 4xx, or a 200 page mentioning an error, that is no login, OTP or consent page', () => {
+    expect(isErrorPage(400, '', 'unknown')).toBe(true);
+    expect(isErrorPage(200, '<title>An error occurred</title><body><dl><dt>error</dt></dl></body>', 'unknown')).toBe(true);
+    expect(isErrorPage(200, '<body><p>Continue to your application</p></body>', 'unknown')).toBe(false);
+    expect(isErrorPage(200, '<body><p>An error occurred</p><form><input id="username"></form></body>', 'login')).toBe(false);
+    expect(isErrorPage(200, '<body>error</body>', 'consent')).toBe(false);
+    expect(isErrorPage(503, '<body>error</body>', 'unknown')).toBe(false);
+    expect(isErrorPage(200, '<body><script>var error = 1</script><p>Welcome</p></body>', 'unknown')).toBe(false);
+  });
+  it('a page that is not recognisably an error page is "cannot tell", not a refusal', () => {
+    const pageUrl = new URL('http://op.test/interstitial');
+    expect(thrown(CheckSkipped, () => cu.checkFrontRefused({ pageUrl, status: 200, errorPage: false }, { message: 'm', source: 's', sent: { response_mode: 'form_post' } })).message).toMatch(/cannot tell whether the request \(response_mode form_post\) was refused: the provider stayed on http:\/\/op\.test\/interstitial \(HTTP 200\)/);
+    expect(thrown(CheckSkipped, () => f.checkAuthorizationRefused({ pageUrl, status: 200, errorPage: false }, { message: 'm', source: 's' })).message).toMatch(/cannot tell/);
+    expect(() => cu.checkFrontRefused({ pageUrl, status: 400, errorPage: true }, { message: 'm', source: 's', sent: {} })).not.toThrow();
   });
 });

@@ -1,0 +1,56 @@
+// Checks that passed where the provider was wrong (issue 8: "a verdict is the provider's or
+// nobody's"), each driven as its suite drives it (the suites' WorkerSession) against the
+// reference provider: healthy it passes; with the fault on it fails, or says it cannot tell.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TargetProfile } from '../src/model/target.ts';
+import type { WorkerSession } from '../suites/harness.ts';
+import { CheckFailure, CheckSkipped } from '../src/checks/verdict.ts';
+import * as cu from '../src/checks/client-rules.ts';
+import { env, type Env } from './embedded-env.ts';
+import { workerSession } from './worker-session.ts';
+
+const sessions: WorkerSession[] = [];
+afterEach(async () => {
+  while (sessions.length) await sessions.pop()!.close();
+});
+
+function session(e: Env): WorkerSession {
+  const s = workerSession(e);
+  sessions.push(s);
+  return s;
+}
+
+async function outcome(run: () => Promise<unknown>): Promise<'passed' | CheckFailure | CheckSkipped> {
+  try {
+    await run();
+    return 'passed';
+  } catch (err) {
+    if (err instanceof CheckFailure || err instanceof CheckSkipped) return err;
+    throw err;
+  }
+}
+
+const editClient = (id: string, edit: Partial<TargetProfile['clients'][number]>) => (p: TargetProfile): TargetProfile => ({ ...p, clients: p.clients.map((cl) => (cl.id === id ? { ...cl, ...edit } : cl)) });
+
+describe('client.response-mode-restricted probes form_post', () => {
+  // basic is allowed query only, so form_post is one of the modes it must be refused.
+  const queryOnly = editClient('basic', { responseModes: ['query'] });
+  const check = async (e: Env, modes: string[]) => {
+    const s = session(e);
+    const client = e.client('basic');
+    for (const other of modes) {
+      const req = await s.request(client, { params: { response_mode: other } });
+      cu.checkFrontRefused(await s.attempt(req, client), { message: `response_mode ${other} was served to ${client.id}, which is allowed ${client.responseModes.join(', ')}`, source: 'response_modes', sent: { response_mode: other } });
+    }
+  };
+  it('the healthy provider refuses fragment and form_post', async () => {
+    expect(await outcome(async () => check(await env([], queryOnly), ['fragment', 'form_post']))).toBe('passed');
+  });
+  it('a form_post answer (a 200 page posting the code) is the code served, not a refusal', async () => {
+    const got = await outcome(async () => check(await env(['response-mode-not-enforced'], queryOnly), ['form_post']));
+    expect(got).toBeInstanceOf(CheckFailure);
+    expect((got as CheckFailure).message).toMatch(/response_mode form_post was served to basic/);
+    expect((got as CheckFailure).detail.observed).toBe('issued code');
+  });
+});
