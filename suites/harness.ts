@@ -184,7 +184,10 @@ export class WorkerSession {
           return { kind: 'left', location: landing.url.href, status: 302 };
         } catch (err) {
           if (!(err instanceof LoginError)) throw err;
-          return { kind: 'page', url: new URL(this.page!.url()), status: 200, body: await this.page!.content() };
+          const page = this.page!;
+          const shown = async (sel?: string) => (sel ? page.locator(sel).first().isVisible().catch(() => false) : false);
+          const pageKind = (await shown(this.selectors.username)) ? 'login' : (await shown(this.selectors.otp)) ? 'otp' : (await shown(this.selectors.consentAccept)) ? 'consent' : 'unknown';
+          return { kind: 'page', url: new URL(page.url()), status: 200, body: await page.content(), pageKind };
         }
       }
       const sub = nextSubmission(r.body, r.url, this.options);
@@ -192,7 +195,8 @@ export class WorkerSession {
       const next = submissionUrl(sub);
       r = await this.http.followWithin(next.url, origin, next.form);
     }
-    return r;
+    // What the page left asks of the user: a login or consent page is no rejection.
+    return r.kind === 'page' ? { ...r, pageKind: await kindOf(this.http, r, this.options) } : r;
   }
 
   /** Signs in anew through `oneFactor` (a one_factor client), then sends `req` in that session. */

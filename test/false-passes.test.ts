@@ -7,6 +7,7 @@ import type { TargetProfile } from '../src/model/target.ts';
 import type { WorkerSession } from '../suites/harness.ts';
 import { CheckFailure, CheckSkipped } from '../src/checks/verdict.ts';
 import * as cu from '../src/checks/client-rules.ts';
+import * as r from '../src/checks/redirect-uri.ts';
 import { env, type Env } from './embedded-env.ts';
 import { workerSession } from './worker-session.ts';
 
@@ -52,5 +53,29 @@ describe('client.response-mode-restricted probes form_post', () => {
     expect(got).toBeInstanceOf(CheckFailure);
     expect((got as CheckFailure).message).toMatch(/response_mode form_post was served to basic/);
     expect((got as CheckFailure).detail.observed).toBe('issued code');
+  });
+});
+
+describe('redirect-uri checks need the provider\'s error page, recognised', () => {
+  const check = async (e: Env, variant: string) => {
+    const s = session(e);
+    const client = e.client('basic');
+    const v = r.variants(client.redirectUris[0]!).find((x) => x.name === variant)!;
+    if (!('uri' in v)) throw new Error(`variant ${variant} has no URI`);
+    const req = await s.request(client, { redirectUri: v.uri! });
+    r.checkRejected(await s.stayWithin(req, client), v.uri, client, new URL(e.issuer).origin);
+  };
+  it('the healthy provider shows its error page (HTTP 400): passed', async () => {
+    expect(await outcome(async () => check(await env([]), 'unregistered'))).toBe('passed');
+  });
+  it('a 200 page that is no error page (a link onwards) is "cannot tell", not a rejection', async () => {
+    const got = await outcome(async () => check(await env(['redirect-uri-interstitial']), 'unregistered'));
+    expect(got).toBeInstanceOf(CheckSkipped);
+    expect((got as CheckSkipped).message).toMatch(/cannot tell whether redirect_uri "https:\/\/rp\.invalid\/callback" was rejected: .*not recognisably an error page \(HTTP 200 at \/api\/oidc\/authorization/);
+  });
+  it('an error posted to the unregistered URI (form_post, HTTP 400) is a redirect to it', async () => {
+    const got = await outcome(async () => check(await env(['redirect-uri-error-form-post']), 'unregistered'));
+    expect(got).toBeInstanceOf(CheckFailure);
+    expect((got as CheckFailure).message).toMatch(/the provider posted a form \(form_post\) to https:\/\/rp\.invalid\/callback with error, state/);
   });
 });

@@ -13,6 +13,7 @@ import * as l from './login.ts';
 import * as cl from './claims.ts';
 import * as cors from './cors.ts';
 import * as cu from './client-rules.ts';
+import * as rd from './redirect-uri.ts';
 import { client, testProfile } from '../../test/profile-fixture.ts';
 import { thrown } from '../../test/thrown.ts';
 import { formPostCallback, formPostResponse } from '../protocol/form-post.ts';
@@ -328,5 +329,25 @@ describe('front-channel refusals are recognised, never assumed', () => {
     expect(thrown(CheckSkipped, () => cu.checkFrontRefused({ pageUrl, status: 200, errorPage: false }, { message: 'm', source: 's', sent: { response_mode: 'form_post' } })).message).toMatch(/cannot tell whether the request \(response_mode form_post\) was refused: the provider stayed on http:\/\/op\.test\/interstitial \(HTTP 200\)/);
     expect(thrown(CheckSkipped, () => f.checkAuthorizationRefused({ pageUrl, status: 200, errorPage: false }, { message: 'm', source: 's' })).message).toMatch(/cannot tell/);
     expect(() => cu.checkFrontRefused({ pageUrl, status: 400, errorPage: true }, { message: 'm', source: 's', sent: {} })).not.toThrow();
+  });
+});
+
+describe('redirect-uri rejections', () => {
+  const page = (status: number, body: string, pageKind?: 'login' | 'consent' | 'otp' | 'unknown') => ({ kind: 'page' as const, url: new URL('http://op.test/api/oidc/authorization'), status, body, ...(pageKind ? { pageKind } : {}) });
+  it('an unanswered consent or login page below 500 is "cannot tell", not a rejection', () => {
+    expect(thrown(CheckSkipped, () => rd.checkRejected(page(200, '<p>error</p>', 'consent'), 'https://rp.invalid/cb', basic, 'http://op.test')).message).toMatch(/stayed on its consent page \(HTTP 200/);
+    expect(thrown(CheckSkipped, () => rd.checkRejected(page(200, '<form><input id="username"></form>', 'login'), 'https://rp.invalid/cb', basic, 'http://op.test')).message).toMatch(/its login page/);
+  });
+  it('the provider\'s error page (4xx, or 200 mentioning an error) is a rejection; a 5xx and a redirect fail', () => {
+    expect(() => rd.checkRejected(page(400, '', 'unknown'), 'https://rp.invalid/cb', basic, 'http://op.test')).not.toThrow();
+    expect(() => rd.checkRejected(page(200, '<h1>Invalid redirect_uri</h1>', 'unknown'), 'https://rp.invalid/cb', basic, 'http://op.test')).not.toThrow();
+    expect(failure(() => rd.checkRejected(page(502, 'bad gateway', 'unknown'), 'https://rp.invalid/cb', basic, 'http://op.test')).message).toMatch(/answered HTTP 502/);
+    expect(failure(() => rd.checkRejected({ kind: 'left', location: 'https://rp.invalid/cb?error=x', status: 400, formPost: true }, 'https://rp.invalid/cb', basic, 'http://op.test')).message).toMatch(/posted a form \(form_post\) to https:\/\/rp\.invalid\/cb with error/);
+  });
+  it('the error-page screenshot needs an error page, not the login page of a signed-in browser', () => {
+    expect(thrown(CheckSkipped, () => rd.checkErrorPageShown({ kind: 'login', status: 200, html: '', url: 'http://op.test/login?x' }, 'https://rp.invalid/cb')).message).toMatch(/signed in, the provider shows its login page \(http:\/\/op\.test\/login\)/);
+    expect(thrown(CheckSkipped, () => rd.checkErrorPageShown({ kind: 'unknown', status: 200, html: '<p>Welcome</p>', url: 'http://op.test/x' }, 'https://rp.invalid/cb')).message).toMatch(/not recognisably an error page/);
+    expect(() => rd.checkErrorPageShown({ kind: 'unknown', status: 400, html: '', url: 'http://op.test/x' }, 'x')).not.toThrow();
+    expect(() => rd.checkErrorPageShown({ kind: 'unknown', status: undefined, html: '', url: 'http://op.test/x' }, 'x')).not.toThrow();
   });
 });

@@ -45,6 +45,10 @@ async function tamperIdToken(idToken: string, f: FaultContext): Promise<string> 
   return new jose.SignJWT(claims).setProtectedHeader(protectedHeader).sign(key);
 }
 
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 /** Returns a request hook: true when the hook answered the request itself. */
 export function installFaults(f: FaultContext): (req: http.IncomingMessage, res: http.ServerResponse, path: string) => boolean {
   const { faults } = f;
@@ -77,6 +81,22 @@ export function installFaults(f: FaultContext): (req: http.IncomingMessage, res:
         req.resume();
         res.writeHead(303, { location: `${uri}?error=invalid_request&state=${encodeURIComponent(url.searchParams.get('state') ?? '')}` });
         res.end();
+        return true;
+      }
+    }
+    if (path === ROUTES.authorization && (has('redirect-uri-interstitial') || has('redirect-uri-error-form-post'))) {
+      const url = new URL(req.url ?? '/', f.issuer);
+      const uri = url.searchParams.get('redirect_uri');
+      if (uri && !f.registered.has(uri)) {
+        const state = escapeHtml(url.searchParams.get('state') ?? '');
+        req.resume();
+        if (has('redirect-uri-error-form-post')) {
+          res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' });
+          res.end(`<!DOCTYPE html><html><head><title>Submitting Callback</title><script>document.addEventListener('DOMContentLoaded', function () { document.forms[0].submit() });</script></head><body><form method="post" action="${escapeHtml(uri)}"><input type="hidden" name="error" value="invalid_request"/><input type="hidden" name="state" value="${state}"/></form></body></html>`);
+        } else {
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+          res.end(`<!DOCTYPE html><html><head><title>Continue</title></head><body><h1>Almost there</h1><p><a href="${escapeHtml(uri)}">Continue to the application</a></p></body></html>`);
+        }
         return true;
       }
     }

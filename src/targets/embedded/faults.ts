@@ -20,6 +20,10 @@ export const FAULTS = [
   'redirect-uri-case-insensitive',
   /** an unregistered redirect_uri gets an error redirect to it (an open redirect) */
   'redirect-uri-error-redirect',
+  /** an unregistered redirect_uri gets a 200 page of the provider with a link to it, no error */
+  'redirect-uri-interstitial',
+  /** an unregistered redirect_uri gets an error posted to it (a form_post page, HTTP 400) */
+  'redirect-uri-error-form-post',
   /** every token and code lives 2 hours, whatever the configured lifespans */
   'lifespans-ignored',
   /** every endpoint answers Access-Control-Allow-Origin: * to any origin */
