@@ -24,6 +24,7 @@ import { launchBrowser } from '../src/browser/launch.ts';
 import { CheckFailure, CheckSkipped, fail, skip } from '../src/checks/verdict.ts';
 import { checkJwks, checkReachable, type Jwks } from '../src/checks/discovery.ts';
 import { checkTokenResponse, codeOf, type Callback, type FrontRefusal, type TokenSet } from '../src/checks/code-flow.ts';
+import type { SecondFactorOutcome } from '../src/checks/client-rules.ts';
 
 export interface RunContext {
   profile: TargetProfile;
@@ -199,13 +200,54 @@ export class WorkerSession {
     return r.kind === 'page' ? { ...r, pageKind: await kindOf(this.http, r, this.options) } : r;
   }
 
-  /** Signs in anew through `oneFactor` (a one_factor client), then sends `req` in that session. */
-  async afterOneFactor(oneFactor: ClientSpec, req: AuthorizationRequest): Promise<FollowResult | undefined> {
+  /** Signs in anew through `oneFactor` (a one_factor client), then sends `req` in that session,
+   *  answering consent (never login or a second factor) on the way. Over raw HTTP where the pages
+   *  allow, else in a fresh browser context; undefined when the one-factor login itself fails. */
+  async afterOneFactor(oneFactor: ClientSpec, req: AuthorizationRequest): Promise<SecondFactorOutcome | undefined> {
+    const user = { ...this.user, totpSecret: undefined } as TestUser;
+    const options: FormFlowOptions = { ...this.options, user, consent: 'accept' };
     const http = new HttpSession();
     const first = await this.request(oneFactor);
-    const url = await continueOverHttp(http, await http.follow(first.url, first.redirectUri), first.redirectUri, { ...this.options, user: { ...this.user, totpSecret: undefined } as TestUser });
-    if (!url) return undefined;
-    return http.follow(req.url, req.redirectUri);
+    const url = await continueOverHttp(http, await http.follow(first.url, first.redirectUri), first.redirectUri, options);
+    if (url) {
+      let r = await http.follow(req.url, req.redirectUri);
+      for (let i = 0; i < 3 && r.kind === 'page' && r.status === 200; i++) {
+        if ((await kindOf(http, r, options)) !== 'consent') break;
+        if (options.app?.owns(r.url)) {
+          const next = await options.app.prepare(http, r, options);
+          if (!next) break;
+          r = await http.follow(next, req.redirectUri);
+          continue;
+        }
+        const sub = consentSubmission(r.body, r.url, this.selectors, 'accept');
+        if (!sub) break;
+        r = await http.submit(sub, req.redirectUri);
+      }
+      if (r.kind === 'callback') return r;
+      if (!this.driver.opaque?.(r.url)) return { ...r, pageKind: await kindOf(http, r, options) };
+    }
+    // The login (or what follows it) needs the browser: a fresh context, signed in with one factor.
+    const context = await (await this.browser()).newContext();
+    try {
+      const page = await context.newPage();
+      try {
+        await this.driver.complete(page, first.url, { user, redirectUri: first.redirectUri, timeoutMs: 10_000 });
+      } catch (err) {
+        if (err instanceof LoginError) return undefined;
+        throw err;
+      }
+      try {
+        // Consent is answered; a login or one-time password page stops the driver (no totp_secret).
+        return { kind: 'callback', url: (await this.driver.complete(page, req.url, { user, redirectUri: req.redirectUri, consent: 'accept', timeoutMs: 10_000 })).url };
+      } catch (err) {
+        if (!(err instanceof LoginError)) throw err;
+        const shown = async (sel?: string) => (sel ? page.locator(sel).first().isVisible().catch(() => false) : false);
+        const pageKind = (await shown(this.selectors.otp)) ? 'otp' : (await shown(this.selectors.username)) ? 'login' : (await shown(this.selectors.consentAccept)) ? 'consent' : 'unknown';
+        return { kind: 'page', url: new URL(page.url()), status: 200, body: await page.content(), pageKind };
+      }
+    } finally {
+      await context.close();
+    }
   }
 
   /** Pre-configured consent: asked first (answered with "remember"), then not asked again for

@@ -79,3 +79,22 @@ describe('redirect-uri checks need the provider\'s error page, recognised', () =
     expect((got as CheckFailure).message).toMatch(/the provider posted a form \(form_post\) to https:\/\/rp\.invalid\/callback with error, state/);
   });
 });
+
+describe('client.two-factor needs the second-factor page (or an error), consent answered first', () => {
+  // refresher turned two_factor with explicit consent: the consent page comes before any code.
+  const twoFactor = (p: TargetProfile): TargetProfile => editClient('refresher', { authorizationPolicy: 'two_factor', consentMode: 'explicit' })({ ...p, users: p.users.map((u) => ({ ...u, totpSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP' })) });
+  const check = async (e: Env) => {
+    const s = session(e);
+    const result = await s.afterOneFactor(e.client('basic'), await s.request(e.client('refresher')));
+    if (!result) throw new Error('no one-factor session');
+    cu.checkSecondFactorDemanded(result, e.client('refresher'));
+  };
+  it('the healthy provider asks for the one-time password: passed', async () => {
+    expect(await outcome(async () => check(await env([], twoFactor)))).toBe('passed');
+  });
+  it('a provider that skips the second factor fails once its consent page is answered', async () => {
+    const got = await outcome(async () => check(await env(['second-factor-skipped'], twoFactor)));
+    expect(got).toBeInstanceOf(CheckFailure);
+    expect((got as CheckFailure).message).toMatch(/refresher got a code on a session signed in with one factor only/);
+  });
+});

@@ -351,3 +351,19 @@ describe('redirect-uri rejections', () => {
     expect(() => rd.checkErrorPageShown({ kind: 'unknown', status: undefined, html: '', url: 'http://op.test/x' }, 'x')).not.toThrow();
   });
 });
+
+describe('second factor on a one-factor session', () => {
+  const kasm = { ...basic, id: 'kasm', authorizationPolicy: 'two_factor' as const };
+  const page = (pageKind: 'login' | 'otp' | 'consent' | 'unknown', status = 200, body = '<p>Welcome</p>') => ({ kind: 'page' as const, url: new URL('http://op.test/interaction/x'), status, body, pageKind });
+  it('the second-factor page, an error redirect or the provider\'s error page pass', () => {
+    expect(() => cu.checkSecondFactorDemanded(page('otp'), kasm)).not.toThrow();
+    expect(() => cu.checkSecondFactorDemanded({ kind: 'callback', url: new URL('http://127.0.0.1:1/cb?error=access_denied&state=s') }, kasm)).not.toThrow();
+    expect(() => cu.checkSecondFactorDemanded(page('unknown', 403, ''), kasm)).not.toThrow();
+  });
+  it('a code fails; a consent, login or neutral page is "cannot tell"', () => {
+    expect(failure(() => cu.checkSecondFactorDemanded({ kind: 'callback', url: new URL('http://127.0.0.1:1/cb?code=c&state=s') }, kasm)).message).toMatch(/kasm got a code on a session signed in with one factor only/);
+    expect(thrown(CheckSkipped, () => cu.checkSecondFactorDemanded(page('consent'), kasm)).message).toMatch(/cannot tell whether kasm demands a second factor: .*its consent page \(HTTP 200 at http:\/\/op\.test\/interaction\/x\)/);
+    expect(thrown(CheckSkipped, () => cu.checkSecondFactorDemanded(page('login'), kasm)).message).toMatch(/its login page/);
+    expect(thrown(CheckSkipped, () => cu.checkSecondFactorDemanded(page('unknown'), kasm)).message).toMatch(/neither a second-factor page nor an error page/);
+  });
+});
