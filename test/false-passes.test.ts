@@ -8,8 +8,23 @@ import type { WorkerSession } from '../suites/harness.ts';
 import { CheckFailure, CheckSkipped } from '../src/checks/verdict.ts';
 import * as cu from '../src/checks/client-rules.ts';
 import * as r from '../src/checks/redirect-uri.ts';
+import * as c from '../src/checks/claims.ts';
+import * as k from '../src/checks/tokens.ts';
+import { idTokenOf } from '../src/checks/id-token.ts';
+import { introspect, userinfo } from '../src/protocol/endpoints.ts';
+import type { ClientSpec } from '../src/model/target.ts';
+import type { RawResponse } from '../src/http/exchange.ts';
+import { decodeJwt } from 'jose';
 import { env, type Env } from './embedded-env.ts';
 import { workerSession } from './worker-session.ts';
+
+const claimsHelpers = {
+  async observe(e: Env, client: ClientSpec, accessToken: string, tokenRes: RawResponse): Promise<c.Observed> {
+    const ui = k.checkUserinfo(await userinfo(e.meta, accessToken), client, 'GET');
+    const intro = client.public ? undefined : ((await introspect(e.meta, { client }, accessToken)).json as Record<string, unknown>);
+    return { id_token: decodeJwt(idTokenOf(tokenRes, client)) as Record<string, unknown>, userinfo: ui, ...(intro ? { introspection: intro } : {}) };
+  },
+};
 
 const sessions: WorkerSession[] = [];
 afterEach(async () => {
@@ -96,5 +111,36 @@ describe('client.two-factor needs the second-factor page (or an error), consent 
     const got = await outcome(async () => check(await env(['second-factor-skipped'], twoFactor)));
     expect(got).toBeInstanceOf(CheckFailure);
     expect((got as CheckFailure).message).toMatch(/refresher got a code on a session signed in with one factor only/);
+  });
+});
+
+describe('claims: what was granted is the request within the configuration, never the provider\'s word', () => {
+  const { observe } = claimsHelpers;
+  it('claims.no-leak: claims of a scope the provider merely says it granted are a leak', async () => {
+    const run = async (e: Env) => {
+      const client = e.client('basic');
+      const s = session(e);
+      const flow = await s.flow(client, { scope: 'openid' });
+      c.checkNoLeak(c.grantedScopes(flow.req.scope, client), await observe(e, client, flow.tokens.access_token, flow.tokenRes), 'only scope openid was requested');
+    };
+    expect(await outcome(async () => run(await env([])))).toBe('passed');
+    const got = await outcome(async () => run(await env(['claims-leak', 'token-scope-overstated'])));
+    expect(got).toBeInstanceOf(CheckFailure);
+    expect((got as CheckFailure).message).toMatch(/claims of scopes not granted: email \(scope email\) in userinfo/);
+  });
+  it('claims.no-escalation: an error unrelated to the extra scope is "cannot tell", not a refusal', async () => {
+    const run = async (e: Env) => {
+      const client = e.client('refresher');
+      const s = session(e);
+      const req = await s.request(client, { scope: 'openid offline_access profile email' });
+      const cb = await s.authorize(req);
+      if (cb.url.searchParams.get('error') === 'invalid_scope') return;
+      if (cb.url.searchParams.get('error')) return c.checkEscalationError('email', client, cb.url, (await s.authorize(await s.request(client))).url);
+      throw new Error('a code was issued');
+    };
+    expect(await outcome(async () => run(await env([])))).toBe('passed');
+    const got = await outcome(async () => run(await env(['authorization-temporarily-unavailable'])));
+    expect(got).toBeInstanceOf(CheckSkipped);
+    expect((got as CheckSkipped).message).toMatch(/cannot tell whether scope email was refused for refresher: the request with it got error temporarily_unavailable, and the same request without it got temporarily_unavailable/);
   });
 });

@@ -367,3 +367,21 @@ describe('second factor on a one-factor session', () => {
     expect(thrown(CheckSkipped, () => cu.checkSecondFactorDemanded(page('unknown'), kasm)).message).toMatch(/neither a second-factor page nor an error page/);
   });
 });
+
+describe('claims: granted scopes and escalation', () => {
+  const refresher = profile.clients[2]!;
+  it('granted is what was requested within the client\'s configured scopes, openid always', () => {
+    expect(cl.grantedScopes('openid profile email offline_access', refresher)).toEqual(['openid', 'profile', 'offline_access']);
+    expect(cl.grantedScopes('openid', basic)).toEqual(['openid']);
+  });
+  it('a token response without scope granted what was requested, the extra scope included', () => {
+    expect(failure(() => cl.checkNoEscalation('email', refresher, undefined, { id_token: {}, userinfo: { sub: 's' } })).message).toMatch(/refresher obtained scope email, which it is not allowed \(the token response has no scope, which means the scope requested, RFC 6749 §5\.1\)/);
+    expect(() => cl.checkNoEscalation('email', refresher, 'openid profile', { id_token: {}, userinfo: { sub: 's' } })).not.toThrow();
+  });
+  it('an error redirect: invalid_scope, or an error the same request without the scope does not get, passes; else "cannot tell"', () => {
+    const u = (q: string) => new URL(`http://127.0.0.1:1/cb?${q}`);
+    expect(() => cl.checkEscalationError('email', refresher, u('error=invalid_scope'), u('error=server_error'))).not.toThrow();
+    expect(() => cl.checkEscalationError('email', refresher, u('error=access_denied'), u('code=c&state=s'))).not.toThrow();
+    expect(thrown(CheckSkipped, () => cl.checkEscalationError('email', refresher, u('error=server_error&error_description=boom'), u('error=server_error'))).message).toMatch(/got error server_error \(boom\), and the same request without it got server_error/);
+  });
+});

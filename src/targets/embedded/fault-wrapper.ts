@@ -100,6 +100,20 @@ export function installFaults(f: FaultContext): (req: http.IncomingMessage, res:
         return true;
       }
     }
+    if (path === ROUTES.authorization && has('authorization-temporarily-unavailable')) {
+      const url = new URL(req.url ?? '/', f.issuer);
+      const uri = url.searchParams.get('redirect_uri');
+      if (uri && f.registered.has(uri)) {
+        const to = new URL(uri);
+        to.searchParams.set('error', 'temporarily_unavailable');
+        if (url.searchParams.has('state')) to.searchParams.set('state', url.searchParams.get('state')!);
+        to.searchParams.set('iss', f.issuer);
+        req.resume();
+        res.writeHead(303, { location: to.href });
+        res.end();
+        return true;
+      }
+    }
     if (path.startsWith(ROUTES.authorization) && has('authorization-drops-state')) {
       dropHeader(res, 'location', (value) => {
         const url = new URL(value, f.issuer);
@@ -121,6 +135,7 @@ export function installFaults(f: FaultContext): (req: http.IncomingMessage, res:
         }
         return jsonRewrite(async (json) => {
           if (typeof json.id_token === 'string' && ID_TOKEN_FAULTS.some(has)) json.id_token = await tamperIdToken(json.id_token, f);
+          if (has('token-scope-overstated') && typeof json.scope === 'string') json.scope = 'openid offline_access profile email groups address phone';
         })(body, r);
       });
     }

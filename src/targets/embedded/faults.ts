@@ -12,6 +12,10 @@ export const FAULTS = [
   'claims-leak',
   /** clients obtain scopes they are not allowed */
   'scope-not-enforced',
+  /** the token response's scope lists every standard scope, whatever was requested and granted */
+  'token-scope-overstated',
+  /** every authorization request gets an error redirect temporarily_unavailable (nothing to do with its parameters) */
+  'authorization-temporarily-unavailable',
   /** every ID token carries a new sub */
   'sub-per-login',
   /** any redirect_uri that starts with a registered one is accepted */
