@@ -80,11 +80,16 @@ for (const client of profile.clients) {
       }, client);
     } else {
       check('refresh', r.refused, async (fx) => {
-        const owner = refreshers[0];
         const { meta } = await fx.run.discovery();
-        // A client without the grant presents a refresh token (another client's, or a made-up one).
+        // Its own refresh token, where the provider issued one anyway: only the grant restriction
+        // can refuse that one.
+        const own = (await fx.session.flow(client)).tokens.refresh_token;
+        if (own) return k.checkOwnRefreshRefused(await refreshGrant(meta, { client }, own), client);
+        // Else another client's (or a made-up one), which the binding refuses too: only
+        // unauthorized_client tells the grant restriction.
+        const owner = refreshers[0];
         const rt = owner ? await refreshToken(fx, owner) : 'not-a-refresh-token';
-        k.checkRefreshRefused(await refreshGrant(meta, { client }, rt), client);
+        k.checkRefreshRefused(await refreshGrant(meta, { client }, rt), client, owner ? `the refresh token of ${owner.id}` : 'a made-up refresh token');
       }, client);
     }
   });

@@ -11,7 +11,7 @@ import * as r from '../src/checks/redirect-uri.ts';
 import * as c from '../src/checks/claims.ts';
 import * as k from '../src/checks/tokens.ts';
 import { idTokenOf } from '../src/checks/id-token.ts';
-import { introspect, userinfo } from '../src/protocol/endpoints.ts';
+import { introspect, refreshGrant, userinfo } from '../src/protocol/endpoints.ts';
 import type { ClientSpec } from '../src/model/target.ts';
 import type { RawResponse } from '../src/http/exchange.ts';
 import { decodeJwt } from 'jose';
@@ -142,5 +142,30 @@ describe('claims: what was granted is the request within the configuration, neve
     const got = await outcome(async () => run(await env(['authorization-temporarily-unavailable'])));
     expect(got).toBeInstanceOf(CheckSkipped);
     expect((got as CheckSkipped).message).toMatch(/cannot tell whether scope email was refused for refresher: the request with it got error temporarily_unavailable, and the same request without it got temporarily_unavailable/);
+  });
+});
+
+describe('refresh.refused-without-grant measures the grant restriction, not the binding', () => {
+  const check = async (e: Env) => {
+    const s = session(e);
+    const client = e.client('basic');
+    const own = (await s.flow(client)).tokens.refresh_token;
+    if (own) return k.checkOwnRefreshRefused(await refreshGrant(e.meta, { client }, own), client);
+    const owner = e.client('refresher');
+    const rt = (await s.flow(owner)).tokens.refresh_token!;
+    k.checkRefreshRefused(await refreshGrant(e.meta, { client }, rt), client, `the refresh token of ${owner.id}`);
+  };
+  it('the healthy provider answers unauthorized_client: passed', async () => {
+    expect(await outcome(async () => check(await env([])))).toBe('passed');
+  });
+  it('a provider that lets every client refresh, refusing only another client\'s token, is "cannot tell"', async () => {
+    const got = await outcome(async () => check(await env(['refresh-grant-not-restricted'])));
+    expect(got).toBeInstanceOf(CheckSkipped);
+    expect((got as CheckSkipped).message).toMatch(/cannot tell whether the grant restriction or the binding refused it: basic presented the refresh token of refresher and got HTTP 400 invalid_grant/);
+  });
+  it('with a refresh token issued to it anyway, the client presents its own, and its acceptance fails', async () => {
+    const got = await outcome(async () => check(await env(['refresh-grant-not-restricted', 'refresh-for-all'])));
+    expect(got).toBeInstanceOf(CheckFailure);
+    expect((got as CheckFailure).message).toMatch(/basic used the refresh grant with the refresh token it was issued/);
   });
 });

@@ -168,7 +168,13 @@ describe('token endpoint family conditions', () => {
     expect(failure(() => k.checkRefreshWorks(raw(400, { error: 'invalid_grant' }), basic)).message).toMatch(/refresh grant failed for basic/);
   });
   it('a client without the grant refreshing fails', () => {
-    expect(failure(() => k.checkRefreshRefused(raw(200, { access_token: 'a' }), basic)).message).toMatch(/basic used the refresh grant although it is not allowed/);
+    expect(failure(() => k.checkRefreshRefused(raw(200, { access_token: 'a' }), basic)).message).toMatch(/basic used the refresh grant \(with a refresh token not its own\) although it is not allowed/);
+    expect(failure(() => k.checkOwnRefreshRefused(raw(200, { access_token: 'a' }), basic)).message).toMatch(/basic used the refresh grant with the refresh token it was issued/);
+  });
+  it('another client\'s refresh token: only unauthorized_client shows the grant restriction; another refusal is "cannot tell"', () => {
+    expect(() => k.checkRefreshRefused(raw(400, { error: 'unauthorized_client' }), basic, 'the refresh token of refresher')).not.toThrow();
+    expect(thrown(CheckSkipped, () => k.checkRefreshRefused(raw(400, { error: 'invalid_grant', error_description: 'client mismatch' }), basic, 'the refresh token of refresher')).message).toMatch(/cannot tell whether the grant restriction or the binding refused it: basic presented the refresh token of refresher and got HTTP 400 invalid_grant \(client mismatch\)/);
+    expect(() => k.checkOwnRefreshRefused(raw(400, { error: 'invalid_grant' }), basic)).not.toThrow();
   });
   it('a refresh token accepted from another client fails', () => {
     expect(failure(() => k.checkRefreshBound(raw(200, { access_token: 'a' }), basic, profile.clients[1]!)).message).toMatch(/refresh token of basic was accepted from post/);

@@ -5,7 +5,7 @@ import * as jose from 'jose';
 import type { CheckDef } from '../model/check.ts';
 import type { ClientSpec } from '../model/target.ts';
 import type { RawResponse } from '../http/exchange.ts';
-import { describeResponse, expectJson200, expectRefusal, fail, http } from './verdict.ts';
+import { describeResponse, expectJson200, expectRefusal, fail, http, oauthError, skip } from './verdict.ts';
 
 export const userinfoChecks = {
   get: { id: 'userinfo.get', title: 'GET with a bearer token answers the claims', severity: 'failure', spec: 'OIDC Core §5.3.1' },
@@ -86,12 +86,28 @@ export function checkRefreshWorks(res: RawResponse, client: ClientSpec): Record<
   return json;
 }
 
-export function checkRefreshRefused(res: RawResponse, client: ClientSpec): void {
-  expectRefusal(res, ['unauthorized_client', 'invalid_grant', 'invalid_client'], {
-    label: 'token (refresh by a client without the grant)',
-    message: `${client.id} used the refresh grant although it is not allowed refresh_token`,
+/** A client without the grant presents the refresh token the provider issued it anyway: only
+ *  the grant restriction can refuse it, so any refusal passes and acceptance fails. */
+export function checkOwnRefreshRefused(res: RawResponse, client: ClientSpec): void {
+  expectRefusal(res, [], {
+    label: `token (refresh by ${client.id} with its own refresh token)`,
+    message: `${client.id} used the refresh grant with the refresh token it was issued, although it is not allowed refresh_token`,
     source: client.sources.grantTypes ?? `grant_types = ${client.grantTypes.join(', ')}`,
   });
+}
+
+/** A client without the grant presents a refresh token that is not its own (`presented`: whose,
+ *  or a made-up one). The binding refuses that too, so only unauthorized_client (RFC 6749 §5.2)
+ *  shows the grant restriction at work; any other refusal is "cannot tell". */
+export function checkRefreshRefused(res: RawResponse, client: ClientSpec, presented = 'a refresh token not its own'): void {
+  const source = client.sources.grantTypes ?? `grant_types = ${client.grantTypes.join(', ')}`;
+  const code = oauthError(res);
+  if (res.status >= 400 && res.status < 500 && code === 'unauthorized_client') return;
+  if (res.status === 200) {
+    fail({ message: `${client.id} used the refresh grant (with ${presented}) although it is not allowed refresh_token`, source, expected: 'HTTP 400 unauthorized_client', observed: describeResponse(res), evidence: http('token (refresh by a client without the grant)', res) });
+  }
+  const description = (res.json as { error_description?: unknown } | undefined)?.error_description;
+  skip(`cannot tell whether the grant restriction or the binding refused it: ${client.id} presented ${presented} and got ${describeResponse(res)}${typeof description === 'string' ? ` (${description})` : ''}, not unauthorized_client; POST ${res.exchange.request.url} grant_type=refresh_token`);
 }
 
 export function checkRefreshBound(res: RawResponse, owner: ClientSpec, other: ClientSpec): void {

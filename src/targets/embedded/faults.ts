@@ -86,6 +86,8 @@ export const FAULTS = [
   'userinfo-post-refused',
   /** refresh tokens are issued to clients not allowed the refresh_token grant */
   'refresh-for-all',
+  /** every client may use the refresh_token grant, whatever its grant_types */
+  'refresh-grant-not-restricted',
   /** refresh tokens do not rotate */
   'refresh-no-rotation',
   /** introspection answers without client authentication */

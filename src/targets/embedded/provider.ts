@@ -48,7 +48,7 @@ function clientMetadata(c: ClientSpec, faults: ReadonlySet<Fault>): ClientMetada
     client_name: c.name,
     ...(c.public ? {} : { client_secret: c.secret }),
     redirect_uris: c.redirectUris,
-    grant_types: c.grantTypes,
+    grant_types: faults.has('refresh-grant-not-restricted') ? [...new Set([...c.grantTypes, 'refresh_token'])] : c.grantTypes,
     response_types: c.responseTypes as ClientMetadata['response_types'],
     token_endpoint_auth_method: c.public ? 'none' : c.tokenEndpointAuthMethod,
     id_token_signed_response_alg: c.idTokenSignedResponseAlg as ClientMetadata['id_token_signed_response_alg'],
