@@ -127,6 +127,12 @@ for (const client of confidential(profile)) {
       const flow = await session.sharedFlow(client);
       k.checkIntrospectionActive(await introspect(meta, { client }, flow.tokens.access_token, 'access_token'), client, decodeJwt(idTokenOf(flow.tokenRes, client)).sub);
     }, client);
+    check('introspection', i.identifies, async ({ session, run }) => {
+      const { meta } = await run.discovery();
+      needs(meta, 'introspection_endpoint');
+      const flow = await session.sharedFlow(client);
+      k.checkIntrospectionIdentifies(await introspect(meta, { client }, flow.tokens.access_token, 'access_token'), client, decodeJwt(idTokenOf(flow.tokenRes, client)).sub);
+    }, client);
     check('introspection', i.revoked, async ({ session, run }) => {
       const { meta } = await run.discovery();
       needs(meta, 'introspection_endpoint');

@@ -11,7 +11,9 @@ import * as r from '../src/checks/redirect-uri.ts';
 import * as c from '../src/checks/claims.ts';
 import * as k from '../src/checks/tokens.ts';
 import { idTokenOf } from '../src/checks/id-token.ts';
-import { introspect, refreshGrant, userinfo } from '../src/protocol/endpoints.ts';
+import { exchangeCode, introspect, refreshGrant, userinfo } from '../src/protocol/endpoints.ts';
+import * as fc from '../src/checks/code-flow.ts';
+import * as t from '../src/checks/id-token.ts';
 import type { ClientSpec } from '../src/model/target.ts';
 import type { RawResponse } from '../src/http/exchange.ts';
 import { decodeJwt } from 'jose';
@@ -167,5 +169,46 @@ describe('refresh.refused-without-grant measures the grant restriction, not the 
     const got = await outcome(async () => check(await env(['refresh-grant-not-restricted', 'refresh-for-all'])));
     expect(got).toBeInstanceOf(CheckFailure);
     expect((got as CheckFailure).message).toMatch(/basic used the refresh grant with the refresh token it was issued/);
+  });
+});
+
+describe('revocation after code reuse, at_hash and introspection identity', () => {
+  it('code.reuse-revokes-tokens: an introspection error is "cannot tell", not revoked', async () => {
+    const run = async (e: Env) => {
+      const client = e.client('basic');
+      const { url, req } = await e.callback(client);
+      const code = url.searchParams.get('code')!;
+      const first = await exchangeCode(e.meta, { client }, code, req.redirectUri, req.verifier);
+      const reuse = await exchangeCode(e.meta, { client }, code, req.redirectUri, req.verifier);
+      fc.checkReuseRevokes(await introspect(e.meta, { client }, fc.checkTokenResponse(first, client).access_token, 'access_token'), 'introspection', reuse);
+    };
+    expect(await outcome(async () => run(await env([])))).toBe('passed');
+    const got = await outcome(async () => run(await env(['introspection-unavailable'])));
+    expect(got).toBeInstanceOf(CheckSkipped);
+    expect((got as CheckSkipped).message).toMatch(/introspection answered HTTP 503 temporarily_unavailable/);
+  });
+  it('id-token.at-hash: an ID token without at_hash is skipped with the reason', async () => {
+    const run = async (e: Env) => {
+      const client = e.client('basic');
+      const { tokens, res } = await e.flow(client);
+      t.checkAtHash({ client, issuer: e.issuer, response: res, idToken: idTokenOf(res, client), accessToken: tokens.access_token, nonce: '', jwks: { keys: [] }, skew: 5, startedAt: 0, authTimeRequired: true });
+    };
+    expect(await outcome(async () => run(await env([])))).toBe('passed');
+    const got = await outcome(async () => run(await env(['id-token-no-at-hash'])));
+    expect(got).toBeInstanceOf(CheckSkipped);
+    expect((got as CheckSkipped).message).toMatch(/OPTIONAL in the code flow/);
+  });
+  it('introspection.identifies-token: an answer without client_id and sub warns; introspection.active still passes', async () => {
+    const run = async (e: Env) => {
+      const client = e.client('basic');
+      const { tokens, res } = await e.flow(client);
+      const sub = decodeJwt(idTokenOf(res, client)).sub;
+      k.checkIntrospectionActive(await introspect(e.meta, { client }, tokens.access_token, 'access_token'), client, sub);
+      k.checkIntrospectionIdentifies(await introspect(e.meta, { client }, tokens.access_token, 'access_token'), client, sub);
+    };
+    expect(await outcome(async () => run(await env([])))).toBe('passed');
+    const got = await outcome(async () => run(await env(['introspection-anonymous'])));
+    expect(got).toBeInstanceOf(CheckFailure);
+    expect((got as CheckFailure).message).toMatch(/introspection of an active token has no client_id and no sub/);
   });
 });

@@ -105,6 +105,10 @@ describe('ID token conditions', () => {
     expect(failure(() => t.checkAud(i)).message).toMatch(/several audiences but no azp/);
     expect(failure(() => t.checkNonce(i)).message).toMatch(/has no nonce although one was sent/);
   });
+  it('at_hash: absent is skipped (OPTIONAL in the code flow), never passed', async () => {
+    const i = await input({ sub: 'a' });
+    expect(thrown(CheckSkipped, () => t.checkAtHash({ ...i, accessToken: 'at' })).message).toMatch(/no at_hash: OIDC Core §3\.1\.3\.6 makes it OPTIONAL in the code flow/);
+  });
   it('auth_time: absent fails where required, is skipped (not passed) where OIDC Core does not require it', async () => {
     const i = await input({ sub: 'a' });
     expect(failure(() => t.checkAuthTime(i)).message).toMatch(/auth_time is missing/);
@@ -145,7 +149,15 @@ describe('code flow conditions', () => {
     expect(failure(() => f.checkRedirectBound(raw(200, { access_token: 'a' }))).message).toMatch(/redirect_uri other than/);
   });
   it('tokens active after reuse is a warning-level failure', () => {
-    expect(failure(() => f.checkReuseRevokes(raw(200, { active: true }), true)).message).toMatch(/stays active after the code was reused/);
+    expect(failure(() => f.checkReuseRevokes(raw(200, { active: true }), 'introspection')).message).toMatch(/stays active after the code was reused/);
+    expect(failure(() => f.checkReuseRevokes(raw(200, { sub: 'x' }), 'userinfo')).message).toMatch(/stays active/);
+  });
+  it('revoked after reuse is recognised (introspection active false, userinfo 401); any other answer is "cannot tell"', () => {
+    expect(() => f.checkReuseRevokes(raw(200, { active: false }), 'introspection')).not.toThrow();
+    expect(() => f.checkReuseRevokes(raw(401, { error: 'invalid_token' }), 'userinfo')).not.toThrow();
+    expect(thrown(CheckSkipped, () => f.checkReuseRevokes(raw(503, { error: 'temporarily_unavailable' }), 'introspection')).message).toMatch(/cannot tell whether the tokens of the first redemption were revoked: introspection answered HTTP 503 temporarily_unavailable/);
+    expect(thrown(CheckSkipped, () => f.checkReuseRevokes(raw(400, { error: 'invalid_request' }), 'userinfo')).message).toMatch(/userinfo answered HTTP 400 invalid_request/);
+    expect(thrown(CheckSkipped, () => f.checkReuseRevokes(raw(200, {}), 'introspection')).message).toMatch(/with active undefined/);
   });
   it('wrong verifier accepted fails', () => {
     expect(failure(() => f.checkWrongVerifierRefused(raw(200, { access_token: 'a' }))).message).toMatch(/wrong code_verifier/);
@@ -187,6 +199,13 @@ describe('token endpoint family conditions', () => {
     const err = failure(() => k.checkIntrospectionActive(raw(200, { active: true, client_id: 'other', sub: 'x' }), basic, 'y'));
     expect(err.message).toMatch(/client_id "other" is not basic; sub "x" is not the ID token's/);
     expect(failure(() => k.checkIntrospectionActive(raw(200, { active: false }), basic, 'y')).message).toMatch(/active is false/);
+  });
+  it('introspection: absent client_id or sub is a warning of its own, not a pass and not introspection.active\'s failure', () => {
+    expect(() => k.checkIntrospectionActive(raw(200, { active: true }), basic, 'y')).not.toThrow();
+    expect(failure(() => k.checkIntrospectionIdentifies(raw(200, { active: true, client_id: 'basic' }), basic, 'y')).message).toMatch(/has no sub: a resource server cannot tell/);
+    expect(failure(() => k.checkIntrospectionIdentifies(raw(200, { active: true }), basic, 'y')).message).toMatch(/has no client_id and no sub/);
+    expect(() => k.checkIntrospectionIdentifies(raw(200, { active: true, client_id: 'basic', sub: 'y' }), basic, 'y')).not.toThrow();
+    expect(k.introspectionChecks.identifies.severity).toBe('warning');
   });
   it('introspection: a revoked token still active fails', () => {
     expect(failure(() => k.checkIntrospectionInactive(raw(200, { active: true }), raw(200))).message).toMatch(/still introspects as active/);

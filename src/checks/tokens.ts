@@ -24,6 +24,7 @@ export const refreshChecks = {
 
 export const introspectionChecks = {
   active: { id: 'introspection.active', title: 'an active access token introspects as active with its claims', severity: 'failure', spec: 'RFC 7662 §2.2' },
+  identifies: { id: 'introspection.identifies-token', title: 'an active token\'s introspection names its client_id and sub', severity: 'warning', spec: 'RFC 7662 §2.2 (client_id and sub OPTIONAL; resource servers need them)' },
   revoked: { id: 'introspection.revoked-inactive', title: 'a revoked token introspects as inactive', severity: 'failure', spec: 'RFC 7662 §2.2; RFC 7009 §2' },
   auth: { id: 'introspection.client-auth-required', title: 'introspection without client authentication is refused', severity: 'failure', spec: 'RFC 7662 §2.1' },
 } satisfies Record<string, CheckDef>;
@@ -129,6 +130,16 @@ export function checkIntrospectionActive(res: RawResponse, client: ClientSpec, e
   if (json.sub !== undefined && json.sub !== expectedSub) problems.push(`sub ${JSON.stringify(json.sub)} is not the ID token's`);
   if (json.exp !== undefined && (typeof json.exp !== 'number' || json.exp * 1000 < Date.now())) problems.push(`exp ${JSON.stringify(json.exp)} is not in the future`);
   if (problems.length) fail({ message: `introspection: ${problems.join('; ')}`, source: 'RFC 7662 §2.2', expected: { active: true, client_id: client.id, sub: expectedSub }, observed: json, evidence: http('introspection', res) });
+}
+
+/** client_id and sub are OPTIONAL (RFC 7662 §2.2), but a resource server cannot tell whose token
+ *  it holds without them: their absence is a warning (wrong values fail introspection.active). */
+export function checkIntrospectionIdentifies(res: RawResponse, client: ClientSpec, expectedSub: unknown): void {
+  const json = expectJson200(res, { message: 'introspection of an active access token failed', source: 'RFC 7662 §2.2', label: 'introspection' });
+  if (json.active !== true) skip(`the token does not introspect as active (active ${JSON.stringify(json.active)}; introspection.active reports it), so there is nothing to identify`);
+  const absent = (['client_id', 'sub'] as const).filter((k) => json[k] === undefined);
+  if (absent.length === 0) return;
+  fail({ message: `introspection of an active token has no ${absent.join(' and no ')}: a resource server cannot tell which client and user it belongs to`, source: 'RFC 7662 §2.2: client_id and sub OPTIONAL', expected: { client_id: client.id, sub: expectedSub }, observed: Object.fromEntries(absent.map((k) => [k, '(absent)'])), evidence: http('introspection', res) });
 }
 
 export function checkIntrospectionInactive(res: RawResponse, revocation: RawResponse): void {

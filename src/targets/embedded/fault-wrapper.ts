@@ -23,7 +23,7 @@ export interface FaultContext {
 
 const ID_TOKEN_FAULTS: Fault[] = [
   'id-token-bad-signature', 'id-token-no-kid', 'id-token-wrong-aud', 'id-token-wrong-iss', 'id-token-expired',
-  'id-token-wrong-nonce', 'id-token-iat-future', 'id-token-bad-at-hash', 'id-token-auth-time-zero', 'sub-per-login',
+  'id-token-wrong-nonce', 'id-token-iat-future', 'id-token-bad-at-hash', 'id-token-no-at-hash', 'id-token-auth-time-zero', 'sub-per-login',
 ];
 
 async function tamperIdToken(idToken: string, f: FaultContext): Promise<string> {
@@ -37,6 +37,7 @@ async function tamperIdToken(idToken: string, f: FaultContext): Promise<string> 
   if (has('id-token-wrong-nonce')) claims.nonce = `tampered-${String(claims.nonce)}`;
   if (has('id-token-iat-future')) claims.iat = now + 86400;
   if (has('id-token-bad-at-hash')) claims.at_hash = jose.base64url.encode(randomBytes(16));
+  if (has('id-token-no-at-hash')) delete claims.at_hash;
   if (has('id-token-auth-time-zero')) claims.auth_time = 0;
   if (has('sub-per-login')) claims.sub = `${String(claims.sub)}-${randomBytes(4).toString('hex')}`;
   const protectedHeader: jose.JWTHeaderParameters = { alg: header.alg ?? 'RS256', typ: header.typ };
@@ -152,6 +153,13 @@ export function installFaults(f: FaultContext): (req: http.IncomingMessage, res:
       if (has('email-verified-as-string')) rewriteBody(res, jsonRewrite((u) => { if ('email_verified' in u) u.email_verified = String(u.email_verified); }));
       if (has('claims-leak')) rewriteBody(res, jsonRewrite((u) => { if (u.sub && !('email' in u)) u.email = 'leaked@example.com'; }));
     }
+    if (path === ROUTES.introspection && has('introspection-unavailable')) {
+      req.resume();
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'temporarily_unavailable' }));
+      return true;
+    }
+    if (path === ROUTES.introspection && has('introspection-anonymous')) rewriteBody(res, jsonRewrite((j) => { delete j.client_id; delete j.sub; }));
     if (path === ROUTES.introspection && has('introspection-no-client-auth') && !req.headers.authorization) {
       req.resume();
       res.writeHead(200, { 'content-type': 'application/json' });

@@ -72,6 +72,8 @@ export const FAULTS = [
   'id-token-iat-future',
   /** ID token at_hash does not match the access token */
   'id-token-bad-at-hash',
+  /** ID tokens carry no at_hash */
+  'id-token-no-at-hash',
   /** ID token auth_time is 0 */
   'id-token-auth-time-zero',
   /** the authorization response drops state */
@@ -92,6 +94,10 @@ export const FAULTS = [
   'refresh-no-rotation',
   /** introspection answers without client authentication */
   'introspection-no-client-auth',
+  /** introspection answers 503 to every request */
+  'introspection-unavailable',
+  /** introspection of an active token leaves out client_id and sub */
+  'introspection-anonymous',
   /** revocation answers 200 but revokes nothing */
   'revocation-noop',
 ] as const;
