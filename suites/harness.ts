@@ -9,6 +9,7 @@ import { test as base, type Browser, type BrowserContext, type Page, type TestIn
 import type { CheckDef, CheckResult, Evidence } from '../src/model/check.ts';
 import type { ClientSpec, FormLoginSelectors, TargetProfile, TestUser } from '../src/model/target.ts';
 import { loadProfile } from '../src/config/profile.ts';
+import { readSettings } from '../src/config/settings.ts';
 import { applyTrust, trustFromEnv } from '../src/targets/tls.ts';
 import { createRedactor, knownSecrets, type Redactor } from '../src/report/redact.ts';
 import { redactZip } from '../src/report/zip.ts';
@@ -66,7 +67,7 @@ export function createRun(env: NodeJS.ProcessEnv = process.env): RunContext {
   return {
     profile,
     issuer,
-    skew: Number(env.HARNESS_SKEW ?? 5),
+    skew: readSettings(env).skew,
     redactor: createRedactor(knownSecrets(profile)),
     discovery,
     jwks,
