@@ -20,7 +20,7 @@ import { HttpSession, submissionUrl, type FollowResult, type StayResult } from '
 import { consentSubmission, isErrorPage } from '../src/protocol/forms.ts';
 import { answerPages, appDriverFor, continueOverHttp, kindOf, nextSubmission, type FormFlowOptions } from '../src/protocol/form-flow.ts';
 import { send, HttpError, type RawResponse } from '../src/http/exchange.ts';
-import { browserDriver, LoginError, type BrowserDriver, type Landing } from '../src/browser/drivers.ts';
+import { browserDriver, LoginError, selectorsFor, type BrowserDriver, type Landing } from '../src/browser/drivers.ts';
 import { launchBrowser } from '../src/browser/launch.ts';
 import { CheckFailure, CheckSkipped, fail, skip } from '../src/checks/verdict.ts';
 import { checkJwks, checkReachable, type Jwks } from '../src/checks/discovery.ts';
@@ -387,7 +387,17 @@ export async function screenshot(page: Page, name: string, label: string): Promi
   if (!dir) return [];
   mkdirSync(path.join(dir, 'screenshots'), { recursive: true });
   const shot = `screenshots/${captureName(name)}.png`;
-  return page.screenshot({ path: path.join(dir, shot), fullPage: true }).then(() => [{ label, file: shot }], () => []);
+  // What a user typed into a password or one-time-password input never reaches the report: those
+  // inputs are masked, found generically and by the login driver's own selectors.
+  const secretInputs = ['input[type="password" i]', 'input[autocomplete="one-time-code" i]'];
+  try {
+    const { password, otp } = selectorsFor(collectProfile().login);
+    secretInputs.push(password, ...(otp ? [otp] : []));
+  } catch {
+    // no profile to read the driver's selectors from: the generic ones still apply
+  }
+  const mask = secretInputs.map((sel) => page.locator(sel));
+  return page.screenshot({ path: path.join(dir, shot), fullPage: true, mask }).then(() => [{ label, file: shot }], () => []);
 }
 
 /** Screenshot and redacted trace of a failed UI check, written into the report folder. */
