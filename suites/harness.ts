@@ -16,11 +16,11 @@ import { redactZip } from '../src/report/zip.ts';
 import { fetchDiscovery, endpoint, type Metadata } from '../src/protocol/metadata.ts';
 import { authorizationRequest, type AuthorizationOptions, type AuthorizationRequest } from '../src/protocol/authorize.ts';
 import { exchangeCode } from '../src/protocol/endpoints.ts';
-import { HttpSession, submissionUrl, type FollowResult, type StayResult } from '../src/protocol/session.ts';
+import { HttpSession, submissionUrl, type StayResult } from '../src/protocol/session.ts';
 import { consentSubmission, isErrorPage } from '../src/protocol/forms.ts';
 import { answerPages, appDriverFor, continueOverHttp, kindOf, nextSubmission, type FormFlowOptions } from '../src/protocol/form-flow.ts';
 import { send, HttpError, type RawResponse } from '../src/http/exchange.ts';
-import { browserDriver, LoginError, selectorsFor, type BrowserDriver, type Landing } from '../src/browser/drivers.ts';
+import { browserDriver, LoginError, selectorsFor, visibleKind, type BrowserDriver, type Landing } from '../src/browser/drivers.ts';
 import { launchBrowser } from '../src/browser/launch.ts';
 import { CheckFailure, CheckSkipped, fail, skip } from '../src/checks/verdict.ts';
 import { checkJwks, checkReachable, type Jwks } from '../src/checks/discovery.ts';
@@ -187,9 +187,7 @@ export class WorkerSession {
         } catch (err) {
           if (!(err instanceof LoginError)) throw err;
           const page = this.page!;
-          const shown = async (sel?: string) => (sel ? page.locator(sel).first().isVisible().catch(() => false) : false);
-          const pageKind = (await shown(this.selectors.username)) ? 'login' : (await shown(this.selectors.otp)) ? 'otp' : (await shown(this.selectors.consentAccept)) ? 'consent' : 'unknown';
-          return { kind: 'page', url: new URL(page.url()), status: 200, body: await page.content(), pageKind };
+          return { kind: 'page', url: new URL(page.url()), status: 200, body: await page.content(), pageKind: await visibleKind(page, this.selectors) };
         }
       }
       const sub = nextSubmission(r.body, r.url, this.options);
@@ -213,13 +211,17 @@ export class WorkerSession {
     if (url) {
       let r = await http.follow(req.url, req.redirectUri);
       for (let i = 0; i < 3 && r.kind === 'page' && r.status === 200; i++) {
-        if ((await kindOf(http, r, options)) !== 'consent') break;
+        const kind = await kindOf(http, r, options);
+        if (kind === 'login' || kind === 'otp') break;
+        // A login app's page is continued as its user would (granting what it asks); a server-
+        // rendered page only when it is the consent page.
         if (options.app?.owns(r.url)) {
           const next = await options.app.prepare(http, r, options);
           if (!next) break;
           r = await http.follow(next, req.redirectUri);
           continue;
         }
+        if (kind !== 'consent') break;
         const sub = consentSubmission(r.body, r.url, this.selectors, 'accept');
         if (!sub) break;
         r = await http.submit(sub, req.redirectUri);
@@ -242,9 +244,7 @@ export class WorkerSession {
         return { kind: 'callback', url: (await this.driver.complete(page, req.url, { user, redirectUri: req.redirectUri, consent: 'accept', timeoutMs: 10_000 })).url };
       } catch (err) {
         if (!(err instanceof LoginError)) throw err;
-        const shown = async (sel?: string) => (sel ? page.locator(sel).first().isVisible().catch(() => false) : false);
-        const pageKind = (await shown(this.selectors.otp)) ? 'otp' : (await shown(this.selectors.username)) ? 'login' : (await shown(this.selectors.consentAccept)) ? 'consent' : 'unknown';
-        return { kind: 'page', url: new URL(page.url()), status: 200, body: await page.content(), pageKind };
+        return { kind: 'page', url: new URL(page.url()), status: 200, body: await page.content(), pageKind: await visibleKind(page, this.selectors) };
       }
     } finally {
       await context.close();
@@ -298,9 +298,7 @@ export class WorkerSession {
       } catch (err) {
         if (!(err instanceof LoginError)) throw err;
         const page = this.page!;
-        const shown = async (sel?: string) => (sel ? page.locator(sel).first().isVisible().catch(() => false) : false);
-        const kind = (await shown(this.selectors.username)) ? 'login' : (await shown(this.selectors.otp)) ? 'otp' : (await shown(this.selectors.consentAccept)) ? 'consent' : 'unknown';
-        return { pageUrl: new URL(page.url()), status: 200, errorPage: isErrorPage(200, await page.content(), kind) };
+        return { pageUrl: new URL(page.url()), status: 200, errorPage: isErrorPage(200, await page.content(), await visibleKind(page, this.selectors)) };
       }
     }
     const kind = await kindOf(this.http, r, this.options);

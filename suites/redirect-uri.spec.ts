@@ -1,5 +1,6 @@
 import { check, collectProfile, screenshot, skip, test, withFreshPage } from './harness.ts';
 import * as r from '../src/checks/redirect-uri.ts';
+import { visibleKind } from '../src/browser/drivers.ts';
 
 const suite = 'redirect-uri';
 const profile = collectProfile();
@@ -43,9 +44,7 @@ for (const client of profile.clients) {
           return undefined;
         });
         r.checkStayedOnProvider(bare ? req.url.href : page.url(), sawRequestTo, new URL(run.issuer).origin, bad);
-        const visible = async (sel?: string) => (sel ? page.locator(sel).first().isVisible().catch(() => false) : false);
-        const { username, otp, consentAccept } = session.selectors;
-        const kind = bare ? 'unknown' : (await visible(username)) ? 'login' : (await visible(otp)) ? 'otp' : (await visible(consentAccept)) ? 'consent' : 'unknown';
+        const kind = bare ? 'unknown' : await visibleKind(page, session.selectors);
         r.checkErrorPageShown({ kind, status: bare ? undefined : res?.status(), html: bare ? '' : await page.content(), url: bare ? req.url.href : page.url() }, bad);
         // The error page replaces the reference suite's manual REVIEW step: keep it in the report.
         const label = bare ?? `the error page shown for an unregistered redirect_uri (HTTP ${res?.status() ?? '?'})`;

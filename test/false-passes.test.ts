@@ -17,6 +17,9 @@ import * as t from '../src/checks/id-token.ts';
 import type { ClientSpec } from '../src/model/target.ts';
 import type { RawResponse } from '../src/http/exchange.ts';
 import { decodeJwt } from 'jose';
+import { authorizationRequest } from '../src/protocol/authorize.ts';
+import { launchBrowser } from '../src/browser/launch.ts';
+import { completeAuthorization, EMBEDDED_SELECTORS } from '../src/browser/drivers.ts';
 import { env, type Env } from './embedded-env.ts';
 import { workerSession } from './worker-session.ts';
 
@@ -210,5 +213,22 @@ describe('revocation after code reuse, at_hash and introspection identity', () =
     const got = await outcome(async () => run(await env(['introspection-anonymous'])));
     expect(got).toBeInstanceOf(CheckFailure);
     expect((got as CheckFailure).message).toMatch(/introspection of an active token has no client_id and no sub/);
+  });
+});
+
+describe('form_post in the browser', () => {
+  it('the landing carries the posted code and state, as a query response would', async () => {
+    const e = await env([]);
+    const client = e.client('basic');
+    const req = await authorizationRequest(e.meta, client, { params: { response_mode: 'form_post' } });
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      const landing = await completeAuthorization(page, EMBEDDED_SELECTORS, req.url, { user: e.profile.users[0]!, redirectUri: req.redirectUri });
+      expect(landing.url.searchParams.get('code')).toBeTruthy();
+      expect(landing.url.searchParams.get('state')).toBe(req.state);
+    } finally {
+      await browser.close();
+    }
   });
 });

@@ -17,7 +17,7 @@ import * as rd from './redirect-uri.ts';
 import { client, testProfile } from '../../test/profile-fixture.ts';
 import { thrown } from '../../test/thrown.ts';
 import { formPostCallback, formPostResponse } from '../protocol/form-post.ts';
-import { isErrorPage } from '../protocol/forms.ts';
+import { isErrorPage, pageKind } from '../protocol/forms.ts';
 
 function raw(status: number, json?: unknown, headers: Record<string, string> = {}): RawResponse {
   const text = json === undefined ? '' : typeof json === 'string' ? json : JSON.stringify(json);
@@ -339,6 +339,9 @@ describe('front-channel refusals are recognised, never assumed', () => {
     expect(formPostCallback(formPost('http://127.0.0.1:1/other', { code: 'c' }), page, 'http://127.0.0.1:1/cb')).toBeUndefined();
     expect(formPostCallback(formPost('http://127.0.0.1:1/cb', { username: 'john' }), page, 'http://127.0.0.1:1/cb')).toBeUndefined();
     expect(formPostResponse('<form method="get" action="http://127.0.0.1:1/cb"><input type="hidden" name="code" value="c"></form>', page)).toBeUndefined();
+  });
+  it('a driver\'s browser-only selector (Playwright :has-text) finds nothing in raw HTML instead of throwing', () => {
+    expect(pageKind('<body><button class="btn-primary">Grant access</button></body>', { username: '#u', password: '#p', submit: '#s', consentAccept: 'button.btn-primary:has-text("Grant access")' })).toBe('unknown');
   });
   it('an error page is a 4xx, or a 200 page mentioning an error, that is no login, OTP or consent page', () => {
     expect(isErrorPage(400, '', 'unknown')).toBe(true);

@@ -32,9 +32,18 @@ function formAround($: cheerio.CheerioAPI, selector: string, base: URL): { form:
 
 export function pageKind(html: string, selectors: FormLoginSelectors): PageKind {
   const $ = cheerio.load(html);
-  if ($(selectors.username).length && $(selectors.password).length) return 'login';
-  if (selectors.otp && $(selectors.otp).length) return 'otp';
-  if (selectors.consentAccept && $(selectors.consentAccept).length) return 'consent';
+  // A browser-only selector (Playwright's :has-text, text=...) finds nothing in raw HTML.
+  const found = (sel: string | undefined) => {
+    if (!sel) return false;
+    try {
+      return $(sel).length > 0;
+    } catch {
+      return false;
+    }
+  };
+  if (found(selectors.username) && found(selectors.password)) return 'login';
+  if (found(selectors.otp)) return 'otp';
+  if (found(selectors.consentAccept)) return 'consent';
   return 'unknown';
 }
 
