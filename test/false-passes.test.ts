@@ -232,3 +232,27 @@ describe('form_post in the browser', () => {
     }
   });
 });
+
+describe('client.two-factor when the one-factor login needs the browser', () => {
+  // A form driver whose username selector only Playwright reads (":visible"): raw HTTP
+  // cannot answer the login page, so the one-factor session is made in a fresh browser context.
+  const browserOnly = (p: TargetProfile): TargetProfile => ({
+    ...editClient('refresher', { authorizationPolicy: 'two_factor', consentMode: 'explicit' })(p),
+    users: p.users.map((u) => ({ ...u, totpSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP' })),
+    login: { driver: 'form', selectors: { ...EMBEDDED_SELECTORS, username: '#username:visible' } },
+  });
+  const check = async (e: Env) => {
+    const s = session(e);
+    const result = await s.afterOneFactor(e.client('basic'), await s.request(e.client('refresher')));
+    if (!result) throw new Error('no one-factor session');
+    cu.checkSecondFactorDemanded(result, e.client('refresher'));
+  };
+  it('the healthy provider shows the one-time password page in the browser: passed (not skipped)', async () => {
+    expect(await outcome(async () => check(await env([], browserOnly)))).toBe('passed');
+  });
+  it('a provider that skips the second factor fails there too, consent answered in the browser', async () => {
+    const got = await outcome(async () => check(await env(['second-factor-skipped'], browserOnly)));
+    expect(got).toBeInstanceOf(CheckFailure);
+    expect((got as CheckFailure).message).toMatch(/refresher got a code on a session signed in with one factor only/);
+  });
+});
