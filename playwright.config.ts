@@ -2,10 +2,18 @@
 // starts the provider and the relying parties and passes them in through HARNESS_* variables.
 // Workers launch their browser themselves when a check needs one (suites/harness.ts).
 
-import { defineConfig } from 'playwright/test';
+import { readdirSync } from 'node:fs';
+import { defineConfig, type Project } from 'playwright/test';
 
 const reportDir = process.env.HARNESS_REPORT_DIR ?? 'reports/adhoc';
 const workers = Number(process.env.HARNESS_WORKERS ?? 2);
+
+// --reverse: one project per suite, each depending on the suite after it, so the suites run in
+// reverse order (still in parallel within a suite). Verdicts must be the same as in a normal run.
+function reversed(): Project[] {
+  const files = readdirSync(new URL('./suites', import.meta.url)).filter((f) => f.endsWith('.spec.ts')).sort().reverse();
+  return files.map((file, i) => ({ name: file.replace(/\.spec\.ts$/, ''), testMatch: file, ...(i > 0 ? { dependencies: [files[i - 1]!.replace(/\.spec\.ts$/, '')] } : {}) }));
+}
 
 export default defineConfig({
   testDir: 'suites',
@@ -24,4 +32,5 @@ export default defineConfig({
     actionTimeout: 10_000,
     navigationTimeout: 15_000,
   },
+  ...(process.env.HARNESS_REVERSE ? { projects: reversed() } : {}),
 });

@@ -1,7 +1,11 @@
 import { check, collectProfile, skip, test } from './harness.ts';
 import * as r from '../src/checks/client-rules.ts';
+import { expectConfigured } from '../src/checks/basis.ts';
 
 const suite = 'client-rules';
+// The client's consent_mode, not a prompt=consent (which requests with offline_access carry, OIDC
+// Core §11), must decide whether consent is asked: consent checks send no prompt.
+const NO_PROMPT = { params: { prompt: undefined } };
 const profile = collectProfile();
 
 for (const client of profile.clients) {
@@ -13,7 +17,8 @@ for (const client of profile.clients) {
       r.checkFrontRefused(await session.attempt(req, client), { message: `response_type ${other} was served to ${client.id}, which is allowed ${client.responseTypes.join(', ')}`, source: client.sources.responseTypes ?? 'response_types', sent: { response_type: other } });
     }, client);
 
-    check(suite, r.clientRuleChecks.responseMode, async ({ session }) => {
+    check(suite, r.clientRuleChecks.responseMode, async ({ session, run }) => {
+      expectConfigured(run.profile, client.sources.responseModes, `response_modes of ${client.id}`);
       const others = r.RESPONSE_MODES.filter((m) => !client.responseModes.includes(m));
       if (others.length === 0) skip(`${client.id} is allowed every response mode`);
       // Every mode the client is not allowed, form_post included (its answer is a page posting
@@ -24,7 +29,8 @@ for (const client of profile.clients) {
       }
     }, client);
 
-    check(suite, r.clientRuleChecks.consentMode, async ({ session }) => {
+    check(suite, r.clientRuleChecks.consentMode, async ({ session, run }) => {
+      expectConfigured(run.profile, client.sources.consentMode, `consent_mode of ${client.id}`);
       if (client.consentMode === 'pre-configured') {
         if (!session.selectors.consentRemember) skip('the login driver has no consent_remember selector to tick');
         const fewer = client.scopes.filter((s) => s !== 'openid').slice(1);
@@ -34,21 +40,23 @@ for (const client of profile.clients) {
         const wait = duration <= 5 ? (duration + 1) * 1000 : undefined;
         return void r.checkRememberedConsent(client, await session.rememberedConsent(client, ['openid', ...fewer].join(' '), wait));
       }
-      const { askedAgain, pageUrl } = await session.consentAskedAgain(client, await session.request(client));
+      const { askedAgain, pageUrl } = await session.consentAskedAgain(client, await session.request(client, NO_PROMPT));
       r.checkConsentMode(client, askedAgain, pageUrl);
     }, client);
 
     check(suite, r.clientRuleChecks.twoFactor, async ({ session, run }) => {
       if (client.authorizationPolicy !== 'two_factor') skip(`${client.id} is one_factor (${client.sources.authorizationPolicy ?? 'authorization_policy'})`);
+      expectConfigured(run.profile, client.sources.authorizationPolicy, `authorization_policy of ${client.id}`);
       const oneFactor = run.profile.clients.find((c) => c.authorizationPolicy === 'one_factor');
       if (!oneFactor) skip('no one_factor client to make a one-factor session with');
-      const result = await session.afterOneFactor(oneFactor, await session.request(client));
+      const result = await session.afterOneFactor(oneFactor, await session.request(client, NO_PROMPT));
       if (!result) skip(`signing in through ${oneFactor.id} needs the browser; the one-factor session is made over raw HTTP only`);
       r.checkSecondFactorDemanded(result, client);
     }, client);
 
     for (const [def, param] of [[r.clientRuleChecks.stateEntropy, 'state'], [r.clientRuleChecks.nonceEntropy, 'nonce']] as const) {
       check(suite, def, async ({ session, run }) => {
+        expectConfigured(run.profile, run.profile.provider.sources.minimumParameterEntropy, 'minimum_parameter_entropy');
         const min = run.profile.provider.minimumParameterEntropy;
         if (min <= 1) skip(`minimum_parameter_entropy is ${min}`);
         const short = 'x'.repeat(min - 1);

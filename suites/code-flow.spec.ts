@@ -3,20 +3,30 @@ import { exchangeCode, introspect, userinfo } from '../src/protocol/endpoints.ts
 import { otherSecretMethod } from '../src/protocol/client-auth.ts';
 import { endpoint } from '../src/protocol/metadata.ts';
 import * as f from '../src/checks/code-flow.ts';
+import { expectConfigured } from '../src/checks/basis.ts';
+import { exchangeWithBothMethods } from '../src/protocol/error-probes.ts';
+import { sessionPaths } from './session-paths.ts';
 
 const suite = 'code-flow';
 const c = f.codeFlowChecks;
 const profile = collectProfile();
 
-for (const client of confidential(profile)) {
-  test.describe(client.id, () => {
+// The happy path of every client: the prerequisite of every check that needs its tokens.
+for (const client of profile.clients) {
+  test.describe(`${client.id} exchange`, () => {
     check(suite, c.exchange, async ({ session }) => {
       await session.flow(client);
     }, client);
+  });
+}
+
+for (const client of confidential(profile)) {
+  test.describe(client.id, () => {
 
     check(suite, c.otherMethod, async ({ session, run }) => {
       const other = otherSecretMethod(client.tokenEndpointAuthMethod);
       if (!other) skip(`${client.id} uses ${client.tokenEndpointAuthMethod}; no other secret method to try`);
+      expectConfigured(run.profile, client.sources.tokenEndpointAuthMethod, `token_endpoint_auth_method of ${client.id}`);
       const { meta } = await run.discovery();
       const req = await session.request(client);
       const cb = await session.authorize(req);
@@ -84,6 +94,7 @@ for (const client of profile.clients) {
     check('pkce', p.required, async ({ session, run }) => {
       const rule = f.pkceRequired(client, run.profile.provider);
       if (!rule.required) skip(`PKCE is not required for ${client.id} (${rule.source})`);
+      if (!client.requirePkce) expectConfigured(run.profile, run.profile.provider.sources.enforcePkce, 'enforce_pkce');
       const req = await session.request(client, { pkce: false });
       f.checkAuthorizationRefused(await session.attempt(req, client), { message: `an authorization for ${client.id} without code_challenge was not refused`, source: rule.source });
     }, client);
@@ -98,6 +109,7 @@ for (const client of profile.clients) {
     check('pkce', p.plain, async ({ session, run }) => {
       const provider = run.profile.provider;
       const source = provider.sources.enablePkcePlainChallenge ?? `enable_pkce_plain_challenge = ${provider.enablePkcePlainChallenge}`;
+      expectConfigured(run.profile, provider.sources.enablePkcePlainChallenge, 'enable_pkce_plain_challenge');
       const req = await session.request(client, { pkce: 'plain' });
       const outcome = await session.attempt(req, client);
       if (provider.enablePkcePlainChallenge) {
@@ -105,6 +117,31 @@ for (const client of profile.clients) {
         return;
       }
       f.checkAuthorizationRefused(outcome, { message: `a plain code_challenge for ${client.id} was accepted`, source });
+    }, client);
+  });
+}
+
+for (const client of confidential(profile)) {
+  test.describe(`${client.id} single authentication method`, () => {
+    check(suite, c.singleAuthMethod, async ({ session, run }) => {
+      const { meta } = await run.discovery();
+      const req = await session.request(client);
+      const cb = await session.authorize(req);
+      f.checkSingleAuthMethod(await exchangeWithBothMethods(meta, client, f.codeOf(cb), req.redirectUri, req.verifier), client);
+    }, client);
+  });
+}
+
+for (const client of profile.clients) {
+  test.describe(`${client.id} session reuse`, () => {
+    check(suite, c.stateSessionReuse, async (fx) => {
+      const { paths, notes } = await sessionPaths(fx, client);
+      return [...f.checkStateAcrossPaths(paths), ...notes];
+    }, client);
+    check(suite, c.issSessionReuse, async (fx) => {
+      const { meta } = await fx.run.discovery();
+      const { paths, notes } = await sessionPaths(fx, client);
+      return [...f.checkIssAcrossPaths(paths, meta.authorization_response_iss_parameter_supported === true), ...notes];
     }, client);
   });
 }

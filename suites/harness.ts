@@ -22,7 +22,7 @@ import { answerPages, appDriverFor, continueOverHttp, kindOf, nextSubmission, ty
 import { send, HttpError, type RawResponse } from '../src/http/exchange.ts';
 import { browserDriver, LoginError, selectorsFor, visibleKind, type BrowserDriver, type Landing } from '../src/browser/drivers.ts';
 import { launchBrowser } from '../src/browser/launch.ts';
-import { CheckFailure, CheckSkipped, fail, skip } from '../src/checks/verdict.ts';
+import { asPrerequisite, CheckFailure, CheckSkipped, expectNoServerError, fail, outcomeOf, ProviderError, skip } from '../src/checks/verdict.ts';
 import { checkJwks, checkReachable, type Jwks } from '../src/checks/discovery.ts';
 import { checkTokenResponse, codeOf, type Callback, type FrontRefusal, type TokenSet } from '../src/checks/code-flow.ts';
 import type { SecondFactorOutcome } from '../src/checks/client-rules.ts';
@@ -51,18 +51,27 @@ export function createRun(env: NodeJS.ProcessEnv = process.env): RunContext {
   applyTrust(trustFromEnv(env));
   const issuer = env.HARNESS_ISSUER ?? profile.issuer;
   if (!issuer) throw new Error('no issuer: HARNESS_ISSUER is not set and the profile has none');
-  const discovery = memo(async () => {
-    const res = await fetchDiscovery(issuer).catch((err: unknown) => {
-      if (err instanceof HttpError) fail({ message: `discovery unreachable: ${err.message}`, evidence: [{ label: 'discovery', http: err.exchange }] });
-      throw err;
-    });
-    return { res, meta: checkReachable(res) };
-  });
+  // Every check needs discovery (and many the JWKS): their own checks own these steps, every
+  // other check is blocked by them when they fail, so one broken document is one failure.
+  const discovery = memo(() =>
+    asPrerequisite({ id: 'discovery.reachable' }, async () => {
+      const res = await fetchDiscovery(issuer).catch((err: unknown) => {
+        if (err instanceof HttpError) throw new ProviderError({ message: `discovery unreachable: ${err.message}`, evidence: [{ label: 'discovery', http: err.exchange }] });
+        throw err;
+      });
+      expectNoServerError(res, 'discovery');
+      return { res, meta: checkReachable(res) };
+    }),
+  );
   const jwks = memo(async () => {
     const { meta } = await discovery();
-    const uri = endpoint(meta, 'jwks_uri');
-    if (!uri) return fail({ message: 'discovery has no jwks_uri', expected: 'jwks_uri', observed: '(absent)' });
-    return checkJwks(await send({ url: uri }));
+    return asPrerequisite({ id: 'discovery.jwks-reachable' }, async () => {
+      const uri = endpoint(meta, 'jwks_uri');
+      if (!uri) return fail({ message: 'discovery has no jwks_uri', expected: 'jwks_uri', observed: '(absent)' });
+      const res = await send({ url: uri });
+      expectNoServerError(res, 'jwks');
+      return checkJwks(res);
+    });
   });
   return {
     profile,
@@ -83,22 +92,23 @@ export interface Flow {
   tokens: TokenSet;
 }
 
-/** One logged-in user per worker. The login goes over raw HTTP where the provider's pages are
- *  plain forms, else through the browser; later codes reuse that session. The browser is launched
- *  only when a check needs it, so a worker that Playwright replaces after a failure is cheap. */
+/** One test user's login session in a worker. The login goes over raw HTTP where the provider's
+ *  pages are plain forms, else through the browser; later codes reuse that session. The browser
+ *  is the worker's, launched only when a check needs it, so a replaced worker is cheap. */
 export class WorkerSession {
-  private browserP?: Promise<Browser>;
   private context?: BrowserContext;
   private page?: Page;
   private readonly http = new HttpSession();
   private loggedIn = false;
   private readonly flows = new Map<string, Promise<Flow>>();
+  /** A second login session of the same user, whose tokens only reading checks use. */
+  private reader?: WorkerSession;
   readonly selectors: FormLoginSelectors;
   readonly driver: BrowserDriver;
   /** How pages are answered over raw HTTP for this worker's user. */
   private readonly options: FormFlowOptions;
 
-  constructor(readonly run: RunContext, readonly user: TestUser) {
+  constructor(readonly run: RunContext, readonly user: TestUser, readonly browser: () => Promise<Browser>) {
     this.driver = browserDriver(run.profile.login);
     this.selectors = this.driver.selectors;
     const app = appDriverFor(run.profile.login);
@@ -114,11 +124,6 @@ export class WorkerSession {
     return this.page;
   }
 
-  /** This worker's browser, launched on first use. */
-  browser(): Promise<Browser> {
-    return (this.browserP ??= launchBrowser());
-  }
-
   async request(client: ClientSpec, options?: AuthorizationOptions): Promise<AuthorizationRequest> {
     const { meta } = await this.run.discovery();
     return authorizationRequest(meta, client, options);
@@ -126,7 +131,8 @@ export class WorkerSession {
 
   /** Gets the authorization response for `req`: over raw HTTP where the pages allow, else in the browser. */
   async authorize(req: AuthorizationRequest, consent: 'accept' | 'deny' = 'accept'): Promise<Callback> {
-    const first = await this.http.follow(req.url, req.redirectUri);
+    const first = await this.http.follow(req.url, req.redirectUri).catch(providerFault('authorization'));
+    if (first.kind === 'page' && first.status >= 500) throw new ProviderError({ message: `the authorization endpoint answered HTTP ${first.status} (a server error while the check set itself up)`, evidence: [{ label: 'authorization', data: { page: first.url.pathname, status: first.status } }] });
     const url = await continueOverHttp(this.http, first, req.redirectUri, { ...this.options, consent });
     if (url) {
       this.loggedIn = true;
@@ -254,7 +260,9 @@ export class WorkerSession {
   /** Pre-configured consent: asked first (answered with "remember"), then not asked again for
    *  the same scopes, and asked again for other scopes. */
   async rememberedConsent(client: ClientSpec, otherScope: string, waitExpiryMs?: number): Promise<{ first: boolean; again: boolean; otherScopes: boolean; afterExpiry?: boolean }> {
-    await this.authorize(await this.request(client));
+    // No prompt=consent (requests with offline_access carry it): the remembered consent decides.
+    const noPrompt = { params: { prompt: undefined } };
+    await this.authorize(await this.request(client, noPrompt));
     const asked = async (req: AuthorizationRequest, remember: boolean): Promise<boolean> => {
       const r = await this.http.follow(req.url, req.redirectUri);
       if (r.kind === 'page' && this.driver.opaque?.(r.url)) return (await this.inBrowser(req, { remember })).steps.includes('consent');
@@ -264,19 +272,19 @@ export class WorkerSession {
       else await answerPages(this.http, r, req.redirectUri, this.options);
       return true;
     };
-    const first = await asked(await this.request(client), true);
-    const again = await asked(await this.request(client), false);
-    const otherScopes = await asked(await this.request(client, { scope: otherScope }), false);
+    const first = await asked(await this.request(client, noPrompt), true);
+    const again = await asked(await this.request(client, noPrompt), false);
+    const otherScopes = await asked(await this.request(client, { scope: otherScope, ...noPrompt }), false);
     if (waitExpiryMs === undefined) return { first, again, otherScopes };
     // Time passing is what is tested: the remembered consent must lapse after its duration.
     await new Promise((resolve) => setTimeout(resolve, waitExpiryMs));
-    return { first, again, otherScopes, afterExpiry: await asked(await this.request(client), false) };
+    return { first, again, otherScopes, afterExpiry: await asked(await this.request(client, noPrompt), false) };
   }
 
   /** Authorizes `client` once (answering consent), then sends `second` in the same session and
    *  tells whether the provider asked for consent again. */
   async consentAskedAgain(client: ClientSpec, second: AuthorizationRequest): Promise<{ askedAgain: boolean; pageUrl?: string }> {
-    await this.authorize(await this.request(client));
+    await this.authorize(await this.request(client, { params: { prompt: undefined } }));
     const r = await this.http.follow(second.url, second.redirectUri);
     if (r.kind === 'callback') return { askedAgain: false };
     if (this.driver.opaque?.(r.url)) return { askedAgain: (await this.inBrowser(second)).steps.includes('consent'), pageUrl: r.url.pathname };
@@ -307,34 +315,82 @@ export class WorkerSession {
     return { pageUrl: r.url, status: r.status, errorPage: isErrorPage(r.status, r.body, kind) };
   }
 
-  /** A fresh code flow for `client`, redeemed with its configured method. */
+  /** A fresh code flow for `client` in this session, redeemed with its configured method: the
+   *  check's own authorization, for checks that change provider state. With default options it is
+   *  the happy path that `code.exchange` checks, so its failure blocks the calling check. */
   async flow(client: ClientSpec, options?: AuthorizationOptions): Promise<Flow> {
     const { meta } = await this.run.discovery();
-    const startedAt = Math.floor(Date.now() / 1000);
-    const req = await this.request(client, options);
-    const callback = await this.authorize(req);
-    const tokenRes = await exchangeCode(meta, { client }, codeOf(callback), req.redirectUri, req.verifier);
-    return { req, callback, startedAt, tokenRes, tokens: checkTokenResponse(tokenRes, client) };
+    const run = async (): Promise<Flow> => {
+      const startedAt = Math.floor(Date.now() / 1000);
+      const req = await this.request(client, options);
+      const callback = await this.authorize(req);
+      const tokenRes = await exchangeCode(meta, { client }, codeOf(callback), req.redirectUri, req.verifier).catch(providerFault('token'));
+      expectNoServerError(tokenRes, 'token');
+      return { req, callback, startedAt, tokenRes, tokens: checkTokenResponse(tokenRes, client) };
+    };
+    return options ? run() : asPrerequisite({ id: 'code.exchange', client: client.id }, run);
   }
 
-  /** One shared flow per client and worker, for checks that only read its tokens. */
+  /** One flow per client and worker for checks that only read its tokens. It comes from a login
+   *  session of its own that no state-changing check uses: a provider may revoke every token of a
+   *  session and client when it sees a code replayed or a token revoked (RFC 6749 §4.1.2 allows
+   *  it; oidc-provider does it), which must not end the tokens other checks are reading. */
   sharedFlow(client: ClientSpec): Promise<Flow> {
-    let f = this.flows.get(client.id);
+    const reader = (this.reader ??= new WorkerSession(this.run, this.user, this.browser));
+    let f = reader.flows.get(client.id);
     if (!f) {
-      f = this.flow(client);
-      this.flows.set(client.id, f);
+      f = reader.flow(client);
+      reader.flows.set(client.id, f);
     }
     return f;
   }
 
   async close(): Promise<void> {
+    await this.reader?.close();
     await this.context?.close();
+  }
+}
+
+/** Turns a request that got no answer (timeout, refused or dropped connection) in a setup step
+ *  into a ProviderError with the exchange as evidence. */
+function providerFault(label: string): (err: unknown) => never {
+  return (err) => {
+    if (err instanceof HttpError) throw new ProviderError({ message: `${label}: ${err.message} (no answer while the check set itself up)`, evidence: [{ label, http: err.exchange }] });
+    throw err;
+  };
+}
+
+/** The worker's login sessions, one per test user, opened on first use. Which user a check runs
+ *  as is fixed by the check (the profile's first user, or each user in turn for claims), never
+ *  by which worker happens to be free. */
+export class Sessions {
+  private browserP?: Promise<Browser>;
+  private readonly byUser = new Map<string, WorkerSession>();
+
+  constructor(readonly run: RunContext) {}
+
+  /** The worker's browser, launched on first use. */
+  readonly browser = (): Promise<Browser> => (this.browserP ??= launchBrowser());
+
+  for(user: TestUser): WorkerSession {
+    let s = this.byUser.get(user.username);
+    if (!s) {
+      s = new WorkerSession(this.run, user, this.browser);
+      this.byUser.set(user.username, s);
+    }
+    return s;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.byUser.values()) await s.close();
     if (this.browserP) await (await this.browserP).close();
   }
 }
 
 interface WorkerFixtures {
   run: RunContext;
+  sessions: Sessions;
+  /** The session of the profile's first user: the one every check but the claims checks runs as. */
   session: WorkerSession;
 }
 
@@ -345,14 +401,17 @@ export const test = base.extend<object, WorkerFixtures>({
     },
     { scope: 'worker' },
   ],
+  sessions: [
+    async ({ run }, use) => {
+      const sessions = new Sessions(run);
+      await use(sessions);
+      await sessions.close();
+    },
+    { scope: 'worker' },
+  ],
   session: [
-    async ({ run }, use, workerInfo) => {
-      const users = run.profile.users;
-      // parallelIndex, not workerIndex: a worker that replaces a failed one takes its slot, so two
-      // workers running at once never share a user (and a provider's per-user state).
-      const session = new WorkerSession(run, users[workerInfo.parallelIndex % users.length]!);
-      await use(session);
-      await session.close();
+    async ({ run, sessions }, use) => {
+      await use(sessions.for(run.profile.users[0]!));
     },
     { scope: 'worker' },
   ],
@@ -425,7 +484,8 @@ export async function withFreshPage<T>(session: WorkerSession, name: string, fn:
   try {
     return await fn(page);
   } catch (err) {
-    if (err instanceof CheckSkipped) throw err;
+    // Not this page's failure: a skip, a server error, or a prerequisite another check owns.
+    if (err instanceof CheckSkipped || err instanceof ProviderError || (err instanceof CheckFailure && err.prerequisite)) throw err;
     const evidence = await captureFailure(context, page, name, session.run.redactor);
     if (err instanceof CheckFailure) throw new CheckFailure({ ...err.detail, evidence: [...(err.detail.evidence ?? []), ...evidence] });
     throw new CheckFailure({ message: `the browser flow failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, evidence });
@@ -436,38 +496,41 @@ export async function withFreshPage<T>(session: WorkerSession, name: string, fn:
 }
 
 /** Registers one check as one Playwright test. The body throws to fail or skip; it may return
- *  evidence to keep with a pass (the claims table a person wants to read). */
+ *  evidence to keep with a pass (the claims table a person wants to read). What it throws decides
+ *  the outcome: a CheckFailure of its own requirement fails it; one tagged with another check's
+ *  requirement (a prerequisite) blocks it; a ProviderError (5xx, no answer) in a setup step, or a
+ *  harness defect, is an error; CheckSkipped skips it with the reason. */
 export function check(suite: string, def: CheckDef, body: (fx: CheckFixtures) => Promise<Evidence[] | void>, client?: ClientSpec): void {
-  test(`${def.id} ${def.title}`, { annotation: annotations(suite, def, client) }, async ({ run, session }, testInfo) => {
+  test(`${def.id} ${def.title}`, { annotation: annotations(suite, def, client) }, async ({ run, sessions, session }, testInfo) => {
     const started = Date.now();
     const base: Omit<CheckResult, 'outcome'> = { ...def, suite, ...(client ? { client: client.id } : {}), evidence: [], durationMs: 0 };
     let kept: Evidence[] = [];
     try {
-      kept = (await body({ run, session })) ?? [];
+      kept = (await body({ run, sessions, session })) ?? [];
     } catch (err) {
       const durationMs = Date.now() - started;
-      if (err instanceof CheckSkipped) {
-        await record(testInfo, run.redactor, { ...base, outcome: 'skipped', message: err.message, durationMs });
-        testInfo.skip(true, run.redactor.text(err.message));
-        return;
+      const verdict = outcomeOf(err, def, client, { exactErrorCodes: run.profile.behaviour?.exactErrorCodes ?? false });
+      const result: CheckResult = { ...base, ...verdict.detail, evidence: verdict.detail.evidence ?? [], outcome: verdict.outcome, durationMs, ...(verdict.blockedBy ? { blockedBy: verdict.blockedBy } : {}) };
+      await record(testInfo, run.redactor, result);
+      const message = run.redactor.text(verdict.detail.message);
+      switch (verdict.outcome) {
+        case 'skipped':
+          testInfo.skip(true, message);
+          return;
+        case 'warning':
+        case 'blocked':
+          testInfo.annotations.push({ type: verdict.outcome, description: message });
+          return;
+        case 'failed':
+        case 'error':
+          if (!(err instanceof CheckFailure || err instanceof ProviderError || err instanceof HttpError)) throw err;
+          // A verdict about the provider, not a broken worker: marked as the failure it is expected
+          // to be, so Playwright keeps this worker (and its login) instead of starting a new one.
+          // The verdict itself comes from the check-result attachment.
+          testInfo.annotations.push({ type: 'verdict', description: `${verdict.outcome} (provider check)` });
+          testInfo.fail();
+          throw new Error(run.redactor.text(formatFailure(def, client, verdict.detail)));
       }
-      const detail = err instanceof CheckFailure
-        ? err.detail
-        : { message: `${def.id} could not run: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, evidence: err instanceof HttpError ? [{ label: 'request', http: err.exchange }] : ([] as Evidence[]) };
-      const outcome = def.severity === 'warning' && err instanceof CheckFailure ? 'warning' : 'failed';
-      await record(testInfo, run.redactor, { ...base, ...detail, evidence: detail.evidence ?? [], outcome, durationMs });
-      if (outcome === 'warning') {
-        testInfo.annotations.push({ type: 'warning', description: run.redactor.text(detail.message) });
-        return;
-      }
-      if (err instanceof CheckFailure) {
-        // A verdict about the provider, not a broken worker: marked as the failure it is expected
-        // to be, so Playwright keeps this worker (and its login) instead of starting a new one.
-        // The verdict itself comes from the check-result attachment: failed.
-        testInfo.annotations.push({ type: 'verdict', description: 'failed (provider check)' });
-        testInfo.fail();
-      }
-      throw new Error(run.redactor.text(formatFailure(def, client, detail)));
     }
     await record(testInfo, run.redactor, { ...base, evidence: kept, outcome: 'passed', durationMs: Date.now() - started });
   });

@@ -1,6 +1,7 @@
 import { check, collectProfile, test, type CheckFixtures } from './harness.ts';
 import type { ClientSpec } from '../src/model/target.ts';
 import * as t from '../src/checks/id-token.ts';
+import { sessionPaths } from './session-paths.ts';
 
 const suite = 'id-token';
 const c = t.idTokenChecks;
@@ -42,5 +43,24 @@ for (const client of profile.clients) {
     for (const [key, condition] of conditions) {
       check(suite, c[key], async (fx) => condition(await input(fx, client)), client);
     }
+  });
+}
+
+// The JOSE header beyond alg and kid, and the nonce on every session path.
+const headerConditions: Array<[keyof typeof c, (i: t.IdTokenInput) => void]> = [
+  ['typ', t.checkTyp],
+  ['crit', t.checkCrit],
+  ['cty', t.checkCty],
+];
+
+for (const client of profile.clients) {
+  test.describe(`${client.id} header and session reuse`, () => {
+    for (const [key, condition] of headerConditions) {
+      check(suite, c[key], async (fx) => condition(await input(fx, client)), client);
+    }
+    check(suite, c.nonceSessionReuse, async (fx) => {
+      const { paths, notes } = await sessionPaths(fx, client);
+      return [...t.checkNonceAcrossPaths(paths.map((p) => ({ path: p.path, nonceSent: p.req.nonce, idToken: t.idTokenOf(p.tokenRes, client), tokenRes: p.tokenRes }))), ...notes];
+    }, client);
   });
 }

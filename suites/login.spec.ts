@@ -1,5 +1,6 @@
 import { check, collectProfile, skip, withFreshPage } from './harness.ts';
 import * as l from '../src/checks/login.ts';
+import { expectConfigured } from '../src/checks/basis.ts';
 import type { ClientSpec } from '../src/model/target.ts';
 
 const suite = 'login';
@@ -8,11 +9,15 @@ const profile = collectProfile();
 const shown = (c: ClientSpec) => c.consentMode !== 'implicit';
 const uiClient = profile.clients.find(shown) ?? profile.clients[0]!;
 
+// prompt=consent: a consent the user gave earlier (another check, a pre-configured consent) must
+// not decide whether these checks see the consent page (OIDC Core §3.1.2.1).
+const CONSENT = { params: { prompt: 'consent' } };
+
 check(suite, l.loginChecks.ui, async ({ session }) => {
-  const req = await session.request(uiClient);
+  const req = await session.request(uiClient, shown(uiClient) ? CONSENT : undefined);
   await withFreshPage(session, l.loginChecks.ui.id, async (page) => {
     const landing = await session.driver.complete(page, req.url, { user: session.user, redirectUri: req.redirectUri });
-    l.checkLanded(landing.url, req.redirectUri, req.state, landing.steps);
+    l.checkLanded(landing.url, req.redirectUri, req.state, landing.steps, shown(uiClient));
   });
 }, uiClient);
 
@@ -35,16 +40,17 @@ const denyClient = profile.clients.find(shown);
 check(suite, l.loginChecks.deny, async ({ session }) => {
   if (!denyClient) skip('every configured client skips consent (consent_mode implicit)');
   if (!session.selectors.consentDeny) skip('the login driver has no consent deny selector');
-  const req = await session.request(denyClient);
+  const req = await session.request(denyClient, CONSENT);
   await withFreshPage(session, l.loginChecks.deny.id, async (page) => {
     const landing = await session.driver.complete(page, req.url, { user: session.user, redirectUri: req.redirectUri, consent: 'deny' });
-    l.checkDenied(landing.url, req.state);
+    l.checkDenied(landing.url, req.state, landing.steps);
   });
 }, denyClient);
 
 const twoFactorClient = profile.clients.find((c) => c.authorizationPolicy === 'two_factor');
-check(suite, l.loginChecks.secondFactor, async ({ session }) => {
+check(suite, l.loginChecks.secondFactor, async ({ session, run }) => {
   if (!twoFactorClient) skip('no client has authorization_policy two_factor');
+  expectConfigured(run.profile, twoFactorClient.sources.authorizationPolicy, `authorization_policy of ${twoFactorClient.id}`);
   if (!session.user.totpSecret) skip(`${session.user.username} has no totp_secret in the profile`);
   const req = await session.request(twoFactorClient);
   await withFreshPage(session, l.loginChecks.secondFactor.id, async (page) => {

@@ -1,4 +1,5 @@
 import { check, collectProfile, confidential, skip, test, type CheckFixtures } from './harness.ts';
+import { asPrerequisite } from '../src/checks/verdict.ts';
 import type { ClientSpec } from '../src/model/target.ts';
 import { introspect, refreshGrant, revoke, userinfo } from '../src/protocol/endpoints.ts';
 import { endpoint, type Metadata } from '../src/protocol/metadata.ts';
@@ -15,11 +16,13 @@ function needs(meta: Metadata, name: string): string {
   return url;
 }
 
+/** A refresh token of the check's own authorization. A client allowed the grant that asked for
+ *  offline_access and got none: the check is blocked by refresh.issued-as-configured. */
 async function refreshToken({ session }: CheckFixtures, client: ClientSpec): Promise<string> {
   const flow = await session.flow(client);
   const rt = flow.tokens.refresh_token;
   if (rt) return rt;
-  k.checkRefreshIssued(flow.tokens, client, flow.req.scope, flow.tokenRes);
+  await asPrerequisite({ id: k.refreshChecks.issued.id, client: client.id }, async () => k.checkRefreshIssued(flow.tokens, client, flow.req.scope, flow.tokenRes));
   return skip(`${client.id} got no refresh token for scope "${flow.req.scope}" (${client.sources.scopes ?? 'scopes'})`);
 }
 
@@ -64,11 +67,13 @@ for (const client of profile.clients) {
         k.checkRefreshWorks(await refreshGrant(meta, { client }, await refreshToken(fx, client)), client);
       }, client);
       check('refresh', r.rotation, async (fx) => {
+        const basis = k.rotationBasis(client, fx.run.profile.behaviour);
+        if (!basis) skip(`rotation is not required of confidential clients (RFC 9700 §4.14.2), and the profile names no provider that documents it (provider:)`);
         const { meta } = await fx.run.discovery();
         const rt = await refreshToken(fx, client);
         const refreshRes = await refreshGrant(meta, { client }, rt);
         const json = k.checkRefreshWorks(refreshRes, client);
-        k.checkRotation(json, rt, await refreshGrant(meta, { client }, rt), refreshRes);
+        k.checkRotation(json, rt, await refreshGrant(meta, { client }, rt), refreshRes, basis);
       }, client);
       check('refresh', r.bound, async (fx) => {
         // Another client allowed the grant, so only the binding can refuse it.
@@ -150,3 +155,10 @@ for (const client of confidential(profile)) {
   });
 }
 
+
+check('userinfo', k.userinfoChecks.invalid, async ({ run }) => {
+  const { meta } = await run.discovery();
+  needs(meta, 'userinfo_endpoint');
+  // A token the provider never issued: no flow needed, and no state to share.
+  k.checkInvalidTokenRefused(await userinfo(meta, 'harness-invalid-access-token-0000000000', 'GET'));
+});

@@ -31,6 +31,27 @@ function cli(args: string[], timeout = 120_000, extraEnv: Record<string, string>
   });
 }
 
+/** Every CheckDef exported by src/checks (the `xxxChecks` records), by id. */
+async function definedCheckIds(): Promise<string[]> {
+  const dir = path.join(ROOT, 'src/checks');
+  const ids = new Set<string>();
+  const visit = (v: unknown): void => {
+    if (!v || typeof v !== 'object') return;
+    const r = v as Record<string, unknown>;
+    if (typeof r.id === 'string' && typeof r.title === 'string' && (r.severity === 'failure' || r.severity === 'warning')) ids.add(r.id);
+    else if (!Array.isArray(v)) for (const x of Object.values(r)) visit(x);
+  };
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.ts') && !n.endsWith('.test.ts'))) {
+    visit(await import(path.join(dir, name)));
+  }
+  return [...ids].sort();
+}
+
+type Result = { id: string; client?: string; outcome: string; blockedBy?: string; message?: string };
+function resultsOf(reportDir: string): Result[] {
+  return (JSON.parse(readFileSync(path.join(reportDir, 'results.json'), 'utf8')) as { results: Result[] }).results;
+}
+
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const p = path.join(dir, name);
@@ -116,6 +137,16 @@ describe('a run against an already-running provider', () => {
     expect(readFileSync(path.join(reportDir, 'summary.html'), 'utf8')).toMatch(/discovery\.issuer-matches/);
   });
 
+  it('reports every defined check (passed, failed, warning, blocked, error or skipped with a reason)', async () => {
+    // A check that is defined, documented and fault-tested but registered by no suite is a silent pass.
+    const json = JSON.parse(readFileSync(path.join(reportDir, 'results.json'), 'utf8')) as { results: Array<{ id: string; outcome: string; message?: string }> };
+    const reported = new Set(json.results.map((r) => r.id));
+    const defined = await definedCheckIds();
+    expect(defined.length).toBeGreaterThan(60);
+    expect(defined.filter((id) => !reported.has(id))).toEqual([]);
+    for (const r of json.results.filter((x) => x.outcome === 'skipped')) expect(r.message, r.id).toMatch(/\w{4,}/);
+  });
+
   it('leaves no known secret in anything the run wrote or printed', () => {
     const secrets = knownSecrets(resolveProfile({}));
     expect(secrets.length).toBeGreaterThan(2);
@@ -151,6 +182,64 @@ describe('a failing UI check', () => {
     }
     expect(entries.join('')).not.toMatch(/[?&]code=(?!\[REDACTED\])/);
   }, 150_000);
+});
+
+describe('root causes, not noise', () => {
+  const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'harness-roots-'));
+
+  it('discovery that is not JSON is one failure; every other check is blocked by it, and it is listed with the count', async () => {
+    const dir = tmp();
+    const run = await cli(['--grep', 'discovery\\.|code\\.exchange|userinfo\\.|claims\\.no-leak', '--report-dir', dir], 120_000, { HARNESS_EMBEDDED_FAULTS: 'discovery-not-json' });
+    expect(run.code).toBe(1);
+    const results = resultsOf(dir);
+    expect(results.filter((r) => r.outcome !== 'blocked').map((r) => `${r.id} ${r.outcome}`)).toEqual(['discovery.reachable failed']);
+    const blocked = results.filter((r) => r.outcome === 'blocked');
+    expect(blocked.length).toBeGreaterThan(15);
+    for (const r of blocked) expect(r.blockedBy, r.id).toBe('discovery.reachable');
+    expect(run.out).toMatch(new RegExp(`FAIL discovery\\.reachable: .*\\(blocks ${blocked.length} checks\\)`));
+    expect(run.out).toMatch(new RegExp(`0 passed, 1 failed, ${blocked.length} blocked`));
+    expect(readFileSync(path.join(dir, 'summary.html'), 'utf8')).toMatch(/Root causes/);
+  }, 150_000);
+
+  it('a refresh token that never comes blocks the refresh checks behind refresh.issued-as-configured', async () => {
+    const dir = tmp();
+    const run = await cli(['--grep', 'refresh\\.', '--report-dir', dir], 120_000, { HARNESS_EMBEDDED_FAULTS: 'refresh-never-issued' });
+    expect(run.code).toBe(1);
+    const results = resultsOf(dir);
+    const failed = results.filter((r) => r.outcome === 'failed').map((r) => `${r.id} [${r.client}]`).sort();
+    expect(failed).toEqual(['refresh.issued-as-configured [myapp]', 'refresh.issued-as-configured [spa]']);
+    const blocked = results.filter((r) => r.outcome === 'blocked');
+    expect(blocked.map((r) => r.id)).toEqual(expect.arrayContaining(['refresh.grant', 'refresh.rotation', 'refresh.bound-to-client', 'refresh.refused-without-grant']));
+    for (const r of blocked) expect(r.blockedBy).toMatch(/^refresh\.issued-as-configured \[(myapp|spa)\]$/);
+  }, 150_000);
+
+  it('a token endpoint answering 500 makes error outcomes with the evidence, never requirement failures', async () => {
+    const dir = tmp();
+    const run = await cli(['--grep', 'code\\.exchange|userinfo\\.get', '--report-dir', dir], 120_000, { HARNESS_EMBEDDED_FAULTS: 'token-server-error' });
+    expect(run.code).toBe(1);
+    const results = resultsOf(dir);
+    expect(results.length).toBeGreaterThan(5);
+    for (const r of results) {
+      expect(r.outcome, r.id).toBe('error');
+      expect(r.message).toMatch(/token answered HTTP 500/);
+    }
+    expect(run.out).toMatch(/ERROR code\.exchange \[rustdesk\]: token answered HTTP 500/);
+  }, 150_000);
+
+  it('server errors under concurrency are one finding of their own: provider.concurrency', async () => {
+    const dir = tmp();
+    const run = await cli(['--grep', 'provider\\.concurrency', '--report-dir', dir], 120_000, { HARNESS_EMBEDDED_FAULTS: 'server-error-under-load' });
+    expect(run.code).toBe(1);
+    expect(run.out).toMatch(/FAIL provider\.concurrency \[rustdesk\]: \d+ of \d+ requests sent 6 at a time got a server error or no answer \(token: HTTP 500/);
+  }, 150_000);
+
+  it('a --grep that matches no check: one line, exit 2', async () => {
+    const r = await cli(['--grep', 'no-such-check-anywhere', '--report-dir', tmp()], 60_000);
+    expect(r.code).toBe(2);
+    const lines = r.err.trim().split('\n').filter((l) => l.startsWith('error:'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/--grep "no-such-check-anywhere" matches no check/);
+  }, 70_000);
 });
 
 describe('a second shipped configuration', () => {

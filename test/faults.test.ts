@@ -22,6 +22,9 @@ import * as lf from '../src/checks/lifespans.ts';
 import * as cr from '../src/checks/cors.ts';
 import * as cu from '../src/checks/client-rules.ts';
 import { expectRefusal } from '../src/checks/verdict.ts';
+import * as te from '../src/checks/token-errors.ts';
+import { errorProbes, exchangeWithBothMethods } from '../src/protocol/error-probes.ts';
+import { codeOverHttp } from '../src/protocol/form-flow.ts';
 import { testProfile } from './profile-fixture.ts';
 
 async function redirectVariant(e: Env, variant: string): Promise<void> {
@@ -55,6 +58,29 @@ async function idTokenInput(e: Env, clientId = 'basic'): Promise<t.IdTokenInput>
   const { tokens, res, nonce, startedAt } = await e.flow(c);
   const jwks = d.checkJwks(await send({ url: String(e.meta.jwks_uri) }));
   return { client: c, issuer: e.issuer, response: res, idToken: t.idTokenOf(res, c), accessToken: tokens.access_token, nonce, jwks, skew: 5, startedAt, authTimeRequired: true };
+}
+
+// Consent checks ask without prompt=consent (which the harness adds to offline_access requests):
+// the client's consent_mode, not the prompt, must decide whether consent is asked.
+const NO_PROMPT = { params: { prompt: undefined } };
+/** The session-reuse scenario of id-token.nonce-session-reuse and code.*-session-reuse: a login
+ *  in a new session, then two authorizations in one session (the first logs in, the second is
+ *  answered from the session). */
+async function sessionPaths(e: Env, clientId = 'basic'): Promise<Array<{ path: string; callback: f.Callback; nonce: string; res: Awaited<ReturnType<typeof exchangeCode>> }>> {
+  const client = e.client(clientId);
+  const out = [];
+  const freshReq = await authorizationRequest(e.meta, client);
+  const freshUrl = await codeOverHttp(new HttpSession(), freshReq.url, freshReq.redirectUri, { selectors: EMBEDDED_SELECTORS, user: e.profile.users[0]! });
+  const paths: Array<[string, URL, Awaited<ReturnType<typeof authorizationRequest>>]> = [['fresh login', freshUrl, freshReq]];
+  for (const name of ['session reuse 1', 'session reuse 2']) {
+    const { url, req } = await e.callback(client);
+    paths.push([name, url, req]);
+  }
+  for (const [path, url, req] of paths) {
+    const res = await exchangeCode(e.meta, { client }, f.codeOf({ url, state: req.state, issuer: e.issuer }), req.redirectUri, req.verifier);
+    out.push({ path, callback: { url, state: req.state, issuer: e.issuer }, nonce: req.nonce, res });
+  }
+  return out;
 }
 
 type Case = [Fault, (e: Env) => Promise<void> | void, RegExp, ((p: TargetProfile) => TargetProfile)?];
@@ -125,7 +151,7 @@ const cases: Case[] = [
     const { tokens } = await e.flow(c);
     const rt = tokens.refresh_token!;
     const refreshed = await refreshGrant(e.meta, { client: c }, rt);
-    k.checkRotation(k.checkRefreshWorks(refreshed, c), rt, await refreshGrant(e.meta, { client: c }, rt), refreshed);
+    k.checkRotation(k.checkRefreshWorks(refreshed, c), rt, await refreshGrant(e.meta, { client: c }, rt), refreshed, k.rotationBasis(c, e.profile.behaviour)!);
   }, /did not rotate the refresh token/],
   ['introspection-no-client-auth', async (e) => {
     const { tokens } = await e.flow(e.client('basic'));
@@ -168,7 +194,7 @@ const cases: Case[] = [
       const response = await send({ method: kind === 'preflight' ? 'OPTIONS' : 'POST', url: String(e.meta.token_endpoint), headers: kind === 'preflight' ? { origin: 'https://app.example.com', 'access-control-request-method': 'POST' } : { origin: 'https://app.example.com' }, ...(kind === 'actual' ? { body: 'grant_type=x' } : {}) });
       probes.push({ kind, originKind: 'allowed', origin: 'https://app.example.com', method: 'POST', headers: [], response });
     }
-    cr.checkCors('token', probes, e.profile.provider, e.profile.clients);
+    cr.checkCorsRequirement('token', 'allowed-origin', probes, { provider: e.profile.provider, clients: e.profile.clients, ...(e.profile.behaviour ? { behaviour: e.profile.behaviour } : {}) });
   }, /token endpoint: preflight from allowed origin: Access-Control-Allow-Origin "\*", expected absent/],
   ['entropy-not-enforced', async (e) => {
     const { url } = await e.callback(e.client('basic'), { params: { state: 'x'.repeat(7) } });
@@ -181,7 +207,7 @@ const cases: Case[] = [
   ['consent-skipped', async (e) => {
     const client = e.client('refresher');
     await e.callback(client);
-    const req = await authorizationRequest(e.meta, client);
+    const req = await authorizationRequest(e.meta, client, NO_PROMPT);
     const r2 = await e.session.follow(req.url, req.redirectUri);
     cu.checkConsentMode(client, r2.kind === 'page', r2.kind === 'page' ? r2.url.pathname : undefined);
   }, /refresher got a code without being asked for consent again/],
@@ -189,7 +215,7 @@ const cases: Case[] = [
     const client = e.client('refresher');
     await e.callback(client);
     const asked = async (scope: string, remember: boolean) => {
-      const req = await authorizationRequest(e.meta, client, { scope });
+      const req = await authorizationRequest(e.meta, client, { scope, ...NO_PROMPT });
       const r2 = await e.session.follow(req.url, req.redirectUri);
       if (r2.kind === 'callback') return false;
       const sub = consentSubmission(r2.body, r2.url, EMBEDDED_SELECTORS, 'accept', remember);
@@ -212,6 +238,44 @@ const cases: Case[] = [
       await s.close();
     }
   }, /refresher got a code on a session signed in with one factor only/, twoFactorEdit],
+  ['updated-at-as-string', async (e) => {
+    const i = await idTokenInput(e);
+    c.checkIdTokenClaimTypes({ where: 'ID token', claims: decodeJwt(i.idToken) as Record<string, unknown>, response: i.response });
+  }, /ID token claims of the wrong JSON type: updated_at is string "\d{4}-.*", expected a number/],
+  ['email-verified-as-string', async (e) => {
+    const { tokens } = await e.flow(e.client('basic'));
+    const res = await userinfo(e.meta, tokens.access_token);
+    c.checkUserinfoClaimTypes({ where: 'userinfo', claims: k.checkUserinfo(res, e.client('basic'), 'GET'), response: res });
+  }, /userinfo claims of the wrong JSON type: email_verified is string "true", expected a boolean/],
+  ['groups-as-string', async (e) => {
+    const { tokens, res: tokenRes } = await e.flow(e.client('basic'));
+    const res = await userinfo(e.meta, tokens.access_token);
+    c.checkNonStandardClaimTypes([
+      { where: 'ID token', claims: decodeJwt(t.idTokenOf(tokenRes, e.client('basic'))) as Record<string, unknown>, response: tokenRes },
+      { where: 'userinfo', claims: k.checkUserinfo(res, e.client('basic'), 'GET'), response: res },
+    ]);
+  }, /userinfo: groups is string "admins", expected an array of strings/],
+  ['id-token-typ', async (e) => t.checkTyp(await idTokenInput(e)), /ID token header typ "ID\+JWT": the Rust openidconnect crate rejects it/],
+  ['id-token-crit', async (e) => t.checkCrit(await idTokenInput(e)), /ID token header marks "urn:example:harness-critical" critical/],
+  ['id-token-cty', async (e) => t.checkCty(await idTokenInput(e)), /ID token header cty "JWT" says the payload is a nested JWT/],
+  ['id-token-stale-nonce', async (e) => {
+    t.checkNonceAcrossPaths((await sessionPaths(e)).map((p) => ({ path: p.path, nonceSent: p.nonce, idToken: t.idTokenOf(p.res, e.client('basic')), tokenRes: p.res })));
+  }, /ID token nonce wrong on session reuse 2 \(carries the nonce of the earlier "session reuse 1" authorization\)/],
+  ['authorization-stale-state', async (e) => {
+    f.checkStateAcrossPaths((await sessionPaths(e)).map((p) => ({ path: p.path, callback: p.callback })));
+  }, /state wrong on session reuse 2 \(carries the state of the earlier "session reuse 1" authorization\)/],
+  ['authorization-iss-dropped-on-reuse', async (e) => {
+    f.checkIssAcrossPaths((await sessionPaths(e)).map((p) => ({ path: p.path, callback: p.callback })), e.meta.authorization_response_iss_parameter_supported === true);
+  }, /iss wrong on session reuse 2 \(no iss\) although authorization_response_iss_parameter_supported is true/],
+  ['token-errors-text-plain', async (e) => { te.checkErrorFormat(await errorProbes(e.meta, e.client('basic'))); }, /error responses not served as JSON: token \(wrong secret, Basic\): Content-Type "text\/plain; charset=utf-8", not application\/json/],
+  ['token-errors-no-www-authenticate', async (e) => { te.checkWwwAuthenticate(await errorProbes(e.meta, e.client('post'))); }, /invalid_client after Basic authentication: token \(wrong secret, Basic\): no WWW-Authenticate/],
+  ['auth-both-methods-accepted', async (e) => {
+    for (const id of ['basic', 'post']) {
+      const client = e.client(id);
+      const { url, req } = await e.callback(client);
+      f.checkSingleAuthMethod(await exchangeWithBothMethods(e.meta, client, url.searchParams.get('code')!, req.redirectUri, req.verifier), client);
+    }
+  }, /the token endpoint accepted basic authenticating with client_secret_basic and client_secret_post in the same request/],
 ];
 
 describe('pairwise subjects', () => {

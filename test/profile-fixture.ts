@@ -1,6 +1,7 @@
 // A small resolved profile built in code, for tests that must not depend on the config loader.
 
 import type { ClientSpec, TargetProfile } from '../src/model/target.ts';
+import { behaviourNamed } from '../src/providers/index.ts';
 
 export function client(id: string, overrides: Partial<ClientSpec> = {}, port = 47900): ClientSpec {
   return {
@@ -34,6 +35,7 @@ export function testProfile(port = 47900): TargetProfile {
     start: { mode: 'embedded', configFile: '/dev/null' },
     login: { driver: 'embedded' },
     claimsProfile: 'authelia-4.39',
+    behaviour: behaviourNamed('authelia-4.39')!,
     users: [{ username: 'john', password: 'john-test-password', claims: { email: 'john@example.com', email_verified: true, name: 'John Doe', preferred_username: 'john', groups: ['admins'] } }],
     clients: [
       client('basic', {}, port),

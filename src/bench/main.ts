@@ -73,7 +73,13 @@ async function main(): Promise<void> {
   const f = await flows();
   const wall = run.wallMs / 1000;
   console.log(`checks run: ${run.results.length} (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')})`);
-  console.log(`full default run: ${wall.toFixed(1)} s (${verdict(wall, 30)} s)`);
+  console.log(`full default run: ${wall.toFixed(1)} s (${verdict(wall, 10)} s), ${run.authorizations ?? '?'} authorizations`);
+  // Where the time goes: check time summed per suite (across workers), and the slowest checks.
+  const bySuite = new Map<string, number>();
+  for (const r of run.results) bySuite.set(r.suite, (bySuite.get(r.suite) ?? 0) + r.durationMs);
+  console.log(`check time by suite (s, summed over workers): ${[...bySuite.entries()].sort((a, b) => b[1] - a[1]).map(([s, ms]) => `${s} ${(ms / 1000).toFixed(1)}`).join(', ')}`);
+  const slow = [...run.results].sort((a, b) => b.durationMs - a.durationMs).slice(0, 6);
+  console.log(`slowest checks: ${slow.map((r) => `${r.id}${r.client ? ` [${r.client}]` : ''} ${(r.durationMs / 1000).toFixed(1)} s`).join(', ')}`);
   console.log(`browser login+consent, median of ${FLOWS}: ${f.browser.toFixed(0)} ms (${verdict(f.browser, 600)} ms)`);
   console.log(`same code flow over raw HTTP, median of ${FLOWS}: ${f.raw.toFixed(1)} ms`);
   console.log(`report: ${run.reportDir}`);

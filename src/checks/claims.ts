@@ -5,7 +5,8 @@
 
 import type { CheckDef, Evidence } from '../model/check.ts';
 import type { ClaimsProfile, ClientSpec, TestUser } from '../model/target.ts';
-import { fail, skip } from './verdict.ts';
+import type { RawResponse } from '../http/exchange.ts';
+import { fail, http, skip } from './verdict.ts';
 import { SCOPE_CLAIMS } from '../model/scopes.ts';
 
 export { SCOPE_CLAIMS };
@@ -18,6 +19,9 @@ export const claimsChecks = {
   noEscalation: { id: 'claims.no-escalation', title: 'a scope the client is not allowed is refused or dropped', severity: 'failure', spec: 'RFC 6749 §3.3; Authelia clients[].scopes' },
   subjectTypes: { id: 'claims.subject-types', title: 'clients share sub unless sector_identifier_uri makes it pairwise per sector', severity: 'failure', spec: 'OIDC Core §8; Authelia clients[].sector_identifier_uri' },
   subStable: { id: 'claims.sub-stable', title: 'sub is stable across logins and equal in ID token, userinfo and introspection', severity: 'failure', spec: 'OIDC Core §2, §5.3.2, §8' },
+  typesIdToken: { id: 'claims.types-id-token', title: 'every claim the ID token carries has the JSON type OIDC Core defines', severity: 'failure', spec: 'OIDC Core §2, §5.1' },
+  typesUserinfo: { id: 'claims.types-userinfo', title: 'every standard claim in userinfo has the JSON type OIDC Core defines', severity: 'failure', spec: 'OIDC Core §5.1, §5.3.2' },
+  typesNonStandard: { id: 'claims.types-non-standard', title: 'groups (and alt_emails) are arrays of strings in the ID token and userinfo', severity: 'warning', spec: 'Authelia claims; relying parties\' expectation' },
 } satisfies Record<string, CheckDef>;
 
 
@@ -254,5 +258,141 @@ export function checkSubjectTypes(subs: ClientSub[]): Array<Record<string, unkno
     expected: 'one sub per sector for the same user',
     observed: Object.fromEntries(rows.map((r) => [r.client, `${String(r.sub)} (${r.sector})`])),
     evidence: [{ label: 'sub by client and sector', data: rows }],
+  });
+}
+
+// Claim JSON types. OIDC Core §5.1 gives each standard claim one JSON type, and relying parties
+// deserialize into those types: RustDesk's OIDC library rejects the whole userinfo response when
+// email_verified is the string "true". The ID token claims of §2 are typed there.
+
+export type ClaimType = 'string' | 'boolean' | 'number' | 'address' | 'string-or-strings' | 'strings';
+
+const STRING_CLAIMS = ['sub', 'name', 'given_name', 'family_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture', 'website', 'email', 'gender', 'birthdate', 'zoneinfo', 'locale', 'phone_number'];
+
+/** OIDC Core §5.1 (standard claims). */
+export const STANDARD_CLAIM_TYPES: Readonly<Record<string, ClaimType>> = {
+  ...Object.fromEntries(STRING_CLAIMS.map((c) => [c, 'string' as const])),
+  email_verified: 'boolean',
+  phone_number_verified: 'boolean',
+  address: 'address',
+  updated_at: 'number',
+};
+
+/** OIDC Core §2 (ID token claims), §3.1.3.6 (at_hash), §3.3.2.11 (c_hash); jti and sid as RFC 7519 §4.1.7 and OIDC Front/Back-Channel Logout define them. */
+export const ID_TOKEN_CLAIM_TYPES: Readonly<Record<string, ClaimType>> = {
+  ...STANDARD_CLAIM_TYPES,
+  iss: 'string',
+  aud: 'string-or-strings',
+  exp: 'number',
+  iat: 'number',
+  auth_time: 'number',
+  nonce: 'string',
+  acr: 'string',
+  amr: 'strings',
+  azp: 'string',
+  at_hash: 'string',
+  c_hash: 'string',
+  jti: 'string',
+  sid: 'string',
+};
+
+/** Not in OIDC Core; relying parties (group mappings, allowed groups) read them as arrays of strings. */
+export const NON_STANDARD_CLAIM_TYPES: Readonly<Record<string, ClaimType>> = { groups: 'strings', alt_emails: 'strings' };
+
+const ADDRESS_MEMBERS = ['formatted', 'street_address', 'locality', 'region', 'postal_code', 'country'];
+
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+function describeValue(value: unknown): string {
+  const text = JSON.stringify(value);
+  return `${jsonType(value)} ${text && text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
+}
+
+const isStrings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/** What is wrong with `value` for `type`, or undefined when it has that type. */
+export function typeProblem(type: ClaimType, value: unknown): string | undefined {
+  switch (type) {
+    case 'string':
+    case 'boolean':
+      return typeof value === type ? undefined : `is ${describeValue(value)}, expected a ${type}`;
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) ? undefined : `is ${describeValue(value)}, expected a number (seconds since the epoch)`;
+    case 'string-or-strings':
+      return typeof value === 'string' || isStrings(value) ? undefined : `is ${describeValue(value)}, expected a string or an array of strings`;
+    case 'strings':
+      return isStrings(value) ? undefined : `is ${describeValue(value)}, expected an array of strings`;
+    case 'address': {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) return `is ${describeValue(value)}, expected a JSON object`;
+      const bad = Object.entries(value as Record<string, unknown>).filter(([k, v]) => ADDRESS_MEMBERS.includes(k) && typeof v !== 'string').map(([k]) => k);
+      return bad.length ? `has non-string members ${bad.join(', ')} (OIDC Core §5.1.1: all are strings)` : undefined;
+    }
+  }
+}
+
+/** Every claim of `claims` that `table` types and that does not have its type. */
+export function claimTypeProblems(claims: Record<string, unknown>, table: Readonly<Record<string, ClaimType>>): string[] {
+  const problems: string[] = [];
+  for (const [claim, value] of Object.entries(claims)) {
+    const type = table[claim];
+    if (!type) continue;
+    const problem = typeProblem(type, value);
+    if (problem) problems.push(`${claim} ${problem}`);
+  }
+  return problems;
+}
+
+export interface TypedClaims {
+  /** Where the claims were read: 'ID token' or 'userinfo'. */
+  where: 'ID token' | 'userinfo';
+  claims: Record<string, unknown>;
+  /** The response they came in (token response or userinfo response). */
+  response: RawResponse;
+}
+
+function typeFailure(problems: string[], seen: TypedClaims[], detail: { message: string; source: string; expected: string }): never {
+  return fail({
+    message: `${detail.message}: ${problems.join('; ')}`,
+    source: detail.source,
+    expected: detail.expected,
+    observed: problems,
+    evidence: seen.flatMap((s) => [{ label: `${s.where} claims`, data: s.claims }, ...http(s.where === 'ID token' ? 'token' : 'userinfo', s.response)]),
+  });
+}
+
+/** claims.types-id-token: every claim the ID token carries, typed by OIDC Core §2 and §5.1. */
+export function checkIdTokenClaimTypes(idToken: TypedClaims): void {
+  const problems = claimTypeProblems(idToken.claims, ID_TOKEN_CLAIM_TYPES);
+  if (problems.length === 0) return;
+  typeFailure(problems, [idToken], {
+    message: 'ID token claims of the wrong JSON type',
+    source: 'OIDC Core §2 and §5.1 define the type of each claim; relying parties that deserialize into those types reject the whole ID token',
+    expected: 'iss/sub/nonce/azp/acr strings; aud string or array of strings; exp/iat/auth_time/updated_at numbers; *_verified booleans; address an object of strings',
+  });
+}
+
+/** claims.types-userinfo: every standard claim of the userinfo response, typed by OIDC Core §5.1. */
+export function checkUserinfoClaimTypes(userinfo: TypedClaims): void {
+  const problems = claimTypeProblems(userinfo.claims, STANDARD_CLAIM_TYPES);
+  if (problems.length === 0) return;
+  typeFailure(problems, [userinfo], {
+    message: 'userinfo claims of the wrong JSON type',
+    source: 'OIDC Core §5.1 defines the type of each standard claim (§5.3.2: userinfo returns them as members of a JSON object); RustDesk\'s OIDC client rejects the whole response when email_verified is the string "true"',
+    expected: 'strings; email_verified/phone_number_verified booleans; updated_at a number; address an object of strings',
+  });
+}
+
+/** claims.types-non-standard: groups and alt_emails as arrays of strings wherever they appear. */
+export function checkNonStandardClaimTypes(seen: TypedClaims[]): void {
+  const problems = seen.flatMap((s) => claimTypeProblems(s.claims, NON_STANDARD_CLAIM_TYPES).map((p) => `${s.where}: ${p}`));
+  if (problems.length === 0) return;
+  typeFailure(problems, seen, {
+    message: 'non-standard list claims not sent as arrays of strings',
+    source: 'not in OIDC Core; relying parties (group mappings, allowed-group lists) read groups as an array of strings, and a single string breaks them',
+    expected: 'groups and alt_emails: arrays of strings',
   });
 }

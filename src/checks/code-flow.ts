@@ -14,6 +14,9 @@ export const codeFlowChecks = {
   redirectMismatch: { id: 'code.redirect-uri-bound', title: 'a code is refused with another redirect_uri', severity: 'failure', spec: 'RFC 6749 §4.1.3' },
   reuse: { id: 'code.reuse-rejected', title: 'a code is refused the second time', severity: 'failure', spec: 'RFC 6749 §4.1.2; OIDC Core §3.1.3.2' },
   reuseRevokes: { id: 'code.reuse-revokes-tokens', title: 'tokens of the first exchange are revoked after reuse', severity: 'warning', spec: 'RFC 6749 §4.1.2 (SHOULD)' },
+  stateSessionReuse: { id: 'code.state-session-reuse', title: 'state is this request\'s on a fresh login, on session reuse and after remembered consent', severity: 'failure', spec: 'RFC 6749 §4.1.2' },
+  issSessionReuse: { id: 'code.iss-session-reuse', title: 'iss is the issuer on a fresh login, on session reuse and after remembered consent', severity: 'failure', spec: 'RFC 9207 §2' },
+  singleAuthMethod: { id: 'code.single-auth-method', title: 'a token request carrying client credentials both in the Basic header and in the body is refused', severity: 'failure', spec: 'RFC 6749 §2.3.1, §5.2' },
 } satisfies Record<string, CheckDef>;
 
 export const pkceChecks = {
@@ -161,4 +164,62 @@ export function checkAuthorizationRefused(outcome: FrontRefusal, detail: { messa
 
 export function checkWrongVerifierRefused(res: RawResponse): void {
   expectRefusal(res, ['invalid_grant'], { label: 'token (wrong verifier)', message: 'the code was redeemed with a wrong code_verifier', source: 'RFC 7636 §4.6' });
+}
+
+/** One authorization response of the session-reuse scenario. */
+export interface PathCallback {
+  path: string;
+  callback: Callback;
+}
+
+function paramRows(paths: PathCallback[], name: 'state' | 'iss', expectedOf: (p: PathCallback) => string | undefined) {
+  return paths.map((p, i) => {
+    const got = p.callback.url.searchParams.get(name);
+    const want = expectedOf(p);
+    const earlier = name === 'state' ? paths.slice(0, i).find((e) => e.callback.state === got) : undefined;
+    const verdict = got === want || (want === undefined && got === null) ? 'ok' : got === null ? `no ${name}` : earlier ? `carries the state of the earlier "${earlier.path}" authorization` : `${name} differs`;
+    return { path: p.path, sent: want ?? '(not required)', in_response: got ?? '(absent)', verdict };
+  });
+}
+
+function responseEvidence(paths: PathCallback[]): Evidence[] {
+  return paths.map((p) => ({ label: `authorization response (${p.path})`, data: { redirect: `${p.callback.url.origin}${p.callback.url.pathname}`, params: [...p.callback.url.searchParams.keys()] } }));
+}
+
+/** code.state-session-reuse: each authorization response echoes its own request's state, whatever path the provider took. */
+export function checkStateAcrossPaths(paths: PathCallback[]): Evidence[] {
+  const rows = paramRows(paths, 'state', (p) => p.callback.state);
+  const bad = rows.filter((r) => r.verdict !== 'ok');
+  if (bad.length === 0) return [{ label: 'state by authorization path', data: rows }];
+  return fail({
+    message: `state wrong on ${bad.map((r) => `${r.path} (${r.verdict})`).join(', ')}`,
+    source: 'RFC 6749 §4.1.2: state REQUIRED in the response if it was in the request, the exact value received from the client',
+    expected: Object.fromEntries(rows.map((r) => [r.path, r.sent])),
+    observed: Object.fromEntries(rows.map((r) => [r.path, r.in_response])),
+    evidence: [{ label: 'state by authorization path', data: rows }, ...responseEvidence(paths)],
+  });
+}
+
+/** code.iss-session-reuse: iss equals the issuer on every path (required on every path when advertised). */
+export function checkIssAcrossPaths(paths: PathCallback[], advertised: boolean): Evidence[] {
+  // Not advertised: iss is optional, but a provider sending it on one path must send the issuer.
+  const rows = paramRows(paths, 'iss', (p) => (advertised || p.callback.url.searchParams.has('iss') ? p.callback.issuer : undefined));
+  const bad = rows.filter((r) => r.verdict !== 'ok');
+  if (bad.length === 0) return [{ label: 'iss by authorization path', data: rows }];
+  return fail({
+    message: `iss wrong on ${bad.map((r) => `${r.path} (${r.verdict})`).join(', ')}${advertised ? ' although authorization_response_iss_parameter_supported is true' : ''}`,
+    source: 'RFC 9207 §2: an authorization server advertising authorization_response_iss_parameter_supported MUST send iss, its issuer identifier, in every authorization response',
+    expected: Object.fromEntries(rows.map((r) => [r.path, r.sent])),
+    observed: Object.fromEntries(rows.map((r) => [r.path, r.in_response])),
+    evidence: [{ label: 'iss by authorization path', data: rows }, ...responseEvidence(paths)],
+  });
+}
+
+/** code.single-auth-method: `res` answers a token request with the client's credentials in the Basic header AND in the body. */
+export function checkSingleAuthMethod(res: RawResponse, client: ClientSpec): void {
+  expectRefusal(res, ['invalid_request', 'invalid_client'], {
+    label: 'token (Basic header and client_secret in the body)',
+    message: `the token endpoint accepted ${client.id} authenticating with client_secret_basic and client_secret_post in the same request`,
+    source: 'RFC 6749 §2.3.1: the client MUST NOT use more than one authentication method in each request; §5.2: such a request is invalid_request',
+  });
 }

@@ -3,8 +3,10 @@
 
 import { describe, expect, it } from 'vitest';
 import * as jose from 'jose';
-import type { RawResponse } from '../http/exchange.ts';
+import { HttpError, type RawResponse } from '../http/exchange.ts';
 import { CheckFailure, CheckSkipped } from './verdict.ts';
+import * as v from './verdict.ts';
+import { expectConfigured } from './basis.ts';
 import * as d from './discovery.ts';
 import * as f from './code-flow.ts';
 import * as t from './id-token.ts';
@@ -14,6 +16,8 @@ import * as cl from './claims.ts';
 import * as cors from './cors.ts';
 import * as cu from './client-rules.ts';
 import * as rd from './redirect-uri.ts';
+import * as cc from './concurrency.ts';
+import * as te from './token-errors.ts';
 import { client, testProfile } from '../../test/profile-fixture.ts';
 import { thrown } from '../../test/thrown.ts';
 import { formPostCallback, formPostResponse } from '../protocol/form-post.ts';
@@ -236,7 +240,13 @@ describe('login conditions', () => {
     expect(failure(() => l.checkStayedOnLogin(false, false, 'x')).message).toMatch(/login form is gone/);
   });
   it('a deny answered with a code fails', () => {
-    expect(failure(() => l.checkDenied(new URL('http://127.0.0.1:1/cb?code=c&state=s'), 's')).message).toMatch(/denying consent gave a code/);
+    expect(failure(() => l.checkDenied(new URL('http://127.0.0.1:1/cb?code=c&state=s'), 's', ['login', 'consent'])).message).toMatch(/denying consent gave a code/);
+  });
+  it('a deny check that saw no consent page fails, whatever the landing says', () => {
+    expect(failure(() => l.checkDenied(new URL('http://127.0.0.1:1/cb?error=access_denied&state=s'), 's', ['login'])).message).toMatch(/no consent page was shown although prompt=consent was sent/);
+  });
+  it('a login that skipped the consent page prompt=consent asked for fails', () => {
+    expect(failure(() => l.checkLanded(new URL('http://127.0.0.1:1/cb?code=c&state=s'), 'http://127.0.0.1:1/cb', 's', ['login'], true)).message).toMatch(/no consent page was shown although prompt=consent was sent/);
   });
 });
 
@@ -266,44 +276,63 @@ describe('claims tables', () => {
   });
 });
 
-describe('CORS expectations from the configuration', () => {
+describe('CORS expectations from the configuration and the provider\'s documented behaviour', () => {
   const base = profile.provider;
   const withCors = (cors: Partial<typeof base.cors>) => ({ ...base, cors: { ...base.cors, ...cors }, sources: { 'cors.endpoints': 'configuration.yml: cors.endpoints = token', 'cors.allowedOrigins': 'configuration.yml: cors.allowed_origins' } });
   const clients = [client('a', { redirectUris: ['https://rp.example.com/cb', 'http://localhost:8080/cb'] })];
-  it('discovery and JWKS answer * to any origin, nothing without an Origin', () => {
-    expect(cors.expectedCors('jwks', 'http://x.example', base, clients).allowOrigin).toBe('*');
-    expect(cors.expectedCors('discovery', undefined, base, clients).allowOrigin).toBeNull();
+  const behaviour = profile.behaviour;
+  const exp = (endpoint: cors.CorsEndpoint, origin: string | undefined, provider = base, b: typeof behaviour | null = behaviour) => cors.expectedCors(endpoint, origin, { provider, clients, ...(b ? { behaviour: b } : {}) });
+  it('with the provider\'s word: discovery and JWKS answer * to any origin, nothing without an Origin', () => {
+    expect(exp('jwks', 'http://x.example')).toMatchObject({ allowOrigin: '*' });
+    expect(exp('discovery', undefined)).toMatchObject({ allowOrigin: null });
+  });
+  it('without a provider: no expectation for discovery, JWKS or requests without Origin, with the reason', () => {
+    expect(exp('jwks', 'http://x.example', base, null)).toMatch(/configure nothing for jwks/);
+    expect(exp('token', undefined, withCors({ endpoints: ['token'] }), null)).toMatch(/without Origin/);
+    expect(exp('token', 'https://any.example', withCors({ endpoints: ['token'], allowedOrigins: [] }), null)).toMatch(/no allowed origin is configured/);
+    // Configured values still apply: a listed endpoint and a listed origin.
+    expect(exp('token', 'https://app.example.com', withCors({ endpoints: ['token'], allowedOrigins: ['https://app.example.com'] }), null)).toMatchObject({ allowOrigin: 'https://app.example.com', credentials: false });
   });
   it('an endpoint not listed in cors.endpoints answers no CORS, naming the key', () => {
-    const e = cors.expectedCors('userinfo', 'https://app.example.com', withCors({ endpoints: ['token'], allowedOrigins: ['https://app.example.com'] }), clients);
-    expect(e.allowOrigin).toBeNull();
-    expect(e.source).toMatch(/cors\.endpoints = token \(does not list userinfo\)/);
+    const e = exp('userinfo', 'https://app.example.com', withCors({ endpoints: ['token'], allowedOrigins: ['https://app.example.com'] }));
+    expect(e).toMatchObject({ allowOrigin: null, source: expect.stringMatching(/cors\.endpoints = token \(does not list userinfo\)/) });
   });
   it('listed: allowed origins echoed with credentials for token; others absent; no list means any https', () => {
     const p = withCors({ endpoints: ['token', 'revocation'], allowedOrigins: ['https://app.example.com'] });
-    expect(cors.expectedCors('token', 'https://app.example.com', p, clients)).toMatchObject({ allowOrigin: 'https://app.example.com', credentials: true });
-    expect(cors.expectedCors('revocation', 'https://app.example.com', p, clients)).toMatchObject({ credentials: false });
-    expect(cors.expectedCors('token', 'https://evil.example.net', p, clients).allowOrigin).toBeNull();
+    expect(exp('token', 'https://app.example.com', p)).toMatchObject({ allowOrigin: 'https://app.example.com', credentials: true });
+    expect(exp('revocation', 'https://app.example.com', p)).toMatchObject({ credentials: false });
+    expect(exp('token', 'https://evil.example.net', p)).toMatchObject({ allowOrigin: null });
     const open = withCors({ endpoints: ['token'], allowedOrigins: [] });
-    expect(cors.expectedCors('token', 'https://any.example', open, clients).allowOrigin).toBe('https://any.example');
-    expect(cors.expectedCors('token', 'http://any.example', open, clients).allowOrigin).toBeNull();
+    expect(exp('token', 'https://any.example', open)).toMatchObject({ allowOrigin: 'https://any.example' });
+    expect(exp('token', 'http://any.example', open)).toMatchObject({ allowOrigin: null });
   });
   it('origins from redirect URIs exclude localhost; * stands alone', () => {
     const p = withCors({ endpoints: ['token'], allowedOriginsFromClientRedirectUris: true });
-    expect(cors.expectedCors('token', 'https://rp.example.com', p, clients).allowOrigin).toBe('https://rp.example.com');
-    expect(cors.expectedCors('token', 'http://localhost:8080', p, clients).allowOrigin).toBeNull();
-    expect(cors.expectedCors('token', 'http://x.example', withCors({ endpoints: ['token'], allowedOrigins: ['*'] }), clients)).toMatchObject({ allowOrigin: '*', credentials: false });
+    expect(exp('token', 'https://rp.example.com', p)).toMatchObject({ allowOrigin: 'https://rp.example.com' });
+    expect(exp('token', 'http://localhost:8080', p)).toMatchObject({ allowOrigin: null });
+    expect(exp('token', 'http://x.example', withCors({ endpoints: ['token'], allowedOrigins: ['*'] }))).toMatchObject({ allowOrigin: '*', credentials: false });
   });
-  it('an answer missing Vary, credentials, or the asked method and headers fails', () => {
-    const e = { allowOrigin: 'https://app.example.com', credentials: true, source: 's' };
-    const probe = (headers: Record<string, string>) => ({ kind: 'preflight' as const, originKind: 'allowed' as const, origin: 'https://app.example.com', method: 'POST', headers: ['content-type'], response: raw(204, undefined, headers) });
-    expect(cors.probeProblems(probe({ 'access-control-allow-origin': 'https://app.example.com' }), e)).toEqual([
-      'Access-Control-Allow-Credentials missing',
-      'Vary lacks Origin although the answer depends on it',
-      'Access-Control-Allow-Methods "" lacks POST',
-      'Access-Control-Allow-Headers lacks content-type',
-    ]);
-    expect(() => cors.checkCors('token', [probe({ 'access-control-allow-origin': '*' })], withCors({ endpoints: ['token'], allowedOrigins: ['https://app.example.com'] }), clients)).toThrow(/token endpoint: preflight from allowed origin: Access-Control-Allow-Origin "\*", expected "https:\/\/app.example.com"/);
+  const probe = (originKind: cors.OriginKind, origin: string | undefined, headers: Record<string, string>, kind: 'preflight' | 'actual' = 'preflight') => ({ kind, originKind, origin, method: 'POST', headers: ['content-type'], response: raw(204, undefined, headers) });
+  const basis = { provider: withCors({ endpoints: ['token'], allowedOrigins: ['https://app.example.com'] }), clients, ...(behaviour ? { behaviour } : {}) };
+  it('each requirement is its own verdict: a second defect stays visible', () => {
+    const probes = [probe('allowed', 'https://app.example.com', { 'access-control-allow-origin': 'https://app.example.com' }), probe('disallowed', 'https://evil.example.net', { 'access-control-allow-origin': 'https://evil.example.net' })];
+    expect(failure(() => cors.checkCorsRequirement('token', 'allowed-origin', probes, basis)).message).toBe('token endpoint: preflight from allowed origin: Access-Control-Allow-Methods "" lacks POST, Access-Control-Allow-Headers lacks content-type');
+    expect(failure(() => cors.checkCorsRequirement('token', 'disallowed-origin', probes, basis)).message).toBe('token endpoint: preflight from disallowed origin: Access-Control-Allow-Origin "https://evil.example.net", expected absent');
+    expect(failure(() => cors.checkCorsRequirement('token', 'credentials', probes, basis)).message).toMatch(/Access-Control-Allow-Credentials is absent, expected "true"/);
+    expect(failure(() => cors.checkCorsRequirement('token', 'vary', probes, basis)).message).toMatch(/depends on Origin .* but Vary lacks Origin/);
+  });
+  it('credentials "false" is reported as false, not as missing; * with credentials fails everywhere', () => {
+    const probes = [probe('allowed', 'https://app.example.com', { 'access-control-allow-origin': 'https://app.example.com', 'access-control-allow-credentials': 'false', vary: 'Origin' })];
+    expect(failure(() => cors.checkCorsRequirement('token', 'credentials', probes, basis)).message).toMatch(/Access-Control-Allow-Credentials is "false", expected "true"/);
+    const generic = { provider: basis.provider, clients };
+    expect(failure(() => cors.checkCorsRequirement('jwks', 'credentials', [probe('allowed', 'https://app.example.com', { 'access-control-allow-origin': '*', 'access-control-allow-credentials': 'true' })], generic)).message).toMatch(/Credentials: true with Access-Control-Allow-Origin: \*/);
+  });
+  it('a static answer needs no Vary; a requirement with no expectation is skipped with the reason', () => {
+    const stat = [probe('allowed', 'https://app.example.com', { 'access-control-allow-origin': '*' }), probe('disallowed', 'https://evil.example.net', { 'access-control-allow-origin': '*' })];
+    expect(cors.checkCorsRequirement('jwks', 'vary', stat, basis)).toHaveLength(2);
+    const generic = { provider: basis.provider, clients };
+    expect(thrown(CheckSkipped, () => cors.checkCorsRequirement('jwks', 'allowed-origin', stat, generic)).message).toMatch(/configure nothing for jwks/);
+    expect(thrown(CheckSkipped, () => cors.checkCorsRequirement('token', 'no-origin', [probe('none', undefined, {})], generic)).message).toMatch(/without Origin/);
   });
 });
 
@@ -411,5 +440,214 @@ describe('claims: granted scopes and escalation', () => {
     expect(() => cl.checkEscalationError('email', refresher, u('error=invalid_scope'), u('error=server_error'))).not.toThrow();
     expect(() => cl.checkEscalationError('email', refresher, u('error=access_denied'), u('code=c&state=s'))).not.toThrow();
     expect(thrown(CheckSkipped, () => cl.checkEscalationError('email', refresher, u('error=server_error&error_description=boom'), u('error=server_error'))).message).toMatch(/got error server_error \(boom\), and the same request without it got server_error/);
+  });
+});
+
+describe('outcomes', () => {
+  const def = { id: 'userinfo.get', title: 't', severity: 'failure' as const, spec: 's' };
+  const warn = { ...def, severity: 'warning' as const };
+  const app = { id: 'app' };
+  it('a failure of the check\'s own requirement fails it (or warns, by severity)', () => {
+    expect(v.outcomeOf(new v.CheckFailure({ message: 'm' }), def, app).outcome).toBe('failed');
+    expect(v.outcomeOf(new v.CheckFailure({ message: 'm' }), warn, app).outcome).toBe('warning');
+    expect(v.outcomeOf(new v.CheckFailure({ message: 'm' }, { id: 'userinfo.get', client: 'app' }), def, app).outcome).toBe('failed');
+  });
+  it('a failure tagged with another check\'s requirement blocks it, naming that check', () => {
+    const out = v.outcomeOf(new v.CheckFailure({ message: 'no code' }, { id: 'code.exchange', client: 'app' }), def, app);
+    expect(out).toMatchObject({ outcome: 'blocked', blockedBy: 'code.exchange [app]' });
+    expect(out.detail.message).toBe('blocked by code.exchange [app]: no code');
+    expect(v.outcomeOf(new v.CheckFailure({ message: 'x' }, { id: 'code.exchange', client: 'other' }), { ...def, id: 'code.exchange' }, app).outcome).toBe('blocked');
+  });
+  it('server errors, no answer and harness defects are errors, never failures', () => {
+    expect(v.outcomeOf(new v.ProviderError({ message: 'token answered HTTP 500' }), def, app).outcome).toBe('error');
+    expect(v.outcomeOf(new HttpError('timed out', { request: { method: 'GET', url: 'http://x' }, error: 'timeout' }), def, app).outcome).toBe('error');
+    const bug = v.outcomeOf(new TypeError('x is undefined'), def, app);
+    expect(bug).toMatchObject({ outcome: 'error' });
+    expect(bug.detail.message).toMatch(/the harness could not run userinfo\.get: x is undefined/);
+  });
+  it('asPrerequisite tags untagged failures only', async () => {
+    const tagged = await v.asPrerequisite({ id: 'a' }, async () => v.fail({ message: 'm' })).catch((e: unknown) => e);
+    expect((tagged as v.CheckFailure).prerequisite).toEqual({ id: 'a' });
+    const kept = await v.asPrerequisite({ id: 'b' }, () => v.asPrerequisite({ id: 'a' }, async () => v.fail({ message: 'm' }))).catch((e: unknown) => e);
+    expect((kept as v.CheckFailure).prerequisite).toEqual({ id: 'a' });
+  });
+  it('a 5xx from a setup step is a ProviderError with the exchange', () => {
+    const res = { status: 503, headers: {}, text: '', json: undefined, exchange: { request: { method: 'POST', url: 'http://x/token' }, response: { status: 503 } } };
+    expect(() => v.expectNoServerError(res as never, 'token')).toThrow(v.ProviderError);
+    expect(() => v.expectNoServerError({ ...res, status: 400 } as never, 'token')).not.toThrow();
+  });
+});
+
+describe('bases', () => {
+  const authelia = testProfile();
+  const generic = { ...testProfile(), behaviour: undefined };
+  it('a value the configuration sets is an expectation for every provider', () => {
+    expect(() => expectConfigured(generic, 'configuration.yml: identity_providers.oidc.clients[0].consent_mode = explicit', 'consent_mode')).not.toThrow();
+  });
+  it('a default is an expectation only when the profile names the provider whose default it is', () => {
+    expect(() => expectConfigured(authelia, 'Authelia default: consent_mode = auto', 'consent_mode')).not.toThrow();
+    expect(thrown(CheckSkipped, () => expectConfigured(generic, 'Authelia default: consent_mode = auto', 'consent_mode of kasm')).message).toMatch(/not set in the configuration/);
+  });
+  it('a refusal with another error code is a warning unless the provider documents exact codes', () => {
+    const def = { id: 'refresh.bound-to-client', title: 't', severity: 'failure' as const, spec: 's' };
+    const err = thrown(CheckFailure, () => v.expectRefusal({ status: 400, headers: {}, text: '', json: { error: 'invalid_request' }, exchange: { request: { method: 'POST', url: 'http://x' } } } as never, ['invalid_grant'], { label: 'token', message: 'accepted' }));
+    expect(v.outcomeOf(err, def).outcome).toBe('warning');
+    expect(v.outcomeOf(err, def, undefined, { exactErrorCodes: true }).outcome).toBe('failed');
+    const accepted = thrown(CheckFailure, () => v.expectRefusal({ status: 200, headers: {}, text: '', json: {}, exchange: { request: { method: 'POST', url: 'http://x' } } } as never, ['invalid_grant'], { label: 'token', message: 'accepted' }));
+    expect(v.outcomeOf(accepted, def).outcome).toBe('failed');
+  });
+  it('rotation: the provider\'s documented behaviour, or a public client (RFC 9700), else no basis', () => {
+    const confidential = client('c');
+    expect(k.rotationBasis(confidential, authelia.behaviour)).toMatch(/Authelia 4\.39 documented behaviour/);
+    expect(k.rotationBasis(confidential, undefined)).toBeUndefined();
+    expect(k.rotationBasis({ ...confidential, public: true }, undefined)).toMatch(/RFC 9700 §4\.14\.2/);
+  });
+});
+
+describe('claim JSON types (OIDC Core §2, §5.1)', () => {
+  const userinfoOf = (claims: Record<string, unknown>): cl.TypedClaims => ({ where: 'userinfo', claims, response: raw(200, claims) });
+  const idTokenOf = (claims: Record<string, unknown>): cl.TypedClaims => ({ where: 'ID token', claims, response: raw(200, { id_token: 'x.y.z' }) });
+  it('each type accepts its JSON type only', () => {
+    expect(cl.typeProblem('boolean', true)).toBeUndefined();
+    expect(cl.typeProblem('boolean', 'true')).toBe('is string "true", expected a boolean');
+    expect(cl.typeProblem('number', 1700000000)).toBeUndefined();
+    expect(cl.typeProblem('number', '1700000000')).toMatch(/is string "1700000000", expected a number/);
+    expect(cl.typeProblem('string-or-strings', ['a', 'b'])).toBeUndefined();
+    expect(cl.typeProblem('string-or-strings', ['a', 1])).toMatch(/expected a string or an array of strings/);
+    expect(cl.typeProblem('strings', 'admins')).toBe('is string "admins", expected an array of strings');
+    expect(cl.typeProblem('address', { street_address: '1 Main St', country: 'NL' })).toBeUndefined();
+    expect(cl.typeProblem('address', '1 Main St, Amsterdam')).toMatch(/expected a JSON object/);
+    expect(cl.typeProblem('address', { postal_code: 1011 })).toMatch(/non-string members postal_code/);
+  });
+  it('userinfo: email_verified as a string, updated_at as a date, address as a string fail, naming §5.1 and the response', () => {
+    const err = failure(() => cl.checkUserinfoClaimTypes(userinfoOf({ sub: 's', email_verified: 'true', phone_number_verified: false, updated_at: '2024-01-01T00:00:00Z', address: 'Main St 1' })));
+    expect(err.message).toMatch(/^userinfo claims of the wrong JSON type: email_verified is string "true", expected a boolean; updated_at is string "2024-01-01T00:00:00Z", expected a number .*; address is string "Main St 1", expected a JSON object$/);
+    expect(err.detail.source).toMatch(/OIDC Core §5\.1/);
+    expect(err.detail.evidence?.some((e) => e.label === 'userinfo' && e.http)).toBe(true);
+  });
+  it('userinfo: non-standard claims are left to their own check', () => {
+    expect(() => cl.checkUserinfoClaimTypes(userinfoOf({ sub: 's', groups: 'admins', custom: 1 }))).not.toThrow();
+  });
+  it('ID token: §2 claims are typed too (aud, exp, amr, sub)', () => {
+    const err = failure(() => cl.checkIdTokenClaimTypes(idTokenOf({ iss: 'http://op.test', sub: 42, aud: 7, exp: '1700000000', iat: 1, amr: 'pwd', nonce: 'n' })));
+    expect(err.message).toMatch(/sub is number 42, expected a string; aud is number 7, expected a string or an array of strings; exp is string "1700000000", expected a number .*; amr is string "pwd", expected an array of strings/);
+    expect(err.detail.source).toMatch(/OIDC Core §2 and §5\.1/);
+    expect(() => cl.checkIdTokenClaimTypes(idTokenOf({ iss: 'i', sub: 's', aud: ['a', 'b'], exp: 2, iat: 1, auth_time: 1, email_verified: true }))).not.toThrow();
+  });
+  it('groups as one string is a (warning-level) failure naming where it was seen', () => {
+    const err = failure(() => cl.checkNonStandardClaimTypes([idTokenOf({ sub: 's' }), userinfoOf({ sub: 's', groups: 'admins,dev', alt_emails: ['a@example.com'] })]));
+    expect(err.message).toMatch(/non-standard list claims not sent as arrays of strings: userinfo: groups is string "admins,dev", expected an array of strings$/);
+    expect(cl.claimsChecks.typesNonStandard.severity).toBe('warning');
+  });
+});
+
+describe('ID token JOSE header', () => {
+  async function withHeader(header: Record<string, unknown>, crit?: Record<string, boolean>): Promise<t.IdTokenInput> {
+    const { privateKey } = await jose.generateKeyPair('RS256');
+    const idToken = await new jose.SignJWT({ sub: 'a' }).setProtectedHeader({ alg: 'RS256', kid: 'k1', ...header }).sign(privateKey, crit ? { crit } : undefined);
+    return { client: basic, issuer: 'http://op.test', response: raw(200, {}), idToken, nonce: 'n', jwks: good, skew: 5, startedAt: 0, authTimeRequired: true };
+  }
+  it('typ: absent or JWT in any case passes; ID+JWT and application/jwt fail, naming openidconnect-rs and Proxmox', async () => {
+    t.checkTyp(await withHeader({}));
+    t.checkTyp(await withHeader({ typ: 'jwt' }));
+    const i = await withHeader({ typ: 'ID+JWT' });
+    const err = failure(() => t.checkTyp(i));
+    expect(err.message).toMatch(/typ "ID\+JWT": the Rust openidconnect crate rejects it .*Proxmox VE/);
+    expect(err.detail.source).toMatch(/RFC 7519 §5\.1.*openidconnect-rs/);
+    expect(err.detail.evidence?.[0]?.label).toBe('ID token header and claims');
+    const j = await withHeader({ typ: 'application/jwt' });
+    expect(failure(() => t.checkTyp(j)).detail.observed).toBe('application/jwt');
+    expect(t.idTokenChecks.typ.severity).toBe('warning');
+  });
+  it('crit: absent passes; an unknown extension fails (RFC 7515 §4.1.11)', async () => {
+    t.checkCrit(await withHeader({}));
+    const i = await withHeader({ crit: ['urn:x'], 'urn:x': 1 }, { 'urn:x': true });
+    const err = failure(() => t.checkCrit(i));
+    expect(err.message).toMatch(/marks "urn:x" critical: a relying party MUST reject/);
+    expect(err.detail.source).toMatch(/RFC 7515 §4\.1\.11/);
+  });
+  it('signature: a critical extension does not make the signature check fail (crit has its own check)', async () => {
+    const { privateKey, publicKey } = await jose.generateKeyPair('RS256', { extractable: true });
+    const jwk = { ...(await jose.exportJWK(publicKey)), kid: 'k1', use: 'sig' } as d.Jwks['keys'][number];
+    const idToken = await new jose.SignJWT({ sub: 'a' }).setProtectedHeader({ alg: 'RS256', kid: 'k1', crit: ['urn:x'], 'urn:x': 1 }).sign(privateKey, { crit: { 'urn:x': true } });
+    await t.checkSignature({ client: basic, issuer: 'http://op.test', response: raw(200, {}), idToken, nonce: 'n', jwks: { keys: [jwk] }, skew: 5, startedAt: 0, authTimeRequired: true });
+  });
+  it('cty: JWT is a nested token; any other cty fails too', async () => {
+    const nested = await withHeader({ cty: 'JWT' });
+    expect(failure(() => t.checkCty(nested)).message).toMatch(/cty "JWT" says the payload is a nested JWT/);
+    const other = await withHeader({ cty: 'application/json' });
+    expect(failure(() => t.checkCty(other)).message).toMatch(/cty "application\/json": the payload of an ID token is a JSON claims set/);
+    t.checkCty(await withHeader({}));
+  });
+});
+
+describe('nonce, state and iss on every session path', () => {
+  const sign = async (claims: jose.JWTPayload) => new jose.SignJWT(claims).setProtectedHeader({ alg: 'RS256' }).sign((await jose.generateKeyPair('RS256')).privateKey);
+  it('nonce: the nonce of an earlier authorization is named as such; a missing one too', async () => {
+    const obs = [
+      { path: 'fresh login', nonceSent: 'n1', idToken: await sign({ nonce: 'n1' }), tokenRes: raw(200, {}) },
+      { path: 'session reuse 1', nonceSent: 'n2', idToken: await sign({ nonce: 'n2' }), tokenRes: raw(200, {}) },
+      { path: 'session reuse 2', nonceSent: 'n3', idToken: await sign({ nonce: 'n2' }), tokenRes: raw(200, {}) },
+      { path: 'after remembered consent', nonceSent: 'n4', idToken: await sign({}), tokenRes: raw(200, {}) },
+    ];
+    const err = failure(() => t.checkNonceAcrossPaths(obs));
+    expect(err.message).toBe('ID token nonce wrong on session reuse 2 (carries the nonce of the earlier "session reuse 1" authorization), after remembered consent (no nonce)');
+    expect(err.detail.source).toMatch(/§3\.1\.3\.7 \(11\)/);
+    expect(err.detail.evidence?.filter((e) => e.http).map((e) => e.label)).toEqual(['token (session reuse 2)', 'token (after remembered consent)']);
+    expect(t.checkNonceAcrossPaths(obs.slice(0, 2))[0]?.data).toHaveLength(2);
+  });
+  const cb = (path: string, sent: string, q: string) => ({ path, callback: { url: new URL(`http://127.0.0.1:1/cb?code=c&${q}`), state: sent, issuer: 'http://op.test' } });
+  it('state: an earlier authorization\'s state is named; a missing one fails', () => {
+    const err = failure(() => f.checkStateAcrossPaths([cb('fresh login', 's1', 'state=s1'), cb('session reuse 1', 's2', 'state=s1'), cb('session reuse 2', 's3', '')]));
+    expect(err.message).toBe('state wrong on session reuse 1 (carries the state of the earlier "fresh login" authorization), session reuse 2 (no state)');
+    expect(err.detail.source).toMatch(/RFC 6749 §4\.1\.2/);
+  });
+  it('iss: required on every path when advertised; optional otherwise, but then the issuer when sent', () => {
+    const paths = [cb('fresh login', 's1', 'state=s1&iss=http://op.test'), cb('session reuse 1', 's2', 'state=s2')];
+    expect(failure(() => f.checkIssAcrossPaths(paths, true)).message).toBe('iss wrong on session reuse 1 (no iss) although authorization_response_iss_parameter_supported is true');
+    expect(() => f.checkIssAcrossPaths(paths, false)).not.toThrow();
+    expect(failure(() => f.checkIssAcrossPaths([cb('session reuse 1', 's2', 'state=s2&iss=http://evil')], false)).message).toMatch(/session reuse 1 \(iss differs\)/);
+  });
+});
+
+describe('token endpoint family error responses', () => {
+  const sample = (res: RawResponse, basicAuth = true, what = 'wrong secret, Basic', endpoint: te.ErrorEndpoint = 'token'): te.ErrorSample => ({ endpoint, what, basicAuth, res });
+  it('a JSON error served as text/plain, a non-JSON body or a non-string error fails, naming each endpoint\'s RFC', () => {
+    const plain = raw(401, { error: 'invalid_client' }, { 'content-type': 'text/plain; charset=utf-8' });
+    expect(te.errorFormatProblems(plain)).toEqual(['Content-Type "text/plain; charset=utf-8", not application/json']);
+    expect(te.errorFormatProblems(raw(400, 'error=invalid_grant', { 'content-type': 'application/x-www-form-urlencoded' }))).toEqual(['Content-Type "application/x-www-form-urlencoded", not application/json', 'the body is not a JSON object']);
+    expect(te.errorFormatProblems(raw(400, { error: 400 }))).toEqual(['error is 400, not a string']);
+    const err = failure(() => te.checkErrorFormat([sample(plain), sample(raw(400, { error: 1 }), false, 'no token parameter', 'revocation')]));
+    expect(err.message).toMatch(/^error responses not served as JSON: token \(wrong secret, Basic\): Content-Type "text\/plain; charset=utf-8", not application\/json; revocation \(no token parameter\): error is 1, not a string\. .*golang\.org\/x\/oauth2/);
+    expect(err.detail.source).toMatch(/RFC 6749 §5\.2; RFC 7009 §2\.2\.1/);
+    expect(err.detail.evidence?.filter((e) => e.http).map((e) => e.label)).toEqual(['token (wrong secret, Basic)', 'revocation (no token parameter)']);
+  });
+  it('only error answers are judged; none at all is a skip', () => {
+    expect(te.checkErrorFormat([sample(raw(401, { error: 'invalid_client' })), sample(raw(200, undefined, { 'content-type': 'text/plain' }), true, 'unsupported token_type_hint', 'revocation')])).toHaveLength(2);
+    expect(() => te.checkErrorFormat([sample(raw(200, {}))])).toThrow(CheckSkipped);
+  });
+  it('WWW-Authenticate: invalid_client after Basic must be a 401 with a Basic challenge', () => {
+    const err = failure(() => te.checkWwwAuthenticate([
+      sample(raw(400, { error: 'invalid_client' })),
+      sample(raw(401, { error: 'invalid_client' }, { 'www-authenticate': 'Bearer realm="x"' }), true, 'wrong secret, Basic', 'introspection'),
+      sample(raw(401, { error: 'invalid_client' }), false, 'wrong secret, in the body'),
+    ]));
+    expect(err.message).toBe('invalid_client after Basic authentication: token (wrong secret, Basic): HTTP 400, not 401, no WWW-Authenticate; introspection (wrong secret, Basic): WWW-Authenticate "Bearer realm=\\"x\\"" does not name the Basic scheme');
+    expect(err.detail.source).toMatch(/RFC 6749 §5\.2: .*MUST respond with HTTP 401/);
+    expect(te.checkWwwAuthenticate([sample(raw(401, { error: 'invalid_client' }, { 'www-authenticate': 'Basic realm="op", error="invalid_client"' }))])).toHaveLength(1);
+    expect(() => te.checkWwwAuthenticate([sample(raw(401, { error: 'invalid_client' }), false)])).toThrow(CheckSkipped);
+  });
+  it('credentials in the Basic header and the body at once: accepted fails, invalid_request or invalid_client passes', () => {
+    expect(failure(() => f.checkSingleAuthMethod(raw(200, { access_token: 'a' }), basic)).message).toMatch(/accepted basic authenticating with client_secret_basic and client_secret_post in the same request/);
+    f.checkSingleAuthMethod(raw(400, { error: 'invalid_request' }), basic);
+    f.checkSingleAuthMethod(raw(401, { error: 'invalid_client' }), basic);
+    expect(failure(() => f.checkSingleAuthMethod(raw(400, { error: 'invalid_grant' }), basic)).message).toMatch(/refused as expected, but with invalid_grant/);
+  });
+});
+
+describe('concurrency', () => {
+  it('passes with counts per step; fails on a 5xx or a request with no answer', () => {
+    expect(cc.checkBurst([{ step: 'token', response: raw(200, {}) }])[0]!.data).toMatchObject({ token: '1/1 answered without a server error' });
+    expect(failure(() => cc.checkBurst([{ step: 'token', response: raw(500, undefined) }, { step: 'userinfo', error: 'socket hang up' }])).message).toMatch(/2 of 2 requests sent 6 at a time got a server error or no answer \(token: HTTP 500; userinfo: socket hang up\)/);
   });
 });

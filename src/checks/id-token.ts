@@ -23,6 +23,10 @@ export const idTokenChecks = {
   nonce: { id: 'id-token.nonce', title: 'nonce echoes the request\'s', severity: 'failure', spec: `${CORE} §3.1.3.7 (11)` },
   atHash: { id: 'id-token.at-hash', title: 'at_hash matches the access token', severity: 'failure', spec: `${CORE} §3.1.3.8` },
   sub: { id: 'id-token.sub', title: 'sub present, a string of at most 255 characters', severity: 'failure', spec: `${CORE} §2` },
+  typ: { id: 'id-token.typ', title: 'header typ absent or JWT', severity: 'warning', spec: 'RFC 7519 §5.1; openidconnect-rs validate_jose_header' },
+  crit: { id: 'id-token.crit', title: 'header crit absent (no extension a relying party must understand)', severity: 'failure', spec: 'RFC 7515 §4.1.11 (MUST reject unknown crit)' },
+  cty: { id: 'id-token.cty', title: 'header cty absent: the payload is the claims set, not a nested JWT', severity: 'failure', spec: `${CORE} §2; RFC 7519 §5.2` },
+  nonceSessionReuse: { id: 'id-token.nonce-session-reuse', title: 'nonce is this authorization\'s on a fresh login, on session reuse and after remembered consent', severity: 'failure', spec: `${CORE} §3.1.2.1, §3.1.3.7 (11)` },
 } satisfies Record<string, CheckDef>;
 
 export interface IdTokenInput {
@@ -74,7 +78,9 @@ export async function checkSignature(input: IdTokenInput): Promise<void> {
   for (const jwk of candidates) {
     try {
       const key = await jose.importJWK(jwk as jose.JWK, header.alg);
-      await jose.compactVerify(input.idToken, key);
+      // Critical extensions are id-token.crit's verdict; here only the signature is judged.
+      const crit = Array.isArray(header.crit) ? Object.fromEntries(header.crit.map((name) => [name, true])) : undefined;
+      await jose.compactVerify(input.idToken, key, crit ? { crit } : undefined);
       return;
     } catch {
       // try the next candidate key
@@ -186,4 +192,101 @@ export function checkSub(input: IdTokenInput): void {
   const { claims, evidence } = decoded(input);
   if (typeof claims.sub === 'string' && claims.sub.length > 0 && claims.sub.length <= 255) return;
   fail({ message: 'sub is missing, empty, not a string or longer than 255 characters', expected: 'a string of 1-255 characters', observed: claims.sub, evidence });
+}
+
+// The JOSE header. alg (id-token.alg) and kid (id-token.kid) are checked above; what follows is
+// what relying parties' JWT libraries refuse before they look at a claim. The Rust openidconnect
+// crate (ramosbugs/openidconnect-rs; Proxmox VE's OpenID login is built on it) rejects in
+// JwtClaimsVerifier::validate_jose_header (src/verification.rs up to 3.5, src/verification/mod.rs
+// in 4.x): any typ other than JWT ("unexpected or unsupported JWT type", 4.x also accepts
+// application/jwt and application/jose), any cty, and any crit.
+
+const OPENIDCONNECT_RS = 'ramosbugs/openidconnect-rs JwtClaimsVerifier::validate_jose_header';
+
+/** typ values every relying party library accepts (compared case-insensitively). */
+const ACCEPTED_TYP = ['JWT'];
+
+export function checkTyp(input: IdTokenInput): void {
+  const { header, evidence } = decoded(input);
+  if (header.typ === undefined || ACCEPTED_TYP.includes(header.typ.toUpperCase())) return;
+  fail({
+    message: `ID token header typ ${JSON.stringify(header.typ)}: the Rust openidconnect crate rejects it ("unexpected or unsupported JWT type"), so Proxmox VE's OpenID login fails (seen with typ ID+JWT: pocket-id/pocket-id#440)`,
+    source: `RFC 7519 §5.1: typ is optional, "JWT" when present; OIDC Core defines no other typ for ID tokens; ${OPENIDCONNECT_RS} accepts no typ or JWT only (3.x; 4.x adds application/jwt and application/jose)`,
+    expected: 'no typ, or "JWT"',
+    observed: header.typ,
+    evidence,
+  });
+}
+
+/** Header parameters a relying party of ID tokens understands as critical: none (openidconnect-rs rejects any crit). */
+export const UNDERSTOOD_CRIT: readonly string[] = [];
+
+export function checkCrit(input: IdTokenInput): void {
+  const { header, evidence } = decoded(input);
+  if (header.crit === undefined) return;
+  const crit: unknown = header.crit;
+  const names = Array.isArray(crit) ? crit : [];
+  const unknown = names.filter((n) => typeof n !== 'string' || !UNDERSTOOD_CRIT.includes(n));
+  const malformed = !Array.isArray(crit) || names.length === 0;
+  if (!malformed && unknown.length === 0) return;
+  fail({
+    message: malformed
+      ? `ID token header crit ${JSON.stringify(crit)} is not a non-empty array of names`
+      : `ID token header marks ${unknown.map((n) => JSON.stringify(n)).join(', ')} critical: a relying party MUST reject a JWS with a critical extension it does not understand, so the ID token is refused (openidconnect-rs: "critical JWT header fields are unsupported")`,
+    source: `RFC 7515 §4.1.11: crit lists extensions that MUST be understood, else the JWS is invalid; ${OPENIDCONNECT_RS} rejects any crit`,
+    expected: 'no crit',
+    observed: crit,
+    evidence,
+  });
+}
+
+export function checkCty(input: IdTokenInput): void {
+  const { header, evidence } = decoded(input);
+  if (header.cty === undefined) return;
+  const nested = String(header.cty).toUpperCase() === 'JWT';
+  fail({
+    message: nested
+      ? 'ID token header cty "JWT" says the payload is a nested JWT, not the ID token\'s claims set'
+      : `ID token header cty ${JSON.stringify(header.cty)}: the payload of an ID token is a JSON claims set, which takes no cty; openidconnect-rs rejects any cty`,
+    source: `${CORE} §2: the ID token is a JWT whose payload is its claims; RFC 7519 §5.2: cty is NOT RECOMMENDED unless the JWT is nested; ${OPENIDCONNECT_RS} rejects any cty`,
+    expected: 'no cty',
+    observed: header.cty,
+    evidence,
+  });
+}
+
+/** One authorization of the session-reuse scenario: the request's nonce and the ID token it got. */
+export interface NonceObservation {
+  /** 'fresh login', 'session reuse 1', 'after remembered consent', ... */
+  path: string;
+  nonceSent: string;
+  idToken: string;
+  tokenRes: RawResponse;
+}
+
+/** id-token.nonce-session-reuse: every path's ID token carries its own request's nonce; the
+ *  nonce of an earlier authorization of the same session is named as such (Proxmox then fails
+ *  with "nonce mismatch" on the single-sign-on path only). */
+export function checkNonceAcrossPaths(observations: NonceObservation[]): Evidence[] {
+  const rows = observations.map((o, i) => {
+    let got: unknown;
+    try {
+      got = jose.decodeJwt(o.idToken).nonce;
+    } catch {
+      got = '(not a JWT)';
+    }
+    const earlier = observations.slice(0, i).find((e) => e.nonceSent === got);
+    const verdict = got === o.nonceSent ? 'ok' : earlier ? `carries the nonce of the earlier "${earlier.path}" authorization` : got === undefined ? 'no nonce' : 'nonce differs from the one sent';
+    return { path: o.path, sent: o.nonceSent, in_id_token: got ?? '(absent)', verdict };
+  });
+  const bad = rows.filter((r) => r.verdict !== 'ok');
+  const evidence: Evidence[] = [{ label: 'nonce by authorization path', data: rows }];
+  if (bad.length === 0) return evidence;
+  return fail({
+    message: `ID token nonce wrong on ${bad.map((r) => `${r.path} (${r.verdict})`).join(', ')}`,
+    source: `${CORE} §3.1.2.1: the nonce value is passed through unmodified to the ID token; §3.1.3.7 (11): the client MUST check it equals the one it sent (openidconnect-rs: "nonce mismatch")`,
+    expected: Object.fromEntries(rows.map((r) => [r.path, r.sent])),
+    observed: Object.fromEntries(rows.map((r) => [r.path, r.in_id_token])),
+    evidence: [...evidence, ...bad.flatMap((r) => http(`token (${r.path})`, observations.find((o) => o.path === r.path)?.tokenRes))],
+  });
 }

@@ -10,12 +10,14 @@ export const loginChecks = {
   deny: { id: 'login.consent-deny', title: 'denying consent sends access_denied with state to the relying party', severity: 'failure', spec: 'OIDC Core §3.1.2.6; RFC 6749 §4.1.2.1' },
 } satisfies Record<string, CheckDef>;
 
-export function checkLanded(url: URL, redirectUri: string, state: string, steps: string[]): void {
+/** `consentExpected`: the request said prompt=consent to a client whose consent_mode shows consent. */
+export function checkLanded(url: URL, redirectUri: string, state: string, steps: string[], consentExpected = false): void {
   const problems: string[] = [];
   if (!url.href.startsWith(redirectUri)) problems.push(`landed on ${url.origin}${url.pathname}`);
   if (!url.searchParams.get('code')) problems.push(url.searchParams.get('error') ? `error ${url.searchParams.get('error')}` : 'no code');
   if (url.searchParams.get('state') !== state) problems.push('state not echoed');
   if (!steps.includes('login')) problems.push('no login page was shown to a fresh browser');
+  if (consentExpected && !steps.includes('consent')) problems.push('no consent page was shown although prompt=consent was sent');
   if (problems.length === 0) return;
   fail({ message: `the browser login did not complete: ${problems.join('; ')}`, expected: `${redirectUri}?code=…&state=…`, observed: problems, evidence: [{ label: 'browser', data: { steps, landed: `${url.origin}${url.pathname}`, params: [...url.searchParams.keys()] } }] });
 }
@@ -30,7 +32,16 @@ export function checkStayedOnLogin(sawRedirect: boolean, loginVisible: boolean, 
   });
 }
 
-export function checkDenied(url: URL, state: string): void {
+export function checkDenied(url: URL, state: string, steps: string[]): void {
+  if (!steps.includes('consent')) {
+    // Nothing was denied: a verdict on access_denied would be about a page nobody saw.
+    fail({
+      message: 'no consent page was shown although prompt=consent was sent, so consent could not be denied',
+      source: 'OIDC Core §3.1.2.1: prompt=consent: the Authorization Server SHOULD prompt the End-User for consent',
+      expected: 'a consent page with a deny control',
+      observed: { steps, landed: `${url.origin}${url.pathname}` },
+    });
+  }
   const error = url.searchParams.get('error');
   if (error === 'access_denied' && url.searchParams.get('state') === state && !url.searchParams.get('code')) return;
   fail({

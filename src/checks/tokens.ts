@@ -4,6 +4,7 @@
 import * as jose from 'jose';
 import type { CheckDef } from '../model/check.ts';
 import type { ClientSpec } from '../model/target.ts';
+import type { ProviderBehaviour } from '../model/behaviour.ts';
 import type { RawResponse } from '../http/exchange.ts';
 import { describeResponse, expectJson200, expectRefusal, fail, http, oauthError, skip } from './verdict.ts';
 
@@ -19,7 +20,7 @@ export const refreshChecks = {
   works: { id: 'refresh.grant', title: 'the refresh grant returns a new access token', severity: 'failure', spec: 'RFC 6749 §6' },
   refused: { id: 'refresh.refused-without-grant', title: 'a client not allowed refresh_token is refused the grant', severity: 'failure', spec: 'RFC 6749 §5.2 (unauthorized_client)' },
   bound: { id: 'refresh.bound-to-client', title: 'a refresh token is refused to another client', severity: 'failure', spec: 'RFC 6749 §6' },
-  rotation: { id: 'refresh.rotation', title: 'refresh tokens rotate and the used one is refused', severity: 'failure', spec: 'RFC 9700 §4.14.2; Authelia: refresh tokens are single use' },
+  rotation: { id: 'refresh.rotation', title: 'refresh tokens rotate and the used one is refused', severity: 'failure', spec: 'RFC 9700 §4.14.2 (public clients); the provider\'s documented single-use refresh tokens' },
 } satisfies Record<string, CheckDef>;
 
 export const introspectionChecks = {
@@ -115,11 +116,20 @@ export function checkRefreshBound(res: RawResponse, owner: ClientSpec, other: Cl
   expectRefusal(res, ['invalid_grant', 'unauthorized_client', 'invalid_client'], { label: `token (refresh by ${other.id})`, message: `a refresh token of ${owner.id} was accepted from ${other.id}`, source: 'RFC 6749 §6: the refresh token is bound to the client' });
 }
 
-export function checkRotation(first: Record<string, unknown>, usedToken: string, reuse: RawResponse, refreshRes: RawResponse): void {
+/** The basis of refresh.rotation: the profile's provider documents single-use refresh tokens, or
+ *  the client is public (RFC 9700 §4.14.2: replay detection MUST be used for public clients, and
+ *  rotation is the one a client without sender-constraining can see); else it does not apply. */
+export function rotationBasis(client: ClientSpec, behaviour: ProviderBehaviour | undefined): string | undefined {
+  if (behaviour?.refreshRotation) return `${behaviour.label}: refresh tokens are single use and rotate`;
+  if (client.public) return `RFC 9700 §4.14.2: refresh tokens of public clients MUST be sender-constrained or rotated (${client.id} is public)`;
+  return undefined;
+}
+
+export function checkRotation(first: Record<string, unknown>, usedToken: string, reuse: RawResponse, refreshRes: RawResponse, source: string): void {
   if (typeof first.refresh_token !== 'string' || first.refresh_token === usedToken) {
-    fail({ message: 'the refresh response did not rotate the refresh token', source: 'Authelia: refresh tokens are single use and rotate', expected: 'a new refresh_token', observed: typeof first.refresh_token === 'string' ? 'the same refresh_token' : '(absent)', evidence: http('token (refresh)', refreshRes) });
+    fail({ message: 'the refresh response did not rotate the refresh token', source, expected: 'a new refresh_token', observed: typeof first.refresh_token === 'string' ? 'the same refresh_token' : '(absent)', evidence: http('token (refresh)', refreshRes) });
   }
-  expectRefusal(reuse, ['invalid_grant'], { label: 'token (refresh with the used token)', message: 'a used refresh token was accepted again', source: 'Authelia: refresh tokens are single use', evidence: http('token (refresh)', refreshRes) });
+  expectRefusal(reuse, ['invalid_grant'], { label: 'token (refresh with the used token)', message: 'a used refresh token was accepted again', source, evidence: http('token (refresh)', refreshRes) });
 }
 
 export function checkIntrospectionActive(res: RawResponse, client: ClientSpec, expectedSub: unknown): void {

@@ -1,8 +1,12 @@
 // How a check says no: a CheckFailure carries the one-line message, the source of the expectation,
 // expected vs observed and the HTTP evidence; a CheckSkipped says why the check could not apply.
+// A failure met while a check sets itself up is tagged with the check that owns that step (its
+// prerequisite): the owner reports it failed, every other check reports itself blocked by it. A
+// server error, timeout or dropped connection in a setup step is a ProviderError: an `error`
+// outcome, never a requirement failure with a made-up reason.
 
-import type { Evidence } from '../model/check.ts';
-import type { RawResponse } from '../http/exchange.ts';
+import type { CheckDef, CheckResult, Evidence } from '../model/check.ts';
+import { HttpError, type RawResponse } from '../http/exchange.ts';
 
 export interface FailureDetail {
   message: string;
@@ -10,15 +14,52 @@ export interface FailureDetail {
   expected?: unknown;
   observed?: unknown;
   evidence?: Evidence[];
+  /** `error-code`: refused as required, but with another error code than the standard lists. A
+   *  warning, unless the profile's provider documents exact codes (then a failure). */
+  kind?: 'error-code';
+}
+
+/** The check (and client) whose requirement a setup step is: `code.exchange [rustdesk]`. */
+export interface Prerequisite {
+  id: string;
+  client?: string;
+}
+
+export function prerequisiteKey(p: Prerequisite): string {
+  return p.client ? `${p.id} [${p.client}]` : p.id;
 }
 
 export class CheckFailure extends Error {
-  constructor(readonly detail: FailureDetail) {
+  constructor(readonly detail: FailureDetail, readonly prerequisite?: Prerequisite) {
     super(detail.message);
   }
 }
 
 export class CheckSkipped extends Error {}
+
+/** The provider answered 5xx, timed out or dropped the connection during a setup step. */
+export class ProviderError extends Error {
+  constructor(readonly detail: FailureDetail) {
+    super(detail.message);
+  }
+}
+
+/** Runs a setup step that is the requirement of check `p`: its failures are tagged with `p` (so
+ *  other checks report themselves blocked by it), a failure already tagged keeps its tag. */
+export async function asPrerequisite<T>(p: Prerequisite, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    if (err instanceof CheckFailure && !err.prerequisite) throw new CheckFailure(err.detail, p);
+    throw err;
+  }
+}
+
+/** Throws a ProviderError when a setup step's response is a server error. */
+export function expectNoServerError(res: RawResponse, label: string): void {
+  if (res.status < 500) return;
+  throw new ProviderError({ message: `${label} answered HTTP ${res.status}${oauthError(res) ? ` ${oauthError(res)}` : ''} (a server error while the check set itself up)`, observed: describeResponse(res), evidence: http(label, res) });
+}
 
 export function fail(detail: FailureDetail): never {
   throw new CheckFailure(detail);
@@ -50,6 +91,7 @@ export function expectRefusal(res: RawResponse, errors: string[], detail: Omit<F
   if (isRefusal && (errors.length === 0 || (code !== undefined && errors.includes(code)))) return;
   fail({
     // A refusal with another error code is a different defect than an acceptance: say which.
+    ...(isRefusal ? { kind: 'error-code' as const } : {}),
     message: isRefusal ? `refused as expected, but with ${code ?? `HTTP ${res.status} and no error code`} instead of ${errors.join(' or ')}` : detail.message,
     ...(detail.source ? { source: detail.source } : {}),
     expected: `HTTP 4xx${errors.length ? ` with error ${errors.join(' or ')}` : ''}`,
@@ -69,4 +111,27 @@ export function expectJson200(res: RawResponse, detail: { message: string; sourc
     observed: describeResponse(res),
     evidence: http(detail.label, res),
   });
+}
+
+export interface Verdict {
+  outcome: Exclude<CheckResult['outcome'], 'passed'>;
+  detail: FailureDetail;
+  blockedBy?: string;
+}
+
+/** The outcome of a check body that threw `err`. Pure, so each mapping is tested. */
+export function outcomeOf(err: unknown, def: CheckDef, client?: { id: string }, options: { exactErrorCodes?: boolean } = {}): Verdict {
+  if (err instanceof CheckSkipped) return { outcome: 'skipped', detail: { message: err.message } };
+  if (err instanceof CheckFailure) {
+    const own = prerequisiteKey({ id: def.id, ...(client ? { client: client.id } : {}) });
+    const by = err.prerequisite ? prerequisiteKey(err.prerequisite) : undefined;
+    if (by && by !== own) return { outcome: 'blocked', blockedBy: by, detail: { ...err.detail, message: `blocked by ${by}: ${err.detail.message}` } };
+    const lenient = err.detail.kind === 'error-code' && !options.exactErrorCodes;
+    return { outcome: def.severity === 'warning' || lenient ? 'warning' : 'failed', detail: err.detail };
+  }
+  if (err instanceof ProviderError) return { outcome: 'error', detail: err.detail };
+  if (err instanceof HttpError) return { outcome: 'error', detail: { message: `no answer: ${err.message}`, evidence: [{ label: 'request', http: err.exchange }] } };
+  // Not the provider's verdict: the harness itself broke.
+  const text = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  return { outcome: 'error', detail: { message: `the harness could not run ${def.id}: ${text}` } };
 }

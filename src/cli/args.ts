@@ -4,8 +4,9 @@ import { parseArgs } from 'node:util';
 import type { RunOptions } from './run.ts';
 
 /** The run's options as given on the command line, plus --help. */
-export interface CliOptions extends Omit<RunOptions, 'stdio' | 'rebuild' | 'updateExpected'> {
+export interface CliOptions extends Omit<RunOptions, 'stdio' | 'rebuild' | 'updateExpected' | 'reverse'> {
   rebuild: boolean;
+  reverse: boolean;
   updateExpected: boolean;
   help: boolean;
 }
@@ -14,12 +15,13 @@ export class UsageError extends Error {}
 
 export const USAGE = `usage: npm run conformance -- [--target <profile.yml | folder with target.yml>] [--issuer <url>]
                               [--workers N] [--grep <pattern>] [--report-dir <dir>]
-                              [--image <ref>] [--rebuild] [--update-expected]
+                              [--image <ref>] [--rebuild] [--update-expected] [--reverse]
   With no --target, runs every suite against the embedded reference provider (docker/reference).
   --issuer points the target's profile at an already-running provider.
   --image runs a container target from the given image (a build to certify) instead of its own.
   --rebuild builds a container target's image even when it exists.
-  --update-expected rewrites the target's expected-results file from this run.`;
+  --update-expected rewrites the target's expected-results file from this run.
+  --reverse runs the suites one after another in reverse order (verdicts must not depend on order).`;
 
 export function parseCli(argv: string[]): CliOptions {
   let values: Record<string, string | boolean | undefined>;
@@ -35,6 +37,7 @@ export function parseCli(argv: string[]): CliOptions {
         image: { type: 'string' },
         rebuild: { type: 'boolean' },
         'update-expected': { type: 'boolean' },
+        reverse: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -62,6 +65,7 @@ export function parseCli(argv: string[]): CliOptions {
     ...(typeof values.image === 'string' ? { image: values.image } : {}),
     rebuild: values.rebuild === true,
     updateExpected: values['update-expected'] === true,
+    reverse: values.reverse === true,
     help: values.help === true,
   };
 }

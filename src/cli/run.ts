@@ -12,6 +12,7 @@ import type { CheckResult } from '../model/check.ts';
 import { loadProfile } from '../config/profile.ts';
 import { readSettings } from '../config/settings.ts';
 import { knownSecrets } from '../report/redact.ts';
+import { failingCount } from '../report/meta.ts';
 import { launchOptions } from '../browser/launch.ts';
 import { selectorsFor } from '../browser/drivers.ts';
 import { startTarget } from '../targets/start.ts';
@@ -36,6 +37,8 @@ export interface RunOptions {
   rebuild?: boolean;
   /** Rewrite the profile's expected-results file from this run instead of comparing. */
   updateExpected?: boolean;
+  /** Run the suites one after another in reverse order, to show that no verdict depends on order. */
+  reverse?: boolean;
   /** Where Playwright's own output goes (default: inherited). */
   stdio?: 'inherit' | 'pipe';
 }
@@ -50,6 +53,8 @@ export interface RunOutcome {
   readyMs?: number;
   /** Verdicts that differ from the profile's expected-results file (when it has one). */
   changes?: VerdictChange[];
+  /** Authorization requests the provider received, where it counts them (npm run bench). */
+  authorizations?: number;
 }
 
 /** A setup problem the user can fix: printed as one line, exit code 2. */
@@ -144,6 +149,7 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
       HARNESS_TARGET: profile.file,
       HARNESS_ISSUER: target.issuer,
       HARNESS_REPORT_DIR: reportDir,
+      ...(options.reverse ? { HARNESS_REVERSE: '1' } : {}),
       HARNESS_SECRETS_FILE: secretsFile,
       HARNESS_WORKERS: String(options.workers ?? readSettings(process.env).workers ?? profile.workers ?? 2),
       ...(target.tls ? { [TLS_ENV]: JSON.stringify(target.tls) } : {}),
@@ -161,8 +167,12 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
     });
     const results = readResults(reportDir);
     if (!results) throw new SetupError(`the suites did not write ${path.join(reportDir, 'results.json')} (Playwright exited with ${code})`);
-    const failing = results.filter((r) => r.outcome === 'failed' && r.severity === 'failure').length;
-    const base = { reportDir, results, issuer: target.issuer, wallMs: Date.now() - started, ...(target.readyMs !== undefined ? { readyMs: target.readyMs } : {}) };
+    // A filter that matches nothing is a mistake in the command, not a run with no findings.
+    if (options.grep && results.every((r) => r.id === 'harness.error') && results.some((r) => /No tests found/.test(r.message ?? ''))) {
+      throw new SetupError(`--grep ${JSON.stringify(options.grep)} matches no check (check ids look like code.exchange, claims.no-leak; see the README's suites table)`);
+    }
+    const failing = failingCount(results);
+    const base = { reportDir, results, issuer: target.issuer, wallMs: Date.now() - started, ...(target.readyMs !== undefined ? { readyMs: target.readyMs } : {}), ...(target.authorizations ? { authorizations: target.authorizations() } : {}) };
     if (profile.expectedResults && options.updateExpected) {
       writeVerdicts(profile.expectedResults, profile.name, results);
       console.log(`expected results written: ${path.relative(process.cwd(), profile.expectedResults)} (${results.length} verdicts)`);

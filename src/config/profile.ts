@@ -5,6 +5,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { ClaimsProfile, ClientSpec, LoginDriverSpec, ProviderSpec, StartSpec, TargetProfile, TestUser } from '../model/target.ts';
 import { ConfigError } from './errors.ts';
+import { BEHAVIOURS, behaviourNamed } from '../providers/index.ts';
 import { parseDuration } from './duration.ts';
 import { checkUniqueIds, claimsPolicies, importAutheliaConfig, type ClaimsPolicies, type ImportedConfig, normaliseClient, normaliseProvider, parseWith, providerSchema, readYaml } from './authelia.ts';
 
@@ -16,6 +17,7 @@ const start = z.discriminatedUnion('mode', [
       command: z.array(z.string()).min(1),
       cwd: z.string().optional(),
       env: z.record(z.string(), z.string()).optional(),
+      port: z.union([z.literal('auto'), z.number().int().min(1).max(65535)]).optional(),
       ready_timeout: z.union([z.string(), z.number()]).optional(),
     })
     .strict(),
@@ -60,6 +62,7 @@ const profileSchema = z
     config: z.string().optional(),
     client_secrets: z.record(z.string(), z.string()).optional(),
     claims_profile: z.enum(['authelia-4.39', 'authelia-legacy', 'oidc-core']).optional(),
+    provider: z.enum([...BEHAVIOURS.keys()] as [string, ...string[]], { error: `expected one of ${[...BEHAVIOURS.keys()].join(', ')} (or leave it out: then only the standard and the configured values are expected)` }).optional(),
     login: z
       .object({
         driver: z.enum(['embedded', 'authelia', 'glewlwyd', 'form']).optional(),
@@ -78,7 +81,7 @@ const profileSchema = z
       )
       .min(1),
     clients: z.array(z.unknown()).optional(),
-    provider: z.unknown().optional(),
+    provider_options: z.unknown().optional(),
     expected_results: z.string().optional(),
     workers: z.number().int().min(1).max(16).optional(),
   })
@@ -101,7 +104,8 @@ function issuerOf(value: string | undefined, file: string): string | undefined {
   if (value === undefined) return undefined;
   let url: URL;
   try {
-    // A container target's issuer may name its port as ${PORT}, known only at start.
+    // A container target's (or a command target's with start.port) issuer may name its port as
+    // ${PORT}, known only at start.
     url = new URL(value.replaceAll('${PORT}', '1'));
   } catch {
     throw new ConfigError(file, 'issuer', `not an absolute URL: ${value}`);
@@ -133,7 +137,7 @@ export function loadProfile(pathOrDir: string, options: LoadOptions = {}): Targe
   const label = path.basename(file);
   const secrets = raw.client_secrets ?? {};
 
-  if (raw.config !== undefined && raw.provider !== undefined) throw new ConfigError(file, 'provider', 'give provider options either in the config file or inline, not both');
+  if (raw.config !== undefined && raw.provider_options !== undefined) throw new ConfigError(file, 'provider_options', 'give provider options either in the config file or inline, not both');
   let clients: ClientSpec[] = [];
   let provider: ProviderSpec;
   let configFile: string | undefined;
@@ -144,10 +148,10 @@ export function loadProfile(pathOrDir: string, options: LoadOptions = {}): Targe
     if (!existsSync(configFile)) throw new ConfigError(file, 'config', `not found: ${raw.config}`);
     ({ clients, provider, policies, authorizationPolicies } = importAutheliaConfig(configFile, secrets, verifyDigests));
   } else {
-    const inline = parseWith(providerSchema, raw.provider ?? DEFAULT_PROVIDER_OPTIONS, file, 'provider');
-    if (inline.clients) throw new ConfigError(file, 'provider.clients', 'list inline clients under clients:, not provider.clients');
-    provider = normaliseProvider(inline, file, label, 'provider');
-    policies = claimsPolicies(inline.claims_policies, file, label, 'provider');
+    const inline = parseWith(providerSchema, raw.provider_options ?? DEFAULT_PROVIDER_OPTIONS, file, 'provider_options');
+    if (inline.clients) throw new ConfigError(file, 'provider_options.clients', 'list inline clients under clients:, not provider_options.clients');
+    provider = normaliseProvider(inline, file, label, 'provider_options');
+    policies = claimsPolicies(inline.claims_policies, file, label, 'provider_options');
     authorizationPolicies = inline.authorization_policies ?? {};
   }
   const inlineClients = (raw.clients ?? []).map((c, i) => normaliseClient(c, i, { label, prefix: 'clients', file, plaintextSecrets: secrets, secretsHint: 'client_secrets', verifyDigests, policies, authorizationPolicies }));
@@ -169,9 +173,17 @@ export function loadProfile(pathOrDir: string, options: LoadOptions = {}): Targe
       break;
     case 'command': {
       if (!issuer) throw new ConfigError(file, 'issuer', 'required for command targets');
-      if (issuer.includes('${PORT}')) throw new ConfigError(file, 'issuer', '${PORT} is only filled in for container targets');
+      if (issuer.includes('${PORT}') && startRaw.port === undefined) throw new ConfigError(file, 'issuer', '${PORT} is only filled in when start.port is given (auto or a number)');
       const [command, ...args] = startRaw.command;
-      startSpec = { mode: 'command', command: command!, args, cwd: path.resolve(dir, startRaw.cwd ?? '.'), env: startRaw.env ?? {}, readyTimeoutMs: readyTimeout(startRaw.ready_timeout, 20_000, file) };
+      startSpec = {
+        mode: 'command',
+        command: command!,
+        args,
+        cwd: path.resolve(dir, startRaw.cwd ?? '.'),
+        env: startRaw.env ?? {},
+        readyTimeoutMs: readyTimeout(startRaw.ready_timeout, 20_000, file),
+        ...(startRaw.port !== undefined ? { port: startRaw.port } : {}),
+      };
       break;
     }
     case 'container': {
@@ -214,6 +226,7 @@ export function loadProfile(pathOrDir: string, options: LoadOptions = {}): Targe
     login = { driver };
   }
 
+  const behaviour = raw.provider ? behaviourNamed(raw.provider) : undefined;
   const users: TestUser[] = raw.users.map((u) => ({ username: u.username, password: u.password, claims: u.claims ?? {}, ...(u.totp_secret ? { totpSecret: u.totp_secret } : {}) }));
   return {
     name: raw.name,
@@ -224,7 +237,8 @@ export function loadProfile(pathOrDir: string, options: LoadOptions = {}): Targe
     users,
     clients,
     provider,
-    claimsProfile: (raw.claims_profile ?? 'authelia-4.39') as ClaimsProfile,
+    ...(behaviour ? { behaviour } : {}),
+    claimsProfile: (raw.claims_profile ?? behaviour?.claimsProfile ?? 'oidc-core') as ClaimsProfile,
     ...(configFile ? { configFile } : {}),
     ...(raw.expected_results ? { expectedResults: path.resolve(dir, raw.expected_results) } : {}),
     ...(raw.workers ? { workers: raw.workers } : {}),

@@ -3,7 +3,14 @@
 /** failure: a broken requirement fails the run. warning: reported, does not change the exit code. */
 export type Severity = 'failure' | 'warning';
 
-export type Outcome = 'passed' | 'failed' | 'warning' | 'skipped';
+/** passed / failed / warning: the provider's verdict on the requirement. blocked: a prerequisite
+ *  check failed (see `blockedBy`), so this requirement could not be tried. error: the provider
+ *  answered a server error, timed out or dropped the connection while the check set itself up
+ *  (or the harness itself broke: the message says which); never a requirement verdict.
+ *  skipped: the requirement does not apply, or cannot be told (the message says why). */
+export type Outcome = 'passed' | 'failed' | 'warning' | 'blocked' | 'error' | 'skipped';
+
+export const OUTCOMES: readonly Outcome[] = ['passed', 'failed', 'warning', 'blocked', 'error', 'skipped'];
 
 export interface CheckDef {
   /** Stable id, e.g. `discovery.issuer-matches`. */
@@ -43,4 +50,6 @@ export interface CheckResult extends CheckDef {
   observed?: unknown;
   evidence: Evidence[];
   durationMs: number;
+  /** For `blocked`: the verdict key (`<check id>` or `<check id> [<client>]`) of the failed prerequisite. */
+  blockedBy?: string;
 }

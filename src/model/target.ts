@@ -102,8 +102,10 @@ export type LoginDriverSpec =
 export type StartSpec =
   /** In-process reference provider configured from `configFile`. */
   | { mode: 'embedded'; configFile: string }
-  /** A local process; the issuer must answer discovery within `readyTimeoutMs`. */
-  | { mode: 'command'; command: string; args: string[]; cwd: string; env: Record<string, string>; readyTimeoutMs: number }
+  /** A local process; the issuer must answer discovery within `readyTimeoutMs`. With `port`
+   *  ('auto' picks a free one), `${PORT}` and `${NAME}` / `${NAME:-default}` (environment) are
+   *  filled into the command, its arguments, its env values and the issuer before start. */
+  | { mode: 'command'; command: string; args: string[]; cwd: string; env: Record<string, string>; readyTimeoutMs: number; port?: number | 'auto' }
   /** A container started with Testcontainers (see ContainerSpec). */
   | ({ mode: 'container' } & ContainerSpec)
   /** An already-running provider, given only by its issuer URL. */
@@ -154,6 +156,8 @@ export interface ContainerSpec {
 
 export type ClaimsProfile = 'authelia-legacy' | 'authelia-4.39' | 'oidc-core';
 
+import type { ProviderBehaviour } from './behaviour.ts';
+
 export interface TargetProfile {
   /** Short name used in report folder names. */
   name: string;
@@ -166,6 +170,9 @@ export interface TargetProfile {
   users: TestUser[];
   clients: ClientSpec[];
   provider: ProviderSpec;
+  /** The documented behaviour the profile names (`provider:`), beyond the standard and the
+   *  configured values; undefined when it names none. */
+  behaviour?: ProviderBehaviour;
   claimsProfile: ClaimsProfile;
   /** Absolute path of the imported configuration.yml, if any. */
   configFile?: string;

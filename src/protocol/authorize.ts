@@ -46,6 +46,9 @@ export async function authorizationRequest(meta: Metadata, client: ClientSpec, o
     state,
     nonce,
   };
+  // OIDC Core §11: a client asking for offline_access sends prompt=consent, and a provider may
+  // ignore offline_access without it (oidc-provider does). options.params may override it.
+  if (scope.split(' ').includes('offline_access')) params.prompt = 'consent';
   let verifier: string | undefined;
   const pkce = options.pkce ?? 'S256';
   if (pkce) {

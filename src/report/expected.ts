@@ -4,6 +4,7 @@
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { CheckResult, Outcome } from '../model/check.ts';
+import { OUTCOMES } from '../model/check.ts';
 
 export type Verdicts = Record<string, Outcome>;
 
@@ -47,7 +48,7 @@ export function readVerdicts(file: string): Verdicts {
   const verdicts = (json as { verdicts?: unknown }).verdicts;
   if (!verdicts || typeof verdicts !== 'object') throw new ExpectedResultsError(`${file}: verdicts: expected an object of "<check id> [<client>]": outcome`);
   for (const [k, v] of Object.entries(verdicts)) {
-    if (!['passed', 'failed', 'warning', 'skipped'].includes(String(v))) throw new ExpectedResultsError(`${file}: verdicts.${k}: not an outcome: ${String(v)}`);
+    if (!(OUTCOMES as readonly string[]).includes(String(v))) throw new ExpectedResultsError(`${file}: verdicts.${k}: not an outcome: ${String(v)}`);
   }
   return verdicts as Verdicts;
 }

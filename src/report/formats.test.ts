@@ -3,7 +3,7 @@ import type { CheckResult } from '../model/check.ts';
 import { toJUnit } from './junit.ts';
 import { toJson } from './json.ts';
 import { toHtml } from './html.ts';
-import { failingCount, type RunMeta } from './meta.ts';
+import { countsText, failingCount, rootCauses, summarize, type RunMeta } from './meta.ts';
 
 const meta: RunMeta = {
   target: 'ref & <co>',
@@ -87,7 +87,7 @@ describe('toJson', () => {
     const a = toJson(results, meta);
     const b = toJson([...results].reverse(), meta);
     expect(a).toEqual(b);
-    expect(a.summary).toEqual({ passed: 2, failed: 2, warning: 1, skipped: 1, total: 6 });
+    expect(a.summary).toEqual({ passed: 2, failed: 2, warning: 1, blocked: 0, error: 0, skipped: 1, total: 6 });
     expect(a.results.map((r) => r.id)).toEqual(['c.pass', 'c.skip', 'c.warn', 'c.fail-warn', 'd.fail', 'd.pass']);
     expect(a.meta).toBe(meta);
   });
@@ -124,5 +124,30 @@ describe('toHtml', () => {
     expect(pos('c.skip')).toBeLessThan(pos('c.pass'));
     expect(html.indexOf('<code>d.fail</code>')).toBeLessThan(html.indexOf('<code>d.pass</code>'));
     expect(html.indexOf('client spa')).toBeLessThan(html.indexOf('client app'));
+  });
+});
+
+describe('blocked and error outcomes', () => {
+  const rows: CheckResult[] = [
+    check({ id: 'discovery.reachable', suite: 'discovery', outcome: 'failed', message: 'not JSON' }),
+    check({ id: 'code.exchange', suite: 'code-flow', client: 'app', outcome: 'blocked', blockedBy: 'discovery.reachable', message: 'blocked by discovery.reachable: not JSON' }),
+    check({ id: 'userinfo.get', suite: 'userinfo', client: 'app', outcome: 'blocked', blockedBy: 'discovery.reachable', message: 'blocked by discovery.reachable: not JSON' }),
+    check({ id: 'refresh.grant', suite: 'refresh', client: 'app', outcome: 'error', message: 'token answered HTTP 500' }),
+  ];
+  it('JUnit: blocked is skipped with its cause, error is an error', () => {
+    const xml = toJUnit(rows, meta);
+    expect(xml).toMatch(/<testsuites [^>]*tests="4" failures="1" errors="1" skipped="2"/);
+    expect(xml).toMatch(/<skipped message="blocked by discovery\.reachable: not JSON"\/>/);
+    expect(xml).toMatch(/<error message="token answered HTTP 500" type="error">/);
+  });
+  it('root causes: failures and errors, the one blocking most first, with its count', () => {
+    expect(rootCauses(rows).map((r) => [r.result.id, r.blocks])).toEqual([['discovery.reachable', 2], ['refresh.grant', 0]]);
+    expect(countsText(summarize(rows))).toBe('0 passed, 1 failed, 2 blocked, 1 error, 0 warnings, 0 skipped');
+    expect(failingCount(rows)).toBe(4);
+  });
+  it('HTML: a root-cause table before the suites', () => {
+    const html = toHtml(rows, meta);
+    expect(html.indexOf('Root causes')).toBeGreaterThan(0);
+    expect(html.indexOf('Root causes')).toBeLessThan(html.indexOf('<h2>code-flow</h2>'));
   });
 });

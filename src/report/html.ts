@@ -2,7 +2,7 @@
 // external loads) so it can be mailed or archived as a CI artifact on its own.
 
 import type { CheckResult, Evidence, HttpExchange } from '../model/check.ts';
-import { OUTCOME_RANK, failingCount, pretty, summarize, type RunMeta } from './meta.ts';
+import { OUTCOME_RANK, countsText, failingCount, pretty, rootCauses, summarize, type RunMeta } from './meta.ts';
 
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -17,7 +17,7 @@ dl.meta{display:grid;grid-template-columns:max-content auto;gap:.1em 1em;margin:
 .counts span{display:inline-block;margin-right:1em}.verdict{font-weight:700;padding:.2em .6em;border-radius:4px}
 .verdict.pass{background:#d7f5dd}.verdict.fail{background:#fbd5d5}
 table{border-collapse:collapse;width:100%;margin-bottom:.5em}th,td{border:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top}
-th{background:#f4f4f4}tr.failed td.o{background:#fbd5d5}tr.warning td.o{background:#fff1c2}tr.skipped td.o{background:#eee}tr.passed td.o{background:#d7f5dd}table.rows{font-size:12px;margin:4px 0}table.rows td,table.rows th{padding:2px 6px}
+th{background:#f4f4f4}tr.failed td.o{background:#fbd5d5}tr.warning td.o{background:#fff1c2}tr.skipped td.o{background:#eee}tr.blocked td.o{background:#e4e4f7}tr.error td.o{background:#f7c7a8}tr.passed td.o{background:#d7f5dd}table.rows{font-size:12px;margin:4px 0}table.rows td,table.rows th{padding:2px 6px}
 pre{background:#f7f7f7;border:1px solid #e3e3e3;padding:.4em;white-space:pre-wrap;word-break:break-all;margin:.2em 0;max-height:30em;overflow:auto}
 .detail{margin:.3em 0}.detail dt{font-weight:600}.detail dd{margin:0 0 .4em 1em}.ev{border-left:3px solid #ccc;padding-left:.6em;margin:.4em 0}
 .ev img{max-width:100%;border:1px solid #ccc}.notes li{color:#555}
@@ -163,16 +163,25 @@ export function toHtml(results: readonly CheckResult[], meta: RunMeta): string {
     `<style>${CSS}</style></head><body>`,
     `<h1>OIDC conformance: ${h(meta.target)}</h1>`,
     `<p>${verdict}</p>`,
-    `<p class="counts"><span>${s.total} checks</span><span>${s.passed} passed</span><span>${s.failed} failed</span><span>${s.warning} warnings</span><span>${s.skipped} skipped</span></p>`,
+    `<p class="counts"><span>${s.total} checks</span>${countsText(s).split(', ').map((c) => `<span>${h(c)}</span>`).join('')}</p>`,
     `<dl class="meta">${metaRows.filter((m) => m[1] !== undefined && m[1] !== '').map(([k, v]) => `<dt>${h(k)}</dt><dd>${h(v!)}</dd>`).join('')}</dl>`,
   ];
   if (meta.notes && meta.notes.length > 0) out.push(`<h2>Notes</h2><ul class="notes">${meta.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>`);
+  const roots = rootCauses(results);
+  if (roots.length > 0) {
+    // What to read first: each failure or error, with how many checks it kept from running.
+    out.push('<h2>Root causes</h2><table><thead><tr><th>outcome</th><th>check</th><th>blocks</th><th>message</th></tr></thead><tbody>');
+    for (const { result: r, blocks } of roots) {
+      out.push(`<tr class="${r.outcome}"><td class="o">${h(r.outcome)}</td><td><a href="#${h(`${r.suite}.${r.client ?? ''}.${r.id}`)}"><code>${h(r.id)}</code></a>${r.client ? ` [${h(r.client)}]` : ''}</td><td>${blocks}</td><td>${h(r.message ?? '')}</td></tr>`);
+    }
+    out.push('</tbody></table>');
+  }
   if (ordered.length === 0) out.push('<p>No checks ran.</p>');
   for (const suite of ordered) {
     out.push(`<h2>${h(suite.name)}</h2>`);
     for (const { client, list } of suite.clients) {
       const c = summarize(list);
-      out.push(`<h3>${client ? `client ${h(client)}` : 'provider'}: ${c.failed} failed, ${c.warning} warnings, ${c.skipped} skipped, ${c.passed} passed</h3>`);
+      out.push(`<h3>${client ? `client ${h(client)}` : 'provider'}: ${h(countsText(c))}</h3>`);
       out.push('<table><thead><tr><th>outcome</th><th>check</th><th>severity</th><th>spec</th><th>time</th><th>detail</th></tr></thead><tbody>');
       for (const r of list) out.push(row(r));
       out.push('</tbody></table>');

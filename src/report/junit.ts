@@ -34,6 +34,10 @@ function testcase(r: CheckResult): string {
       return `${open}>\n      <system-out>${xmlText(`WARNING: ${detailText(r)}`)}</system-out>\n    </testcase>`;
     case 'skipped':
       return `${open}>\n      <skipped message="${xmlAttr(r.message ?? 'skipped')}"/>\n    </testcase>`;
+    case 'blocked':
+      return `${open}>\n      <skipped message="${xmlAttr(r.message ?? `blocked by ${r.blockedBy ?? 'a prerequisite'}`)}"/>\n    </testcase>`;
+    case 'error':
+      return `${open}>\n      <error message="${xmlAttr(r.message ?? 'error')}" type="error">${xmlText(detailText(r))}</error>\n    </testcase>`;
     case 'failed':
       return `${open}>\n      <failure message="${xmlAttr(r.message ?? 'failed')}" type="${xmlAttr(r.severity)}">${xmlText(detailText(r))}</failure>\n    </testcase>`;
   }
@@ -42,6 +46,7 @@ function testcase(r: CheckResult): string {
 interface Counts {
   tests: number;
   failures: number;
+  errors: number;
   skipped: number;
   ms: number;
 }
@@ -50,13 +55,14 @@ function count(results: readonly CheckResult[]): Counts {
   return {
     tests: results.length,
     failures: results.filter((r) => r.outcome === 'failed').length,
-    skipped: results.filter((r) => r.outcome === 'skipped').length,
+    errors: results.filter((r) => r.outcome === 'error').length,
+    skipped: results.filter((r) => r.outcome === 'skipped' || r.outcome === 'blocked').length,
     ms: results.reduce((t, r) => t + r.durationMs, 0),
   };
 }
 
 function countAttrs(c: Counts): string {
-  return `tests="${c.tests}" failures="${c.failures}" errors="0" skipped="${c.skipped}" time="${seconds(c.ms)}"`;
+  return `tests="${c.tests}" failures="${c.failures}" errors="${c.errors}" skipped="${c.skipped}" time="${seconds(c.ms)}"`;
 }
 
 export function toJUnit(results: readonly CheckResult[], meta: RunMeta): string {

@@ -1,6 +1,7 @@
 // Run-level data shared by the three report formats.
 
 import type { CheckResult, Outcome } from '../model/check.ts';
+import { OUTCOMES } from '../model/check.ts';
 
 export interface RunMeta {
   target: string;
@@ -15,27 +16,49 @@ export interface RunMeta {
   notes?: string[];
 }
 
-export interface Summary {
-  passed: number;
-  failed: number;
-  warning: number;
-  skipped: number;
-  total: number;
-}
+export type Summary = Record<Outcome, number> & { total: number };
 
 export function summarize(results: readonly CheckResult[]): Summary {
-  const s: Summary = { passed: 0, failed: 0, warning: 0, skipped: 0, total: results.length };
+  const s = { ...Object.fromEntries(OUTCOMES.map((o) => [o, 0])), total: results.length } as Summary;
   for (const r of results) s[r.outcome] += 1;
   return s;
 }
 
-/** Checks that make the run exit non-zero: failed with severity failure. Warnings never count. */
+/** "309 passed, 2 failed, 5 warnings, 16 skipped": the outcomes that occurred, in a fixed order. */
+export function countsText(s: Summary): string {
+  const parts = [`${s.passed} passed`, `${s.failed} failed`];
+  if (s.blocked) parts.push(`${s.blocked} blocked`);
+  if (s.error) parts.push(`${s.error} error${s.error === 1 ? '' : 's'}`);
+  parts.push(`${s.warning} warnings`, `${s.skipped} skipped`);
+  return parts.join(', ');
+}
+
+/** Checks that make the run exit non-zero: failed with severity failure, errors (the provider
+ *  failed a setup step, or the harness broke) and blocked checks (a prerequisite failed, which
+ *  a filtered run may not have run itself). Warnings and skips never count. */
 export function failingCount(results: readonly CheckResult[]): number {
-  return results.filter((r) => r.outcome === 'failed' && r.severity === 'failure').length;
+  return results.filter((r) => (r.outcome === 'failed' && r.severity === 'failure') || r.outcome === 'error' || r.outcome === 'blocked').length;
+}
+
+/** A failure or error with the number of checks it blocked: what to read first. */
+export interface RootCause {
+  result: CheckResult;
+  blocks: number;
+}
+
+/** Failures and errors, those that block the most checks first; blocked checks are not roots. */
+export function rootCauses(results: readonly CheckResult[]): RootCause[] {
+  const blocks = new Map<string, number>();
+  for (const r of results) if (r.outcome === 'blocked' && r.blockedBy) blocks.set(r.blockedBy, (blocks.get(r.blockedBy) ?? 0) + 1);
+  const key = (r: CheckResult) => (r.client ? `${r.id} [${r.client}]` : r.id);
+  return results
+    .filter((r) => r.outcome === 'failed' || r.outcome === 'error')
+    .map((result) => ({ result, blocks: blocks.get(key(result)) ?? 0 }))
+    .sort((a, b) => b.blocks - a.blocks || OUTCOME_RANK[a.result.outcome] - OUTCOME_RANK[b.result.outcome] || byPosition(a.result, b.result));
 }
 
 /** Reading order for people: what broke first, what passed last. */
-export const OUTCOME_RANK: Record<Outcome, number> = { failed: 0, warning: 1, skipped: 2, passed: 3 };
+export const OUTCOME_RANK: Record<Outcome, number> = { failed: 0, error: 1, blocked: 2, warning: 3, skipped: 4, passed: 5 };
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -61,6 +84,7 @@ export function pretty(v: unknown): string {
 export function detailText(r: CheckResult): string {
   const lines: string[] = [`${r.id}${r.client ? ` [${r.client}]` : ''}: ${r.message ?? r.outcome}`];
   lines.push(`severity: ${r.severity}`);
+  if (r.blockedBy) lines.push(`blocked by: ${r.blockedBy}`);
   if (r.spec) lines.push(`spec:     ${r.spec}`);
   if (r.source) lines.push(`source:   ${r.source}`);
   if (r.expected !== undefined) lines.push(`expected: ${pretty(r.expected)}`);

@@ -116,13 +116,14 @@ describe('HarnessReporter', () => {
     expect(byId.get('cf.warn')).toMatchObject({ outcome: 'warning', severity: 'warning' });
     expect(byId.get('cf.fail')).toMatchObject({ outcome: 'failed', durationMs: 55, observed: 401 });
     expect(byId.get('cf.skip')).toMatchObject({ outcome: 'skipped', message: 'client has no refresh_token grant', title: 'skips', suite: 'code-flow', client: 'spa', severity: 'failure', spec: 'OIDC Core §3.1' });
-    expect(byId.get('id.crash')).toMatchObject({ outcome: 'failed', suite: 'id-token', client: 'app', severity: 'failure', title: 'crashes' });
+    // Crashes, timeouts and checks that never ran are errors: no requirement was judged.
+    expect(byId.get('id.crash')).toMatchObject({ outcome: 'error', suite: 'id-token', client: 'app', severity: 'failure', title: 'crashes' });
     expect(byId.get('id.crash')!.message).toBe('TypeError: cannot read x of undefined [REDACTED]');
-    expect(byId.get('id.timeout')).toMatchObject({ outcome: 'failed', severity: 'warning', message: 'timed out: Test timeout of 30000ms exceeded.' });
+    expect(byId.get('id.timeout')).toMatchObject({ outcome: 'error', severity: 'warning', message: 'timed out: Test timeout of 30000ms exceeded.' });
     expect(byId.get('disc.flaky')).toMatchObject({ outcome: 'passed' });
-    expect(byId.get('disc.late')).toMatchObject({ outcome: 'failed' });
-    expect(byId.get('disc.never')).toMatchObject({ outcome: 'failed', message: 'did not run (Playwright run failed)' });
-    expect(json.summary).toEqual({ passed: 2, failed: 5, warning: 1, skipped: 1, total: 9 });
+    expect(byId.get('disc.late')).toMatchObject({ outcome: 'error' });
+    expect(byId.get('disc.never')).toMatchObject({ outcome: 'error', message: 'did not run (Playwright run failed)' });
+    expect(json.summary).toEqual({ passed: 2, failed: 1, warning: 1, blocked: 0, error: 4, skipped: 1, total: 9 });
     expect(json.meta).toMatchObject({ target: 'reference', issuer: 'https://op.example', claimsProfile: 'oidc-core', startedAt: '2025-01-01T00:00:00.000Z', harnessVersion: '0.1.0' });
     expect(Date.parse(json.meta.finishedAt)).not.toBeNaN();
   });
@@ -142,9 +143,9 @@ describe('HarnessReporter', () => {
   it('prints a compact summary with one line per failure and the report path', async () => {
     const { reportDir } = await run();
     const lines = out.trimEnd().split('\n');
-    expect(lines[0]).toBe('checks: 2 passed, 5 failed, 1 warnings, 1 skipped');
+    expect(lines[0]).toBe('checks: 2 passed, 1 failed, 4 errors, 1 warnings, 1 skipped');
     expect(lines).toContain('FAIL cf.fail [app]: token endpoint rejected [REDACTED]');
-    expect(lines).toContain('FAIL id.crash [app]: TypeError: cannot read x of undefined [REDACTED]');
+    expect(lines).toContain('ERROR id.crash [app]: TypeError: cannot read x of undefined [REDACTED]');
     expect(lines.at(-1)).toBe(`report: ${path.join(reportDir, 'summary.html')}`);
   });
 

@@ -6,8 +6,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from 'playwright/types/testReporter';
 import type { CheckResult, Severity } from '../model/check.ts';
+import { OUTCOMES } from '../model/check.ts';
 import type { RunMeta } from './meta.ts';
-import { summarize } from './meta.ts';
+import { countsText, rootCauses, summarize } from './meta.ts';
 import { createRedactor, type Redactor } from './redact.ts';
 import { writeReports } from './write.ts';
 
@@ -66,7 +67,7 @@ function readMeta(json: string | undefined): Partial<RunMeta> {
 function isCheckResult(v: unknown): v is CheckResult {
   if (!v || typeof v !== 'object') return false;
   const r = v as Record<string, unknown>;
-  return typeof r.id === 'string' && typeof r.suite === 'string' && typeof r.outcome === 'string' && ['passed', 'failed', 'warning', 'skipped'].includes(r.outcome);
+  return typeof r.id === 'string' && typeof r.suite === 'string' && typeof r.outcome === 'string' && (OUTCOMES as readonly string[]).includes(r.outcome);
 }
 
 function attachedResult(result: TestResult): CheckResult | undefined {
@@ -119,12 +120,12 @@ export function toCheckResult(test: TestCase, result: TestResult): CheckResult {
   if (attached) {
     const durationMs = attached.durationMs > 0 ? attached.durationMs : result.duration;
     // A check that recorded success but whose test then broke (timeout in teardown, an assertion
-    // after the check) did not pass.
+    // after the check) did not pass; what broke is not a requirement verdict either.
     if (broke && (attached.outcome === 'passed' || attached.outcome === 'warning')) {
       const full = stripAnsi(errorText(result.error));
       return {
         ...attached,
-        outcome: 'failed',
+        outcome: 'error',
         message: failureMessage(result),
         evidence: [...(attached.evidence ?? []), ...(full ? [{ label: 'Playwright error', data: full }] : [])],
         durationMs,
@@ -139,8 +140,9 @@ export function toCheckResult(test: TestCase, result: TestResult): CheckResult {
     return { ...base, outcome: 'skipped', message: reason || 'skipped' };
   }
   if (broke) {
+    // Timed out or crashed before it recorded a verdict: an error, not a requirement failure.
     const full = stripAnsi(errorText(result.error) || errorText(result.errors[0]));
-    return { ...base, outcome: 'failed', message: failureMessage(result), evidence: full ? [{ label: 'Playwright error', data: full }] : [] };
+    return { ...base, outcome: 'error', message: failureMessage(result), evidence: full ? [{ label: 'Playwright error', data: full }] : [] };
   }
   return { ...base, outcome: 'passed', message: 'passed without a check-result attachment' };
 }
@@ -192,11 +194,11 @@ export default class HarnessReporter implements Reporter {
     for (const test of this.root?.allTests() ?? []) {
       if (this.byTest.has(test.id)) continue;
       const base = declared(test, { duration: 0, annotations: [] } as unknown as TestResult);
-      results.push({ ...base, outcome: 'failed', message: `did not run (Playwright run ${run.status})` });
+      results.push({ ...base, outcome: 'error', message: `did not run (Playwright run ${run.status})` });
     }
     // Errors outside any test (a suite file that does not load) would otherwise drop its checks silently.
     for (const message of this.globalErrors) {
-      results.push({ id: 'harness.error', title: 'Playwright error outside a check', severity: 'failure', spec: '', suite: 'harness', outcome: 'failed', message, evidence: [], durationMs: 0 });
+      results.push({ id: 'harness.error', title: 'Playwright error outside a check', severity: 'failure', spec: '', suite: 'harness', outcome: 'error', message, evidence: [], durationMs: 0 });
     }
     return results;
   }
@@ -215,10 +217,11 @@ export default class HarnessReporter implements Reporter {
 }
 
 export function endSummary(results: readonly CheckResult[], htmlPath: string, redactor: Redactor): string {
-  const s = summarize(results);
-  const lines = [`checks: ${s.passed} passed, ${s.failed} failed, ${s.warning} warnings, ${s.skipped} skipped`];
-  for (const r of results) {
-    if (r.outcome === 'failed') lines.push(redactor.text(`FAIL ${r.id}${r.client ? ` [${r.client}]` : ''}: ${r.message ?? 'failed'}`));
+  const lines = [`checks: ${countsText(summarize(results))}`];
+  // Root causes first, those that block the most checks at the top; blocked checks are counted, not listed.
+  for (const { result: r, blocks } of rootCauses(results)) {
+    const tag = r.outcome === 'error' ? 'ERROR' : r.severity === 'warning' ? 'WARN' : 'FAIL';
+    lines.push(redactor.text(`${tag} ${r.id}${r.client ? ` [${r.client}]` : ''}: ${r.message ?? r.outcome}${blocks ? ` (blocks ${blocks} check${blocks === 1 ? '' : 's'})` : ''}`));
   }
   lines.push(`report: ${htmlPath}`);
   return `${lines.join('\n')}\n`;

@@ -1,18 +1,28 @@
 // A provider started as a local process: spawned in its own process group so stop() ends it and
-// everything it started.
+// everything it started. With `start.port` (a number, or 'auto' for a free one picked here), the
+// port is handed to the command as `${PORT}` in its arguments, env values and the issuer, as for
+// container targets; without it nothing is templated.
 
 import { spawn } from 'node:child_process';
+import path from 'node:path';
 import type { TargetProfile } from '../model/target.ts';
 import type { StartedTarget } from './types.ts';
+import { fillTemplate } from './template.ts';
+import { freePort } from './port.ts';
 import { waitForDiscovery } from './wait.ts';
 
 export async function startCommand(profile: TargetProfile): Promise<StartedTarget> {
   const start = profile.start;
   if (start.mode !== 'command') throw new Error('not a command target');
-  const issuer = profile.issuer;
-  if (!issuer) throw new Error(`${profile.file}: issuer is required for command targets`);
-  const [cmd, ...args] = [start.command, ...start.args];
-  const child = spawn(cmd!, args, { cwd: start.cwd, env: { ...process.env, ...start.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (!profile.issuer) throw new Error(`${profile.file}: issuer is required for command targets`);
+  const port = start.port === 'auto' ? await freePort() : start.port;
+  const where = path.basename(profile.file);
+  const vars = port === undefined ? undefined : { ...process.env, PORT: String(port) };
+  const fill = (text: string, key: string) => (vars ? fillTemplate(text, vars, `${where}: ${key}`) : text);
+  const issuer = fill(profile.issuer, 'issuer').replace(/\/$/, '');
+  const [cmd, ...args] = [fill(start.command, 'start.command[0]'), ...start.args.map((a, i) => fill(a, `start.command[${i + 1}]`))];
+  const env = Object.fromEntries(Object.entries(start.env).map(([k, v]) => [k, fill(v, `start.env.${k}`)]));
+  const child = spawn(cmd!, args, { cwd: start.cwd, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const keep = (b: Buffer) => {
     output.push(b.toString());
@@ -47,5 +57,5 @@ export async function startCommand(profile: TargetProfile): Promise<StartedTarge
     const tail = output.join('').trim().split('\n').slice(-5).join(' | ');
     throw new Error(`${err instanceof Error ? err.message : String(err)}${tail ? `; last output: ${tail}` : ''}`);
   }
-  return { name: profile.name, issuer, notes: [`command: ${[cmd, ...args].join(' ')} (pid ${child.pid})`], stop };
+  return { name: profile.name, issuer, notes: [`command: ${[cmd, ...args].join(' ')} (pid ${child.pid}${port !== undefined ? `, port ${port}` : ''})`], stop };
 }

@@ -6,12 +6,12 @@
 // sweeps those left by a run that was killed outright.
 
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ContainerSpec, TargetProfile } from '../model/target.ts';
 import type { StartedTarget } from './types.ts';
 import { fillTemplate } from './template.ts';
+import { freePort } from './port.ts';
 import { waitForDiscovery } from './wait.ts';
 import { provision } from './provision/index.ts';
 import { applyTrust, makeRunTls, trustOf, type TlsTrust } from './tls.ts';
@@ -75,17 +75,6 @@ async function engine(): Promise<{ tc: Testcontainers; client: Awaited<ReturnTyp
   } finally {
     clearTimeout(timer);
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function alive(pid: number): boolean {

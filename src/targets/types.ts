@@ -14,6 +14,8 @@ export interface StartedTarget {
   readonly readyMs?: number;
   /** How to reach a TLS provider (host name mapping and the run's CA), passed to the workers. */
   readonly tls?: TlsTrust;
+  /** Authorization requests the provider received so far, where it can count them (embedded). */
+  authorizations?(): number;
   stop(): Promise<void>;
 }
 

@@ -100,6 +100,36 @@ export const FAULTS = [
   'introspection-anonymous',
   /** revocation answers 200 but revokes nothing */
   'revocation-noop',
+  /** discovery answers 200 with a body that is not JSON (every other check is blocked by it) */
+  'discovery-not-json',
+  /** the token endpoint answers HTTP 500 to every request (setup steps end in an error outcome) */
+  'token-server-error',
+  /** no refresh token is ever issued (refresh checks are blocked by refresh.issued-as-configured) */
+  'refresh-never-issued',
+  /** the token endpoint answers HTTP 500 while more than two token requests are in flight */
+  'server-error-under-load',
+  /** the ID token carries updated_at as an RFC 3339 date string */
+  'updated-at-as-string',
+  /** userinfo answers groups as one comma-separated string */
+  'groups-as-string',
+  /** ID tokens carry the header typ "ID+JWT" */
+  'id-token-typ',
+  /** ID tokens mark an unknown header parameter critical (crit) */
+  'id-token-crit',
+  /** ID tokens carry the header cty "JWT" */
+  'id-token-cty',
+  /** in an existing session, the ID token carries the nonce of that session's previous authorization for the client */
+  'id-token-stale-nonce',
+  /** in an existing session, the authorization response carries the state of that session's previous authorization for the client */
+  'authorization-stale-state',
+  /** in an existing session, the authorization response leaves out iss */
+  'authorization-iss-dropped-on-reuse',
+  /** error responses of the token, introspection and revocation endpoints are served as text/plain */
+  'token-errors-text-plain',
+  /** 401 answers of the token, introspection and revocation endpoints carry no WWW-Authenticate */
+  'token-errors-no-www-authenticate',
+  /** the token endpoint accepts client credentials in the Basic header and the body at once */
+  'auth-both-methods-accepted',
 ] as const;
 
 export type Fault = (typeof FAULTS)[number];

@@ -335,7 +335,9 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
   clientProto.compareClientSecret = async function (actual: string) {
     const req = current.getStore()?.req;
     const used = req?.headers.authorization ? 'client_secret_basic' : 'client_secret_post';
-    if (!faults.has('auth-method-not-enforced') && used !== this.clientAuthMethod) return false;
+    // 'auth-both-methods-accepted' took the header away: the request carried both, either counts.
+    const both = current.getStore()?.bothMethods === true;
+    if (!faults.has('auth-method-not-enforced') && !both && used !== this.clientAuthMethod) return false;
     return compare.call(this, actual);
   };
 
@@ -346,11 +348,25 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
     };
   }
 
+  let authorizations = 0;
   const ctx: LoginContext = { remembered, pendingSecondFactor: new Map(), bySubject, faults, provider, users, clients };
   const policyCtx: PolicyContext = { clients, bySubject, privateKey };
   const callback = provider.callback();
   const cors = corsAnswerer(profile.provider, profile.clients, faults);
-  const wrap = installFaults({ faults, provider, issuer, privateKey, current, registered: new Set(profile.clients.flatMap((c) => c.redirectUris)) });
+  // What follows the fault hook for every request oidc-provider answers; a fault that holds a
+  // request back (to read its body first) hands it on through this.
+  const proceed = (req: http.IncomingMessage, res: http.ServerResponse, path: string): void => {
+    // Installed after the faults, so they rewrite first and a fault sees the honoured response.
+    if (path === ROUTES.token) {
+      rewriteBody(res, jsonRewrite(unauthorizedClient));
+      rewriteBody(res, jsonRewrite(async (json) => {
+        await applyClaimsPolicy(json, policyCtx);
+        await addAtHash(json, policyCtx);
+      }));
+    }
+    callback(req, res);
+  };
+  const wrap = installFaults({ faults, provider, issuer, privateKey, current, registered: new Set(profile.clients.flatMap((c) => c.redirectUris)), proceed });
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     current.run({ req }, () => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -361,21 +377,14 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
         });
         return;
       }
+      if (path === ROUTES.authorization) authorizations++;
       if (path === ROUTES.authorization && req.method === 'GET') {
         if (refuseAuthorization(req, res, issuer, clients, profile.provider.minimumParameterEntropy, faults)) return;
         keepOfflineAccess(req, issuer);
       }
       if (cors(req, res, path)) return;
       if (wrap(req, res, path)) return;
-      // Installed after the faults, so they rewrite first and a fault sees the honoured response.
-      if (path === ROUTES.token) {
-        rewriteBody(res, jsonRewrite(unauthorizedClient));
-        rewriteBody(res, jsonRewrite(async (json) => {
-          await applyClaimsPolicy(json, policyCtx);
-          await addAtHash(json, policyCtx);
-        }));
-      }
-      callback(req, res);
+      proceed(req, res, path);
     });
   });
 
@@ -389,6 +398,7 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
     name: profile.name,
     issuer,
     notes: [`embedded oidc-provider at ${issuer}`, ...(faults.size ? [`faults: ${[...faults].join(', ')}`] : [])],
+    authorizations: () => authorizations,
     async stop() {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -400,6 +410,8 @@ export interface RequestState {
   req: http.IncomingMessage;
   /** The code of a token request, set by the provider's grant events. */
   code?: string;
+  /** Set by the 'auth-both-methods-accepted' fault: the request carried the Basic header and client_secret in the body. */
+  bothMethods?: boolean;
 }
 
 async function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { loadProfile } from '../config/profile.ts';
+import { ConfigError } from '../config/errors.ts';
+import { tempFiles, thrown } from '../../test/thrown.ts';
+import { startCommand } from './command.ts';
+import { freePort } from './port.ts';
+import { fetchDiscovery } from '../protocol/metadata.ts';
+
+const file = tempFiles('harness-command-');
+
+// A stand-in provider: serves a discovery document on the port it is given as its argument, with
+// the issuer it is given in its environment.
+const SERVER = [
+  "const http = require('node:http');",
+  'const port = Number(process.argv[1]);',
+  "http.createServer((req, res) => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify({ issuer: process.env.ISSUER, argv_port: port, dollar: process.env.LITERAL })); }).listen(port, '127.0.0.1');",
+  "process.on('SIGTERM', () => process.exit(0));",
+].join(' ');
+
+function profile(start: string, issuer: string): string {
+  return file(
+    `t-${Math.random().toString(36).slice(2)}.yml`,
+    [
+      'name: cmd',
+      `start: ${start}`,
+      `issuer: ${JSON.stringify(issuer)}`,
+      'login: { driver: embedded }',
+      'users: [{ username: john, password: pw }]',
+      'clients: [{ client_id: c, public: true, redirect_uris: ["http://127.0.0.1:47999/cb"] }]',
+      '',
+    ].join('\n'),
+  );
+}
+
+describe('command targets with port: auto', () => {
+  it('pick a free port and fill ${PORT} into the arguments, env values and the issuer', async () => {
+    const start = `{ mode: command, command: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(SERVER)}, '\${PORT}'], env: { ISSUER: 'http://127.0.0.1:\${PORT}', LITERAL: '\${HARNESS_TEST_UNSET:-kept}' }, port: auto, ready_timeout: 10s }`;
+    const p = loadProfile(profile(start, 'http://127.0.0.1:${PORT}/'));
+    expect(p.start.mode === 'command' && p.start.port).toBe('auto');
+    expect(p.issuer).toBe('http://127.0.0.1:${PORT}');
+    const target = await startCommand(p);
+    try {
+      const port = Number(new URL(target.issuer).port);
+      expect(port).toBeGreaterThan(0);
+      expect(target.issuer).toBe(`http://127.0.0.1:${port}`);
+      const doc = (await fetchDiscovery(target.issuer)).json as Record<string, unknown>;
+      expect(doc).toEqual({ issuer: target.issuer, argv_port: port, dollar: 'kept' });
+      expect(target.notes.join(' ')).toMatch(new RegExp(`port ${port}`));
+    } finally {
+      await target.stop();
+    }
+  });
+
+  it('a fixed port is filled in the same way', async () => {
+    const fixed = await freePort();
+    const start = `{ mode: command, command: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(SERVER)}, '\${PORT}'], env: { ISSUER: 'http://127.0.0.1:\${PORT}' }, port: ${fixed}, ready_timeout: 10s }`;
+    const target = await startCommand(loadProfile(profile(start, 'http://127.0.0.1:${PORT}')));
+    try {
+      expect(target.issuer).toBe(`http://127.0.0.1:${fixed}`);
+    } finally {
+      await target.stop();
+    }
+  });
+
+  it('without start.port, ${PORT} in the issuer is refused and nothing is templated', () => {
+    const start = `{ mode: command, command: [x, '\${PORT}'] }`;
+    expect(thrown(ConfigError, () => loadProfile(profile(start, 'http://127.0.0.1:${PORT}'))).message).toMatch(/issuer: \$\{PORT\} is only filled in when start.port is given/);
+    const p = loadProfile(profile(start, 'http://127.0.0.1:9000'));
+    expect(p.start.mode === 'command' && p.start.args).toEqual(['${PORT}']);
+    expect(p.start.mode === 'command' && p.start.port).toBeUndefined();
+  });
+});
