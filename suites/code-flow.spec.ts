@@ -77,14 +77,9 @@ for (const client of confidential(profile)) {
       const code = f.codeOf(await session.authorize(req));
       const first = await exchangeCode(meta, { client }, code, req.redirectUri, req.verifier);
       const tokens = f.checkTokenResponse(first, client);
-      await exchangeCode(meta, { client }, code, req.redirectUri, req.verifier);
-      if (endpoint(meta, 'introspection_endpoint')) {
-        const res = await introspect(meta, { client }, tokens.access_token, 'access_token');
-        f.checkReuseRevokes(res, res.status === 200 && (res.json as { active?: unknown }).active === true);
-      } else {
-        const res = await userinfo(meta, tokens.access_token);
-        f.checkReuseRevokes(res, res.status === 200);
-      }
+      const reuse = await exchangeCode(meta, { client }, code, req.redirectUri, req.verifier);
+      if (endpoint(meta, 'introspection_endpoint')) f.checkReuseRevokes(await introspect(meta, { client }, tokens.access_token, 'access_token'), 'introspection', reuse);
+      else f.checkReuseRevokes(await userinfo(meta, tokens.access_token), 'userinfo', reuse);
     }, client);
   });
 }

@@ -9,21 +9,23 @@ import { test as base, type Browser, type BrowserContext, type Page, type TestIn
 import type { CheckDef, CheckResult, Evidence } from '../src/model/check.ts';
 import type { ClientSpec, FormLoginSelectors, TargetProfile, TestUser } from '../src/model/target.ts';
 import { loadProfile } from '../src/config/profile.ts';
+import { readSettings } from '../src/config/settings.ts';
 import { applyTrust, trustFromEnv } from '../src/targets/tls.ts';
 import { createRedactor, knownSecrets, type Redactor } from '../src/report/redact.ts';
 import { redactZip } from '../src/report/zip.ts';
 import { fetchDiscovery, endpoint, type Metadata } from '../src/protocol/metadata.ts';
 import { authorizationRequest, type AuthorizationOptions, type AuthorizationRequest } from '../src/protocol/authorize.ts';
 import { exchangeCode } from '../src/protocol/endpoints.ts';
-import { HttpSession, submissionUrl, type FollowResult, type StayResult } from '../src/protocol/session.ts';
-import { consentSubmission } from '../src/protocol/forms.ts';
+import { HttpSession, submissionUrl, type StayResult } from '../src/protocol/session.ts';
+import { consentSubmission, isErrorPage } from '../src/protocol/forms.ts';
 import { answerPages, appDriverFor, continueOverHttp, kindOf, nextSubmission, type FormFlowOptions } from '../src/protocol/form-flow.ts';
 import { send, HttpError, type RawResponse } from '../src/http/exchange.ts';
-import { browserDriver, LoginError, type BrowserDriver, type Landing } from '../src/browser/drivers.ts';
+import { browserDriver, LoginError, selectorsFor, visibleKind, type BrowserDriver, type Landing } from '../src/browser/drivers.ts';
 import { launchBrowser } from '../src/browser/launch.ts';
 import { asPrerequisite, CheckFailure, CheckSkipped, expectNoServerError, fail, outcomeOf, ProviderError, skip } from '../src/checks/verdict.ts';
 import { checkJwks, checkReachable, withProfileEndpoints, type Jwks } from '../src/checks/discovery.ts';
 import { checkTokenResponse, codeOf, type Callback, type FrontRefusal, type TokenSet } from '../src/checks/code-flow.ts';
+import type { SecondFactorOutcome } from '../src/checks/client-rules.ts';
 
 export interface RunContext {
   profile: TargetProfile;
@@ -74,7 +76,7 @@ export function createRun(env: NodeJS.ProcessEnv = process.env): RunContext {
   return {
     profile,
     issuer,
-    skew: Number(env.HARNESS_SKEW ?? 5),
+    skew: readSettings(env).skew,
     redactor: createRedactor(knownSecrets(profile)),
     discovery,
     jwks,
@@ -190,7 +192,8 @@ export class WorkerSession {
           return { kind: 'left', location: landing.url.href, status: 302 };
         } catch (err) {
           if (!(err instanceof LoginError)) throw err;
-          return { kind: 'page', url: new URL(this.page!.url()), status: 200, body: await this.page!.content() };
+          const page = this.page!;
+          return { kind: 'page', url: new URL(page.url()), status: 200, body: await page.content(), pageKind: await visibleKind(page, this.selectors) };
         }
       }
       const sub = nextSubmission(r.body, r.url, this.options);
@@ -198,16 +201,60 @@ export class WorkerSession {
       const next = submissionUrl(sub);
       r = await this.http.followWithin(next.url, origin, next.form);
     }
-    return r;
+    // What the page left asks of the user: a login or consent page is no rejection.
+    return r.kind === 'page' ? { ...r, pageKind: await kindOf(this.http, r, this.options) } : r;
   }
 
-  /** Signs in anew through `oneFactor` (a one_factor client), then sends `req` in that session. */
-  async afterOneFactor(oneFactor: ClientSpec, req: AuthorizationRequest): Promise<FollowResult | undefined> {
+  /** Signs in anew through `oneFactor` (a one_factor client), then sends `req` in that session,
+   *  answering consent (never login or a second factor) on the way. Over raw HTTP where the pages
+   *  allow, else in a fresh browser context; undefined when the one-factor login itself fails. */
+  async afterOneFactor(oneFactor: ClientSpec, req: AuthorizationRequest): Promise<SecondFactorOutcome | undefined> {
+    const user = { ...this.user, totpSecret: undefined } as TestUser;
+    const options: FormFlowOptions = { ...this.options, user, consent: 'accept' };
     const http = new HttpSession();
     const first = await this.request(oneFactor);
-    const url = await continueOverHttp(http, await http.follow(first.url, first.redirectUri), first.redirectUri, { ...this.options, user: { ...this.user, totpSecret: undefined } as TestUser });
-    if (!url) return undefined;
-    return http.follow(req.url, req.redirectUri);
+    const url = await continueOverHttp(http, await http.follow(first.url, first.redirectUri), first.redirectUri, options);
+    if (url) {
+      let r = await http.follow(req.url, req.redirectUri);
+      for (let i = 0; i < 3 && r.kind === 'page' && r.status === 200; i++) {
+        const kind = await kindOf(http, r, options);
+        if (kind === 'login' || kind === 'otp') break;
+        // A login app's page is continued as its user would (granting what it asks); a server-
+        // rendered page only when it is the consent page.
+        if (options.app?.owns(r.url)) {
+          const next = await options.app.prepare(http, r, options);
+          if (!next) break;
+          r = await http.follow(next, req.redirectUri);
+          continue;
+        }
+        if (kind !== 'consent') break;
+        const sub = consentSubmission(r.body, r.url, this.selectors, 'accept');
+        if (!sub) break;
+        r = await http.submit(sub, req.redirectUri);
+      }
+      if (r.kind === 'callback') return r;
+      if (!this.driver.opaque?.(r.url)) return { ...r, pageKind: await kindOf(http, r, options) };
+    }
+    // The login (or what follows it) needs the browser: a fresh context, signed in with one factor.
+    const context = await (await this.browser()).newContext();
+    try {
+      const page = await context.newPage();
+      try {
+        await this.driver.complete(page, first.url, { user, redirectUri: first.redirectUri, timeoutMs: 10_000 });
+      } catch (err) {
+        if (err instanceof LoginError) return undefined;
+        throw err;
+      }
+      try {
+        // Consent is answered; a login or one-time password page stops the driver (no totp_secret).
+        return { kind: 'callback', url: (await this.driver.complete(page, req.url, { user, redirectUri: req.redirectUri, consent: 'accept', timeoutMs: 10_000 })).url };
+      } catch (err) {
+        if (!(err instanceof LoginError)) throw err;
+        return { kind: 'page', url: new URL(page.url()), status: 200, body: await page.content(), pageKind: await visibleKind(page, this.selectors) };
+      }
+    } finally {
+      await context.close();
+    }
   }
 
   /** Pre-configured consent: asked first (answered with "remember"), then not asked again for
@@ -250,6 +297,7 @@ export class WorkerSession {
     // Consent (or a step-up) is answered: a provider that refuses only after it must still be
     // seen issuing the code, not counted as refusing because a consent page came first.
     const r = await answerPages(this.http, await this.http.follow(req.url, req.redirectUri), req.redirectUri, this.options);
+    // A form_post answer is a callback too (HttpSession.follow reads its form).
     if (r.kind === 'callback') return { callback: r.url };
     if (this.driver.opaque?.(r.url)) {
       // Raw HTTP cannot tell a JavaScript app's consent page from a refusal: the browser answers it.
@@ -257,12 +305,14 @@ export class WorkerSession {
         return { callback: (await this.inBrowser(req)).url };
       } catch (err) {
         if (!(err instanceof LoginError)) throw err;
-        return { pageUrl: new URL(this.page!.url()), status: 200 };
+        const page = this.page!;
+        return { pageUrl: new URL(page.url()), status: 200, errorPage: isErrorPage(200, await page.content(), await visibleKind(page, this.selectors)) };
       }
     }
     const kind = await kindOf(this.http, r, this.options);
     if (kind !== 'unknown') throw new Error(`could not get past the provider's ${kind} page at ${r.url.pathname}`);
-    return { pageUrl: r.url, status: r.status };
+    // A refusal is recognised, never assumed: a page that does not say error is "cannot tell".
+    return { pageUrl: r.url, status: r.status, errorPage: isErrorPage(r.status, r.body, kind) };
   }
 
   /** A fresh code flow for `client` in this session, redeemed with its configured method: the
@@ -394,7 +444,17 @@ export async function screenshot(page: Page, name: string, label: string): Promi
   if (!dir) return [];
   mkdirSync(path.join(dir, 'screenshots'), { recursive: true });
   const shot = `screenshots/${captureName(name)}.png`;
-  return page.screenshot({ path: path.join(dir, shot), fullPage: true }).then(() => [{ label, file: shot }], () => []);
+  // What a user typed into a password or one-time-password input never reaches the report: those
+  // inputs are masked, found generically and by the login driver's own selectors.
+  const secretInputs = ['input[type="password" i]', 'input[autocomplete="one-time-code" i]'];
+  try {
+    const { password, otp } = selectorsFor(collectProfile().login);
+    secretInputs.push(password, ...(otp ? [otp] : []));
+  } catch {
+    // no profile to read the driver's selectors from: the generic ones still apply
+  }
+  const mask = secretInputs.map((sel) => page.locator(sel));
+  return page.screenshot({ path: path.join(dir, shot), fullPage: true, mask }).then(() => [{ label, file: shot }], () => []);
 }
 
 /** Screenshot and redacted trace of a failed UI check, written into the report folder. */

@@ -1,5 +1,6 @@
 import { check, collectProfile, screenshot, skip, test, withFreshPage } from './harness.ts';
 import * as r from '../src/checks/redirect-uri.ts';
+import { visibleKind } from '../src/browser/drivers.ts';
 
 const suite = 'redirect-uri';
 const profile = collectProfile();
@@ -27,6 +28,9 @@ for (const client of profile.clients) {
       const bad = 'https://rp.invalid/callback';
       const req = await session.request(client, { redirectUri: bad });
       return withFreshPage(session, `${r.errorPageCheck.id}-${client.id}`, async (page) => {
+        // Signed in first: a login page (shown to anyone signed out) must not pass for the error page.
+        const login = await session.request(client);
+        await session.driver.complete(page, login.url, { user: session.user, redirectUri: login.redirectUri });
         let sawRequestTo: string | undefined;
         page.on('request', (q) => {
           if (q.url().startsWith(bad)) sawRequestTo = q.url();
@@ -40,6 +44,8 @@ for (const client of profile.clients) {
           return undefined;
         });
         r.checkStayedOnProvider(bare ? req.url.href : page.url(), sawRequestTo, new URL(run.issuer).origin, bad);
+        const kind = bare ? 'unknown' : await visibleKind(page, session.selectors);
+        r.checkErrorPageShown({ kind, status: bare ? undefined : res?.status(), html: bare ? '' : await page.content(), url: bare ? req.url.href : page.url() }, bad);
         // The error page replaces the reference suite's manual REVIEW step: keep it in the report.
         const label = bare ?? `the error page shown for an unregistered redirect_uri (HTTP ${res?.status() ?? '?'})`;
         return screenshot(page, `redirect-uri-error-${client.id}`, label);

@@ -85,11 +85,16 @@ for (const client of profile.clients) {
       }, client);
     } else {
       check('refresh', r.refused, async (fx) => {
-        const owner = refreshers[0];
         const { meta } = await fx.run.discovery();
-        // A client without the grant presents a refresh token (another client's, or a made-up one).
+        // Its own refresh token, where the provider issued one anyway: only the grant restriction
+        // can refuse that one.
+        const own = (await fx.session.flow(client)).tokens.refresh_token;
+        if (own) return k.checkOwnRefreshRefused(await refreshGrant(meta, { client }, own), client);
+        // Else another client's (or a made-up one), which the binding refuses too: only
+        // unauthorized_client tells the grant restriction.
+        const owner = refreshers[0];
         const rt = owner ? await refreshToken(fx, owner) : 'not-a-refresh-token';
-        k.checkRefreshRefused(await refreshGrant(meta, { client }, rt), client);
+        k.checkRefreshRefused(await refreshGrant(meta, { client }, rt), client, owner ? `the refresh token of ${owner.id}` : 'a made-up refresh token');
       }, client);
     }
   });
@@ -126,6 +131,12 @@ for (const client of confidential(profile)) {
       needs(meta, 'introspection_endpoint');
       const flow = await session.sharedFlow(client);
       k.checkIntrospectionActive(await introspect(meta, { client }, flow.tokens.access_token, 'access_token'), client, decodeJwt(idTokenOf(flow.tokenRes, client)).sub);
+    }, client);
+    check('introspection', i.identifies, async ({ session, run }) => {
+      const { meta } = await run.discovery();
+      needs(meta, 'introspection_endpoint');
+      const flow = await session.sharedFlow(client);
+      k.checkIntrospectionIdentifies(await introspect(meta, { client }, flow.tokens.access_token, 'access_token'), client, decodeJwt(idTokenOf(flow.tokenRes, client)).sub);
     }, client);
     check('introspection', i.revoked, async ({ session, run }) => {
       const { meta } = await run.discovery();

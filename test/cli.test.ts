@@ -85,6 +85,20 @@ describe('bad input', () => {
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
+  it.each([
+    ['HARNESS_SKEW', '5 seconds please', /^error: HARNESS_SKEW="5 seconds please": not a number of seconds or a duration/],
+    ['HARNESS_WORKERS', 'two', /^error: HARNESS_WORKERS="two": not a positive whole number/],
+    ['HARNESS_EMBEDDED_FAULTS', 'no-such-fault', /^error: HARNESS_EMBEDDED_FAULTS="no-such-fault": unknown fault no-such-fault/],
+  ])('a bad %s setting: one line naming it, exit 2, nothing started', async (name, value, message) => {
+    const r = await cli(['--report-dir', path.join(tmp, `settings-${name}`)], 30_000, { [name]: value });
+    expect(r.code).toBe(2);
+    const lines = r.err.trim().split('\n').filter((l) => l.startsWith('error:'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+    expect(r.err).not.toMatch(/\n\s+at /);
+    expect(existsSync(path.join(tmp, `settings-${name}`))).toBe(false);
+  });
+
   it.each(cases)('%s: one line, exit 2, no stack', async (_name, args, message) => {
     const r = await cli(args());
     expect(r.code).toBe(2);

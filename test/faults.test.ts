@@ -37,6 +37,7 @@ async function redirectVariant(e: Env, variant: string): Promise<void> {
   r.checkRejected(await e.session.followWithin(req.url, origin), v.uri, client, origin);
 }
 import { env, type Env } from './embedded-env.ts';
+import { workerSession } from './worker-session.ts';
 
 async function observe(e: Env, client: ClientSpec, scope?: string): Promise<{ observed: c.Observed; granted: string[] }> {
   const { tokens, res } = await e.flow(client, scope ? { scope } : {});
@@ -228,9 +229,14 @@ const cases: Case[] = [
   }, /pre-configured consent for refresher: asked again for the same scopes after "remember"/, (p) => ({ ...p, clients: p.clients.map((cl) => (cl.id === 'refresher' ? { ...cl, consentMode: 'pre-configured' as const, preConfiguredConsentDuration: 3600 } : cl)) })],
   ['second-factor-skipped', async (e) => {
     // 'refresher' turned two_factor by twoFactorEdit: a one-factor session via 'basic' first.
-    await e.callback(e.client('basic'));
-    const req = await authorizationRequest(e.meta, e.client('refresher'), NO_PROMPT);
-    cu.checkSecondFactorDemanded(await e.session.follow(req.url, req.redirectUri), e.client('refresher'));
+    const s = workerSession(e);
+    try {
+      const result = await s.afterOneFactor(e.client('basic'), await s.request(e.client('refresher')));
+      if (!result) throw new Error('no one-factor session');
+      cu.checkSecondFactorDemanded(result, e.client('refresher'));
+    } finally {
+      await s.close();
+    }
   }, /refresher got a code on a session signed in with one factor only/, twoFactorEdit],
   ['updated-at-as-string', async (e) => {
     const i = await idTokenInput(e);

@@ -4,6 +4,7 @@
 import type { Page } from 'playwright';
 import type { FormLoginSelectors, LoginDriverSpec, TestUser } from '../model/target.ts';
 import { totp } from './totp.ts';
+import type { PageKind } from '../protocol/forms.ts';
 import { completeGlewlwyd, GLEWLWYD_SELECTORS, signInGlewlwyd } from './glewlwyd.ts';
 import { AUTHELIA_SELECTORS, autheliaPortalPage, completeAuthelia, signInAuthelia } from './authelia.ts';
 
@@ -88,6 +89,15 @@ export function browserDriver(spec: LoginDriverSpec): BrowserDriver {
   };
 }
 
+/** What the provider's page in the browser asks of the user, by the driver's selectors. */
+export async function visibleKind(page: Page, selectors: FormLoginSelectors): Promise<PageKind> {
+  const shown = async (sel?: string) => (sel ? page.locator(sel).first().isVisible().catch(() => false) : false);
+  if (await shown(selectors.otp)) return 'otp';
+  if (await shown(selectors.username)) return 'login';
+  if (await shown(selectors.consentAccept)) return 'consent';
+  return 'unknown';
+}
+
 /** Opens `authorizationUrl`, watching for the browser being sent to the redirect URI: the start
  *  every driver shares. */
 export async function beginAuthorization(page: Page, authorizationUrl: URL, options: CompleteOptions): Promise<{ timeout: number; deadline: number; steps: Landing['steps']; landed: Promise<URL> }> {
@@ -96,7 +106,12 @@ export async function beginAuthorization(page: Page, authorizationUrl: URL, opti
   // The redirect to the RP is seen as a navigation request, even on a redirect hop.
   const landed = page
     .waitForRequest((r) => r.isNavigationRequest() && r.url().startsWith(options.redirectUri), { timeout })
-    .then((r) => new URL(r.url()));
+    .then((r) => {
+      const url = new URL(r.url());
+      // response_mode=form_post: the response is the posted form, read into the query.
+      if (r.method() === 'POST') for (const [k, v] of new URLSearchParams(r.postData() ?? '')) url.searchParams.append(k, v);
+      return url;
+    });
   landed.catch(() => undefined);
   await page.goto(authorizationUrl.href, { waitUntil: 'commit', timeout }).catch(() => undefined);
   return { timeout, deadline, steps: [], landed };

@@ -6,7 +6,7 @@
 import type { CheckDef, Evidence } from '../model/check.ts';
 import type { ClaimsProfile, ClientSpec, TestUser } from '../model/target.ts';
 import type { RawResponse } from '../http/exchange.ts';
-import { fail, http } from './verdict.ts';
+import { fail, http, skip } from './verdict.ts';
 import { SCOPE_CLAIMS } from '../model/scopes.ts';
 
 export { SCOPE_CLAIMS };
@@ -183,18 +183,40 @@ export function checkNoLeak(granted: string[], observed: Observed, source: strin
   });
 }
 
-/** After asking for `scope` the client is not allowed: the grant must not include it nor its claims. */
-export function checkNoEscalation(scope: string, client: ClientSpec, grantedScope: string | undefined, observed: Observed): void {
+/** The scopes a flow may be taken to have granted: those requested that the configuration allows
+ *  the client (openid always), never what the provider says it granted. */
+export function grantedScopes(requested: string, client: ClientSpec): string[] {
+  const allowed = new Set(['openid', ...client.scopes]);
+  return [...new Set(requested.split(' ').filter((s) => s && allowed.has(s)))];
+}
+
+/** After asking for `scope` the client is not allowed: the grant must not include it nor its
+ *  claims. A token response without `scope` granted what was requested (RFC 6749 §5.1), `scope`
+ *  included. */
+export function checkNoEscalation(scope: string, client: ClientSpec, grantedScope: string | undefined, observed: Observed, evidence: Evidence[] = []): void {
   const claims = SCOPE_CLAIMS[scope] ?? [];
   const leaked = (['id_token', 'userinfo', 'introspection'] as const).flatMap((loc) => claims.filter((c) => observed[loc] && c in observed[loc]!).map((c) => `${c} in ${loc}`));
-  const granted = grantedScope?.split(' ').includes(scope) ?? false;
+  const granted = grantedScope === undefined || grantedScope.split(' ').includes(scope);
   if (!granted && leaked.length === 0) return;
+  const why = grantedScope === undefined ? ' (the token response has no scope, which means the scope requested, RFC 6749 §5.1)' : '';
   fail({
-    message: `${client.id} obtained scope ${scope}, which it is not allowed${leaked.length ? ` (${leaked.join(', ')})` : ''}`,
+    message: `${client.id} obtained scope ${scope}, which it is not allowed${why}${leaked.length ? ` (${leaked.join(', ')})` : ''}`,
     source: client.sources.scopes ?? `scopes = ${client.scopes.join(', ')}`,
-    expected: `invalid_scope, or ${scope} dropped from the grant`,
-    observed: { scope: grantedScope ?? '(absent)', claims: leaked },
+    expected: `invalid_scope, or ${scope} dropped from the grant (a scope in the token response without it)`,
+    observed: { scope: grantedScope ?? '(absent: as requested)', claims: leaked },
+    evidence,
   });
+}
+
+/** An error redirect to a request with `scope` the client is not allowed: invalid_scope names the
+ *  scope; any other error counts only when the same request without that scope gets a code
+ *  (`control`), else the error may have nothing to do with the scope: "cannot tell". */
+export function checkEscalationError(scope: string, client: ClientSpec, refused: URL, control: URL): void {
+  const error = refused.searchParams.get('error');
+  if (error === 'invalid_scope') return;
+  if (control.searchParams.get('code') && !control.searchParams.get('error')) return;
+  const described = (u: URL) => `${u.searchParams.get('error') ?? (u.searchParams.get('code') ? 'a code' : 'nothing')}${u.searchParams.get('error_description') ? ` (${u.searchParams.get('error_description')})` : ''}`;
+  skip(`cannot tell whether scope ${scope} was refused for ${client.id}: the request with it got error ${described(refused)}, and the same request without it got ${described(control)}, so the error need not be about the scope`);
 }
 
 export function checkSubStable(subs: Array<{ where: string; sub: unknown }>): void {

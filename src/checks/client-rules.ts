@@ -4,7 +4,9 @@
 
 import type { CheckDef } from '../model/check.ts';
 import type { ClientSpec } from '../model/target.ts';
-import { fail } from './verdict.ts';
+import { fail, skip } from './verdict.ts';
+import { isErrorPage, type PageKind } from '../protocol/forms.ts';
+import { skipUnrecognisedPage, type FrontRefusal } from './code-flow.ts';
 
 export const clientRuleChecks = {
   responseType: { id: 'client.response-type-restricted', title: 'a response_type the client is not allowed is refused', severity: 'failure', spec: 'RFC 6749 §4.1.2.1 (unauthorized_client); Authelia clients[].response_types' },
@@ -26,9 +28,10 @@ export const RESPONSE_TYPES = ['code', 'id_token', 'token', 'code id_token', 'co
 export const RESPONSE_MODES = ['query', 'fragment', 'form_post'];
 
 /** What a refused front-channel request looks like: an error (redirect or page), never a credential. */
-export function checkFrontRefused(outcome: { callback?: URL; pageUrl?: URL; status?: number }, detail: { message: string; source: string; sent: Record<string, string> }): void {
+export function checkFrontRefused(outcome: FrontRefusal, detail: { message: string; source: string; sent: Record<string, string> }): void {
   const params = outcome.callback ? responseParams(outcome.callback) : new URLSearchParams();
   const credential = ['code', 'id_token', 'access_token'].filter((k) => params.has(k));
+  if (credential.length === 0 && !params.has('error')) skipUnrecognisedPage(outcome, `the request (${Object.entries(detail.sent).map(([k, v]) => `${k} ${v}`).join(', ')})`);
   if (credential.length === 0 && (params.has('error') || outcome.pageUrl)) return;
   fail({
     message: detail.message,
@@ -58,16 +61,30 @@ export function checkConsentMode(client: ClientSpec, askedAgain: boolean, pageUr
   });
 }
 
-/** After signing in with one factor, an authorization for a two_factor client must stop at a page. */
-export function checkSecondFactorDemanded(result: { kind: 'callback'; url: URL } | { kind: 'page'; url: URL; status: number }, client: ClientSpec): void {
-  if (result.kind === 'page') return;
+/** Where an authorization for a two_factor client ended on a one-factor session: the client (a
+ *  callback), or a page of the provider and what it asks of the user. */
+export type SecondFactorOutcome =
+  | { kind: 'callback'; url: URL }
+  | { kind: 'page'; url: URL; status: number; body: string; pageKind: PageKind };
+
+/** After signing in with one factor (consent answered), an authorization for a two_factor client
+ *  must give the client no code, and stop at the second-factor page or an error (an error
+ *  redirect, or the provider's error page recognised as such). Any other page is "cannot tell". */
+export function checkSecondFactorDemanded(result: SecondFactorOutcome, client: ClientSpec): void {
+  const source = client.sources.authorizationPolicy ?? 'authorization_policy = two_factor';
+  if (result.kind === 'page') {
+    if (result.pageKind === 'otp' || isErrorPage(result.status, result.body, result.pageKind)) return;
+    skip(`cannot tell whether ${client.id} demands a second factor: on a one-factor session the provider shows ${result.pageKind === 'unknown' ? 'a page that is neither a second-factor page nor an error page' : `its ${result.pageKind} page`} (HTTP ${result.status} at ${result.url.origin}${result.url.pathname})`);
+  }
   const params = responseParams(result.url);
-  if (!params.has('code')) return;
+  if (!params.has('code') && params.has('error')) return;
+  if (!params.has('code')) skip(`cannot tell whether ${client.id} demands a second factor: the provider sent the browser to ${result.url.origin}${result.url.pathname} with neither a code nor an error (${[...params.keys()].join(', ') || 'no parameters'})`);
   fail({
     message: `${client.id} got a code on a session signed in with one factor only`,
-    source: client.sources.authorizationPolicy ?? 'authorization_policy = two_factor',
-    expected: 'the second-factor page',
+    source,
+    expected: 'the second-factor page, or an error',
     observed: `a redirect to ${result.url.origin}${result.url.pathname} with ${[...params.keys()].join(', ')}`,
+    evidence: [{ label: 'authorization response (one-factor session, consent answered)', data: { redirect: `${result.url.origin}${result.url.pathname}`, params: [...params.keys()] } }],
   });
 }
 

@@ -3,7 +3,7 @@
 import type { CheckDef, Evidence } from '../model/check.ts';
 import type { ClientSpec, ProviderSpec } from '../model/target.ts';
 import type { RawResponse } from '../http/exchange.ts';
-import { describeResponse, expectRefusal, fail, http } from './verdict.ts';
+import { describeResponse, expectRefusal, fail, http, skip } from './verdict.ts';
 
 export const codeFlowChecks = {
   exchange: { id: 'code.exchange', title: 'code redeemed with the configured token_endpoint_auth_method', severity: 'failure', spec: 'RFC 6749 §4.1.3; OIDC Core §3.1.3.3' },
@@ -109,10 +109,18 @@ export function checkReuseRefused(second: RawResponse, first: RawResponse): void
   expectRefusal(second, ['invalid_grant'], { label: 'token (second redemption)', message: 'the code was redeemed twice', source: 'RFC 6749 §4.1.2: the code MUST NOT be used more than once', evidence: http('token (first redemption)', first) });
 }
 
-/** `afterReuse`: a userinfo or introspection call with the first access token, after the reuse attempt. */
-export function checkReuseRevokes(afterReuse: RawResponse, active: boolean): void {
-  if (!active) return;
-  fail({ message: 'the access token of the first redemption stays active after the code was reused', source: 'RFC 6749 §4.1.2: SHOULD revoke all tokens issued from the code', expected: 'token revoked (401 / active false)', observed: describeResponse(afterReuse), evidence: http('after reuse', afterReuse) });
+/** `afterReuse`: an introspection (or, without an introspection endpoint, a userinfo) call with the
+ *  first access token, after the reuse attempt. Revoked is recognised positively: introspection
+ *  200 with active false, or userinfo 401; active (or a userinfo 200) fails; anything else (a 5xx,
+ *  another status) is "cannot tell". */
+export function checkReuseRevokes(afterReuse: RawResponse, via: 'introspection' | 'userinfo', reuse?: RawResponse): void {
+  const evidence = [...http('token (second redemption)', reuse), ...http(`${via} after reuse`, afterReuse)];
+  const json = afterReuse.json as { active?: unknown } | undefined;
+  if (via === 'introspection' && afterReuse.status === 200 && json?.active === false) return;
+  if (via === 'userinfo' && afterReuse.status === 401) return;
+  const active = via === 'introspection' ? afterReuse.status === 200 && json?.active === true : afterReuse.status === 200;
+  if (!active) skip(`cannot tell whether the tokens of the first redemption were revoked: ${via} answered ${describeResponse(afterReuse)}${via === 'introspection' && afterReuse.status === 200 ? ` with active ${JSON.stringify(json?.active)}` : ''} (revoked is ${via === 'introspection' ? 'HTTP 200 with active false' : 'HTTP 401 invalid_token'}); ${afterReuse.exchange.request.method} ${afterReuse.exchange.request.url}`);
+  fail({ message: 'the access token of the first redemption stays active after the code was reused', source: 'RFC 6749 §4.1.2: SHOULD revoke all tokens issued from the code', expected: via === 'introspection' ? 'introspection: HTTP 200 with active false' : 'userinfo: HTTP 401 invalid_token', observed: via === 'introspection' ? `HTTP 200 active true` : describeResponse(afterReuse), evidence });
 }
 
 export function pkceRequired(client: ClientSpec, provider: ProviderSpec): { required: boolean; source: string } {
@@ -130,11 +138,20 @@ export interface FrontRefusal {
   /** The provider's own page, when it showed one. */
   pageUrl?: URL;
   status?: number;
+  /** Whether that page is recognisably the provider's error page (forms.ts isErrorPage). */
+  errorPage?: boolean;
+}
+
+/** A page that is not recognisably an error page: no verdict either way. */
+export function skipUnrecognisedPage(outcome: FrontRefusal, what: string): void {
+  if (!outcome.pageUrl || outcome.errorPage) return;
+  skip(`cannot tell whether ${what} was refused: the provider stayed on ${outcome.pageUrl.origin}${outcome.pageUrl.pathname} (HTTP ${outcome.status ?? '?'}), a page that is not recognisably an error page (neither 4xx nor a page mentioning an error), and sent nothing to the client`);
 }
 
 export function checkAuthorizationRefused(outcome: FrontRefusal, detail: { message: string; source: string; evidence?: Evidence[] }): void {
   const code = outcome.callback?.searchParams.get('code');
   const error = outcome.callback?.searchParams.get('error');
+  if (!code && !error) skipUnrecognisedPage(outcome, 'the request');
   if (!code && (error || outcome.pageUrl)) return;
   fail({
     message: detail.message,

@@ -15,10 +15,13 @@ import * as l from './login.ts';
 import * as cl from './claims.ts';
 import * as cors from './cors.ts';
 import * as cu from './client-rules.ts';
+import * as rd from './redirect-uri.ts';
 import * as cc from './concurrency.ts';
 import * as te from './token-errors.ts';
 import { client, testProfile } from '../../test/profile-fixture.ts';
 import { thrown } from '../../test/thrown.ts';
+import { formPostCallback, formPostResponse } from '../protocol/form-post.ts';
+import { isErrorPage, pageKind } from '../protocol/forms.ts';
 
 function raw(status: number, json?: unknown, headers: Record<string, string> = {}): RawResponse {
   const text = json === undefined ? '' : typeof json === 'string' ? json : JSON.stringify(json);
@@ -106,6 +109,10 @@ describe('ID token conditions', () => {
     expect(failure(() => t.checkAud(i)).message).toMatch(/several audiences but no azp/);
     expect(failure(() => t.checkNonce(i)).message).toMatch(/has no nonce although one was sent/);
   });
+  it('at_hash: absent is skipped (OPTIONAL in the code flow), never passed', async () => {
+    const i = await input({ sub: 'a' });
+    expect(thrown(CheckSkipped, () => t.checkAtHash({ ...i, accessToken: 'at' })).message).toMatch(/no at_hash: OIDC Core §3\.1\.3\.6 makes it OPTIONAL in the code flow/);
+  });
   it('auth_time: absent fails where required, is skipped (not passed) where OIDC Core does not require it', async () => {
     const i = await input({ sub: 'a' });
     expect(failure(() => t.checkAuthTime(i)).message).toMatch(/auth_time is missing/);
@@ -146,7 +153,15 @@ describe('code flow conditions', () => {
     expect(failure(() => f.checkRedirectBound(raw(200, { access_token: 'a' }))).message).toMatch(/redirect_uri other than/);
   });
   it('tokens active after reuse is a warning-level failure', () => {
-    expect(failure(() => f.checkReuseRevokes(raw(200, { active: true }), true)).message).toMatch(/stays active after the code was reused/);
+    expect(failure(() => f.checkReuseRevokes(raw(200, { active: true }), 'introspection')).message).toMatch(/stays active after the code was reused/);
+    expect(failure(() => f.checkReuseRevokes(raw(200, { sub: 'x' }), 'userinfo')).message).toMatch(/stays active/);
+  });
+  it('revoked after reuse is recognised (introspection active false, userinfo 401); any other answer is "cannot tell"', () => {
+    expect(() => f.checkReuseRevokes(raw(200, { active: false }), 'introspection')).not.toThrow();
+    expect(() => f.checkReuseRevokes(raw(401, { error: 'invalid_token' }), 'userinfo')).not.toThrow();
+    expect(thrown(CheckSkipped, () => f.checkReuseRevokes(raw(503, { error: 'temporarily_unavailable' }), 'introspection')).message).toMatch(/cannot tell whether the tokens of the first redemption were revoked: introspection answered HTTP 503 temporarily_unavailable/);
+    expect(thrown(CheckSkipped, () => f.checkReuseRevokes(raw(400, { error: 'invalid_request' }), 'userinfo')).message).toMatch(/userinfo answered HTTP 400 invalid_request/);
+    expect(thrown(CheckSkipped, () => f.checkReuseRevokes(raw(200, {}), 'introspection')).message).toMatch(/with active undefined/);
   });
   it('wrong verifier accepted fails', () => {
     expect(failure(() => f.checkWrongVerifierRefused(raw(200, { access_token: 'a' }))).message).toMatch(/wrong code_verifier/);
@@ -169,7 +184,13 @@ describe('token endpoint family conditions', () => {
     expect(failure(() => k.checkRefreshWorks(raw(400, { error: 'invalid_grant' }), basic)).message).toMatch(/refresh grant failed for basic/);
   });
   it('a client without the grant refreshing fails', () => {
-    expect(failure(() => k.checkRefreshRefused(raw(200, { access_token: 'a' }), basic)).message).toMatch(/basic used the refresh grant although it is not allowed/);
+    expect(failure(() => k.checkRefreshRefused(raw(200, { access_token: 'a' }), basic)).message).toMatch(/basic used the refresh grant \(with a refresh token not its own\) although it is not allowed/);
+    expect(failure(() => k.checkOwnRefreshRefused(raw(200, { access_token: 'a' }), basic)).message).toMatch(/basic used the refresh grant with the refresh token it was issued/);
+  });
+  it('another client\'s refresh token: only unauthorized_client shows the grant restriction; another refusal is "cannot tell"', () => {
+    expect(() => k.checkRefreshRefused(raw(400, { error: 'unauthorized_client' }), basic, 'the refresh token of refresher')).not.toThrow();
+    expect(thrown(CheckSkipped, () => k.checkRefreshRefused(raw(400, { error: 'invalid_grant', error_description: 'client mismatch' }), basic, 'the refresh token of refresher')).message).toMatch(/cannot tell whether the grant restriction or the binding refused it: basic presented the refresh token of refresher and got HTTP 400 invalid_grant \(client mismatch\)/);
+    expect(() => k.checkOwnRefreshRefused(raw(400, { error: 'invalid_grant' }), basic)).not.toThrow();
   });
   it('a refresh token accepted from another client fails', () => {
     expect(failure(() => k.checkRefreshBound(raw(200, { access_token: 'a' }), basic, profile.clients[1]!)).message).toMatch(/refresh token of basic was accepted from post/);
@@ -182,6 +203,13 @@ describe('token endpoint family conditions', () => {
     const err = failure(() => k.checkIntrospectionActive(raw(200, { active: true, client_id: 'other', sub: 'x' }), basic, 'y'));
     expect(err.message).toMatch(/client_id "other" is not basic; sub "x" is not the ID token's/);
     expect(failure(() => k.checkIntrospectionActive(raw(200, { active: false }), basic, 'y')).message).toMatch(/active is false/);
+  });
+  it('introspection: absent client_id or sub is a warning of its own, not a pass and not introspection.active\'s failure', () => {
+    expect(() => k.checkIntrospectionActive(raw(200, { active: true }), basic, 'y')).not.toThrow();
+    expect(failure(() => k.checkIntrospectionIdentifies(raw(200, { active: true, client_id: 'basic' }), basic, 'y')).message).toMatch(/has no sub: a resource server cannot tell/);
+    expect(failure(() => k.checkIntrospectionIdentifies(raw(200, { active: true }), basic, 'y')).message).toMatch(/has no client_id and no sub/);
+    expect(() => k.checkIntrospectionIdentifies(raw(200, { active: true, client_id: 'basic', sub: 'y' }), basic, 'y')).not.toThrow();
+    expect(k.introspectionChecks.identifies.severity).toBe('warning');
   });
   it('introspection: a revoked token still active fails', () => {
     expect(failure(() => k.checkIntrospectionInactive(raw(200, { active: true }), raw(200))).message).toMatch(/still introspects as active/);
@@ -323,6 +351,95 @@ describe('per-client rules', () => {
     expect(err.message).toMatch(/asked for consent although consent_mode is implicit/);
     expect(err.detail.source).toMatch(/consent_mode = implicit/);
     expect(cu.consentExpected({ ...basic, consentMode: 'pre-configured' })).toBeUndefined();
+  });
+});
+
+describe('front-channel refusals are recognised, never assumed', () => {
+  const formPost = (action: string, inputs: Record<string, string>) =>
+    `<!DOCTYPE html><html><head><title>Submitting Callback</title><script>document.forms[0].submit()</script></head><body><form method="post" action="${action}">${Object.entries(inputs).map(([k, v]) => `<input type="hidden" name="${k}" value="${v}"/>`).join('')}<noscript><button type="submit">Continue</button></noscript></form></body></html>`;
+  const page = new URL('http://op.test/api/oidc/authorization?x=1');
+  it('a form_post page posting code, state and iss to the redirect_uri is the callback', () => {
+    const url = formPostCallback(formPost('http://127.0.0.1:1/cb', { code: 'c1', state: 's1', iss: 'http://op.test' }), page, 'http://127.0.0.1:1/cb');
+    expect(url?.href).toBe('http://127.0.0.1:1/cb?code=c1&state=s1&iss=http%3A%2F%2Fop.test');
+    expect(failure(() => cu.checkFrontRefused({ callback: url! }, { message: 'form_post served', source: 'response_modes', sent: {} })).detail.observed).toBe('issued code');
+  });
+  it('a form_post error is an error response; a form to another URI or without response parameters is not a callback', () => {
+    expect(formPostCallback(formPost('http://127.0.0.1:1/cb', { error: 'invalid_request', state: 's' }), page, 'http://127.0.0.1:1/cb')?.searchParams.get('error')).toBe('invalid_request');
+    expect(formPostCallback(formPost('http://127.0.0.1:1/other', { code: 'c' }), page, 'http://127.0.0.1:1/cb')).toBeUndefined();
+    expect(formPostCallback(formPost('http://127.0.0.1:1/cb', { username: 'john' }), page, 'http://127.0.0.1:1/cb')).toBeUndefined();
+    expect(formPostResponse('<form method="get" action="http://127.0.0.1:1/cb"><input type="hidden" name="code" value="c"></form>', page)).toBeUndefined();
+  });
+  it('a driver\'s browser-only selector (Playwright :has-text) finds nothing in raw HTML instead of throwing', () => {
+    expect(pageKind('<body><button class="btn-primary">Grant access</button></body>', { username: '#u', password: '#p', submit: '#s', consentAccept: 'button.btn-primary:has-text("Grant access")' })).toBe('unknown');
+  });
+  it('an error page is a 4xx, or a 200 page mentioning an error, that is no login, OTP or consent page', () => {
+    expect(isErrorPage(400, '', 'unknown')).toBe(true);
+    expect(isErrorPage(200, '<title>An error occurred</title><body><dl><dt>error</dt></dl></body>', 'unknown')).toBe(true);
+    expect(isErrorPage(200, '<body><p>Continue to your application</p></body>', 'unknown')).toBe(false);
+    expect(isErrorPage(200, '<body><p>An error occurred</p><form><input id="username"></form></body>', 'login')).toBe(false);
+    expect(isErrorPage(200, '<body>error</body>', 'consent')).toBe(false);
+    expect(isErrorPage(503, '<body>error</body>', 'unknown')).toBe(false);
+    expect(isErrorPage(200, '<body><script>var error = 1</script><p>Welcome</p></body>', 'unknown')).toBe(false);
+  });
+  it('a page that is not recognisably an error page is "cannot tell", not a refusal', () => {
+    const pageUrl = new URL('http://op.test/interstitial');
+    expect(thrown(CheckSkipped, () => cu.checkFrontRefused({ pageUrl, status: 200, errorPage: false }, { message: 'm', source: 's', sent: { response_mode: 'form_post' } })).message).toMatch(/cannot tell whether the request \(response_mode form_post\) was refused: the provider stayed on http:\/\/op\.test\/interstitial \(HTTP 200\)/);
+    expect(thrown(CheckSkipped, () => f.checkAuthorizationRefused({ pageUrl, status: 200, errorPage: false }, { message: 'm', source: 's' })).message).toMatch(/cannot tell/);
+    expect(() => cu.checkFrontRefused({ pageUrl, status: 400, errorPage: true }, { message: 'm', source: 's', sent: {} })).not.toThrow();
+  });
+});
+
+describe('redirect-uri rejections', () => {
+  const page = (status: number, body: string, pageKind?: 'login' | 'consent' | 'otp' | 'unknown') => ({ kind: 'page' as const, url: new URL('http://op.test/api/oidc/authorization'), status, body, ...(pageKind ? { pageKind } : {}) });
+  it('an unanswered consent or login page below 500 is "cannot tell", not a rejection', () => {
+    expect(thrown(CheckSkipped, () => rd.checkRejected(page(200, '<p>error</p>', 'consent'), 'https://rp.invalid/cb', basic, 'http://op.test')).message).toMatch(/stayed on its consent page \(HTTP 200/);
+    expect(thrown(CheckSkipped, () => rd.checkRejected(page(200, '<form><input id="username"></form>', 'login'), 'https://rp.invalid/cb', basic, 'http://op.test')).message).toMatch(/its login page/);
+  });
+  it('the provider\'s error page (4xx, or 200 mentioning an error) is a rejection; a 5xx and a redirect fail', () => {
+    expect(() => rd.checkRejected(page(400, '', 'unknown'), 'https://rp.invalid/cb', basic, 'http://op.test')).not.toThrow();
+    expect(() => rd.checkRejected(page(200, '<h1>Invalid redirect_uri</h1>', 'unknown'), 'https://rp.invalid/cb', basic, 'http://op.test')).not.toThrow();
+    expect(failure(() => rd.checkRejected(page(502, 'bad gateway', 'unknown'), 'https://rp.invalid/cb', basic, 'http://op.test')).message).toMatch(/answered HTTP 502/);
+    expect(failure(() => rd.checkRejected({ kind: 'left', location: 'https://rp.invalid/cb?error=x', status: 400, formPost: true }, 'https://rp.invalid/cb', basic, 'http://op.test')).message).toMatch(/posted a form \(form_post\) to https:\/\/rp\.invalid\/cb with error/);
+  });
+  it('the error-page screenshot needs an error page, not the login page of a signed-in browser', () => {
+    expect(thrown(CheckSkipped, () => rd.checkErrorPageShown({ kind: 'login', status: 200, html: '', url: 'http://op.test/login?x' }, 'https://rp.invalid/cb')).message).toMatch(/signed in, the provider shows its login page \(http:\/\/op\.test\/login\)/);
+    expect(thrown(CheckSkipped, () => rd.checkErrorPageShown({ kind: 'unknown', status: 200, html: '<p>Welcome</p>', url: 'http://op.test/x' }, 'https://rp.invalid/cb')).message).toMatch(/not recognisably an error page/);
+    expect(() => rd.checkErrorPageShown({ kind: 'unknown', status: 400, html: '', url: 'http://op.test/x' }, 'x')).not.toThrow();
+    expect(() => rd.checkErrorPageShown({ kind: 'unknown', status: undefined, html: '', url: 'http://op.test/x' }, 'x')).not.toThrow();
+  });
+});
+
+describe('second factor on a one-factor session', () => {
+  const kasm = { ...basic, id: 'kasm', authorizationPolicy: 'two_factor' as const };
+  const page = (pageKind: 'login' | 'otp' | 'consent' | 'unknown', status = 200, body = '<p>Welcome</p>') => ({ kind: 'page' as const, url: new URL('http://op.test/interaction/x'), status, body, pageKind });
+  it('the second-factor page, an error redirect or the provider\'s error page pass', () => {
+    expect(() => cu.checkSecondFactorDemanded(page('otp'), kasm)).not.toThrow();
+    expect(() => cu.checkSecondFactorDemanded({ kind: 'callback', url: new URL('http://127.0.0.1:1/cb?error=access_denied&state=s') }, kasm)).not.toThrow();
+    expect(() => cu.checkSecondFactorDemanded(page('unknown', 403, ''), kasm)).not.toThrow();
+  });
+  it('a code fails; a consent, login or neutral page is "cannot tell"', () => {
+    expect(failure(() => cu.checkSecondFactorDemanded({ kind: 'callback', url: new URL('http://127.0.0.1:1/cb?code=c&state=s') }, kasm)).message).toMatch(/kasm got a code on a session signed in with one factor only/);
+    expect(thrown(CheckSkipped, () => cu.checkSecondFactorDemanded(page('consent'), kasm)).message).toMatch(/cannot tell whether kasm demands a second factor: .*its consent page \(HTTP 200 at http:\/\/op\.test\/interaction\/x\)/);
+    expect(thrown(CheckSkipped, () => cu.checkSecondFactorDemanded(page('login'), kasm)).message).toMatch(/its login page/);
+    expect(thrown(CheckSkipped, () => cu.checkSecondFactorDemanded(page('unknown'), kasm)).message).toMatch(/neither a second-factor page nor an error page/);
+  });
+});
+
+describe('claims: granted scopes and escalation', () => {
+  const refresher = profile.clients[2]!;
+  it('granted is what was requested within the client\'s configured scopes, openid always', () => {
+    expect(cl.grantedScopes('openid profile email offline_access', refresher)).toEqual(['openid', 'profile', 'offline_access']);
+    expect(cl.grantedScopes('openid', basic)).toEqual(['openid']);
+  });
+  it('a token response without scope granted what was requested, the extra scope included', () => {
+    expect(failure(() => cl.checkNoEscalation('email', refresher, undefined, { id_token: {}, userinfo: { sub: 's' } })).message).toMatch(/refresher obtained scope email, which it is not allowed \(the token response has no scope, which means the scope requested, RFC 6749 §5\.1\)/);
+    expect(() => cl.checkNoEscalation('email', refresher, 'openid profile', { id_token: {}, userinfo: { sub: 's' } })).not.toThrow();
+  });
+  it('an error redirect: invalid_scope, or an error the same request without the scope does not get, passes; else "cannot tell"', () => {
+    const u = (q: string) => new URL(`http://127.0.0.1:1/cb?${q}`);
+    expect(() => cl.checkEscalationError('email', refresher, u('error=invalid_scope'), u('error=server_error'))).not.toThrow();
+    expect(() => cl.checkEscalationError('email', refresher, u('error=access_denied'), u('code=c&state=s'))).not.toThrow();
+    expect(thrown(CheckSkipped, () => cl.checkEscalationError('email', refresher, u('error=server_error&error_description=boom'), u('error=server_error'))).message).toMatch(/got error server_error \(boom\), and the same request without it got server_error/);
   });
 });
 

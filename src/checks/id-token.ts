@@ -180,7 +180,8 @@ export function leftHalfHash(value: string, alg: string): string {
 
 export function checkAtHash(input: IdTokenInput): void {
   const { header, claims, evidence } = decoded(input);
-  if (claims.at_hash === undefined) return;
+  // Absent is allowed, not verified: a skip, never a pass.
+  if (claims.at_hash === undefined) skip('the ID token has no at_hash: OIDC Core §3.1.3.6 makes it OPTIONAL in the code flow, so there is nothing to verify');
   if (!input.accessToken) fail({ message: 'at_hash present but no access token to compare', expected: 'access_token in the token response', observed: '(absent)', evidence });
   const expected = leftHalfHash(input.accessToken, header.alg ?? 'RS256');
   if (claims.at_hash === expected) return;

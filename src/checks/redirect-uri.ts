@@ -4,7 +4,8 @@
 import type { CheckDef } from '../model/check.ts';
 import type { ClientSpec } from '../model/target.ts';
 import type { StayResult } from '../protocol/session.ts';
-import { fail } from './verdict.ts';
+import { isErrorPage, type PageKind } from '../protocol/forms.ts';
+import { fail, skip } from './verdict.ts';
 
 const SPEC = 'RFC 6749 §3.1.2.4, §4.1.2.1; OIDC Core §3.1.2.1 (exact match); RFC 9700 §4.1.3';
 
@@ -57,9 +58,15 @@ export function redirectCheck(name: string, title: string): CheckDef {
 export const oobCheck: CheckDef = { id: 'redirect-uri.oob', title: 'the out-of-band URN only for public clients', severity: 'failure', spec: 'Authelia: public clients may use urn:ietf:wg:oauth:2.0:oob' };
 export const errorPageCheck: CheckDef = { id: 'redirect-uri.error-page', title: 'the browser stays on the provider\'s error page for an unregistered URI', severity: 'failure', spec: SPEC };
 
-/** `sent` must not have been redirected to: the provider answers with its own page. */
+/** `sent` must not have been redirected to, and the provider must say no with its own error
+ *  page, recognised as such (forms.ts isErrorPage): a login or consent page left unanswered, or
+ *  a page that does not say error, is "cannot tell", never a rejection. */
 export function checkRejected(result: StayResult, sent: string | undefined, client: ClientSpec, issuerOrigin: string): void {
-  if (result.kind === 'page' && result.url.origin === issuerOrigin && result.status < 500) return;
+  if (result.kind === 'page' && result.url.origin === issuerOrigin && result.status < 500) {
+    const kind = result.pageKind ?? 'unknown';
+    if (isErrorPage(result.status, result.body, kind)) return;
+    skip(`cannot tell whether redirect_uri ${sent === undefined ? '(missing)' : JSON.stringify(sent)} was rejected: the provider sent nothing to it but stayed on ${kind === 'unknown' ? 'a page that is not recognisably an error page' : `its ${kind} page`} (HTTP ${result.status} at ${result.url.pathname}; expected an error page: 4xx, or a page mentioning an error)`);
+  }
   const left = result.kind === 'left';
   let where = left ? result.location : result.url.href;
   let params: string[] = [];
@@ -72,7 +79,7 @@ export function checkRejected(result: StayResult, sent: string | undefined, clie
   }
   fail({
     message: left
-      ? `the provider redirected to ${where}${params.length ? ` with ${params.join(', ')}` : ''} for redirect_uri ${sent === undefined ? '(missing)' : JSON.stringify(sent)}`
+      ? `the provider ${result.formPost ? 'posted a form (form_post)' : 'redirected'} to ${where}${params.length ? ` with ${params.join(', ')}` : ''} for redirect_uri ${sent === undefined ? '(missing)' : JSON.stringify(sent)}`
       : `the provider answered HTTP ${result.status} for redirect_uri ${JSON.stringify(sent)}`,
     source: `${client.sources.redirectUris ?? `redirect_uris of ${client.id}`}: exact, case-sensitive match`,
     expected: 'an error page on the provider, no Location to the unregistered URI',
@@ -88,4 +95,15 @@ export function checkStayedOnProvider(pageUrl: string, sawRequestTo: string | un
     expected: `an error page on ${issuerOrigin}`,
     observed: { page: pageUrl.split('?')[0], requested: sawRequestTo?.split('?')[0] ?? '(nothing)', redirect_uri: sent },
   });
+}
+
+/** What the signed-in browser shows for an unregistered redirect_uri must be the provider's error
+ *  page: a login, second-factor or consent page (the request not judged yet), or a page that does
+ *  not say error, is "cannot tell". `status` is undefined when Chromium showed its own page for
+ *  an error status without a body. */
+export function checkErrorPageShown(shown: { kind: PageKind; status: number | undefined; html: string; url: string }, sent: string): void {
+  const where = shown.url.split('?')[0];
+  if (shown.kind !== 'unknown') skip(`cannot tell whether redirect_uri ${sent} was rejected: with the browser signed in, the provider shows its ${shown.kind} page (${where}), not an error page`);
+  if (shown.status === undefined || isErrorPage(shown.status, shown.html, 'unknown')) return;
+  skip(`cannot tell whether redirect_uri ${sent} was rejected: the browser stayed on ${where} (HTTP ${shown.status}), a page that is not recognisably an error page (neither 4xx nor mentioning an error)`);
 }

@@ -6,7 +6,7 @@ import type { CheckDef } from '../model/check.ts';
 import type { ClientSpec } from '../model/target.ts';
 import type { ProviderBehaviour } from '../model/behaviour.ts';
 import type { RawResponse } from '../http/exchange.ts';
-import { describeResponse, expectJson200, expectRefusal, fail, http } from './verdict.ts';
+import { describeResponse, expectJson200, expectRefusal, fail, http, oauthError, skip } from './verdict.ts';
 
 export const userinfoChecks = {
   get: { id: 'userinfo.get', title: 'GET with a bearer token answers the claims', severity: 'failure', spec: 'OIDC Core §5.3.1' },
@@ -25,6 +25,7 @@ export const refreshChecks = {
 
 export const introspectionChecks = {
   active: { id: 'introspection.active', title: 'an active access token introspects as active with its claims', severity: 'failure', spec: 'RFC 7662 §2.2' },
+  identifies: { id: 'introspection.identifies-token', title: 'an active token\'s introspection names its client_id and sub', severity: 'warning', spec: 'RFC 7662 §2.2 (client_id and sub OPTIONAL; resource servers need them)' },
   revoked: { id: 'introspection.revoked-inactive', title: 'a revoked token introspects as inactive', severity: 'failure', spec: 'RFC 7662 §2.2; RFC 7009 §2' },
   auth: { id: 'introspection.client-auth-required', title: 'introspection without client authentication is refused', severity: 'failure', spec: 'RFC 7662 §2.1' },
 } satisfies Record<string, CheckDef>;
@@ -87,12 +88,28 @@ export function checkRefreshWorks(res: RawResponse, client: ClientSpec): Record<
   return json;
 }
 
-export function checkRefreshRefused(res: RawResponse, client: ClientSpec): void {
-  expectRefusal(res, ['unauthorized_client', 'invalid_grant', 'invalid_client'], {
-    label: 'token (refresh by a client without the grant)',
-    message: `${client.id} used the refresh grant although it is not allowed refresh_token`,
+/** A client without the grant presents the refresh token the provider issued it anyway: only
+ *  the grant restriction can refuse it, so any refusal passes and acceptance fails. */
+export function checkOwnRefreshRefused(res: RawResponse, client: ClientSpec): void {
+  expectRefusal(res, [], {
+    label: `token (refresh by ${client.id} with its own refresh token)`,
+    message: `${client.id} used the refresh grant with the refresh token it was issued, although it is not allowed refresh_token`,
     source: client.sources.grantTypes ?? `grant_types = ${client.grantTypes.join(', ')}`,
   });
+}
+
+/** A client without the grant presents a refresh token that is not its own (`presented`: whose,
+ *  or a made-up one). The binding refuses that too, so only unauthorized_client (RFC 6749 §5.2)
+ *  shows the grant restriction at work; any other refusal is "cannot tell". */
+export function checkRefreshRefused(res: RawResponse, client: ClientSpec, presented = 'a refresh token not its own'): void {
+  const source = client.sources.grantTypes ?? `grant_types = ${client.grantTypes.join(', ')}`;
+  const code = oauthError(res);
+  if (res.status >= 400 && res.status < 500 && code === 'unauthorized_client') return;
+  if (res.status === 200) {
+    fail({ message: `${client.id} used the refresh grant (with ${presented}) although it is not allowed refresh_token`, source, expected: 'HTTP 400 unauthorized_client', observed: describeResponse(res), evidence: http('token (refresh by a client without the grant)', res) });
+  }
+  const description = (res.json as { error_description?: unknown } | undefined)?.error_description;
+  skip(`cannot tell whether the grant restriction or the binding refused it: ${client.id} presented ${presented} and got ${describeResponse(res)}${typeof description === 'string' ? ` (${description})` : ''}, not unauthorized_client; POST ${res.exchange.request.url} grant_type=refresh_token`);
 }
 
 export function checkRefreshBound(res: RawResponse, owner: ClientSpec, other: ClientSpec): void {
@@ -123,6 +140,16 @@ export function checkIntrospectionActive(res: RawResponse, client: ClientSpec, e
   if (json.sub !== undefined && json.sub !== expectedSub) problems.push(`sub ${JSON.stringify(json.sub)} is not the ID token's`);
   if (json.exp !== undefined && (typeof json.exp !== 'number' || json.exp * 1000 < Date.now())) problems.push(`exp ${JSON.stringify(json.exp)} is not in the future`);
   if (problems.length) fail({ message: `introspection: ${problems.join('; ')}`, source: 'RFC 7662 §2.2', expected: { active: true, client_id: client.id, sub: expectedSub }, observed: json, evidence: http('introspection', res) });
+}
+
+/** client_id and sub are OPTIONAL (RFC 7662 §2.2), but a resource server cannot tell whose token
+ *  it holds without them: their absence is a warning (wrong values fail introspection.active). */
+export function checkIntrospectionIdentifies(res: RawResponse, client: ClientSpec, expectedSub: unknown): void {
+  const json = expectJson200(res, { message: 'introspection of an active access token failed', source: 'RFC 7662 §2.2', label: 'introspection' });
+  if (json.active !== true) skip(`the token does not introspect as active (active ${JSON.stringify(json.active)}; introspection.active reports it), so there is nothing to identify`);
+  const absent = (['client_id', 'sub'] as const).filter((k) => json[k] === undefined);
+  if (absent.length === 0) return;
+  fail({ message: `introspection of an active token has no ${absent.join(' and no ')}: a resource server cannot tell which client and user it belongs to`, source: 'RFC 7662 §2.2: client_id and sub OPTIONAL', expected: { client_id: client.id, sub: expectedSub }, observed: Object.fromEntries(absent.map((k) => [k, '(absent)'])), evidence: http('introspection', res) });
 }
 
 export function checkIntrospectionInactive(res: RawResponse, revocation: RawResponse): void {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { TargetProfile } from '../model/target.ts';
 import type { CheckResult } from '../model/check.ts';
 import { loadProfile } from '../config/profile.ts';
+import { readSettings } from '../config/settings.ts';
 import { knownSecrets } from '../report/redact.ts';
 import { failingCount } from '../report/meta.ts';
 import { launchOptions } from '../browser/launch.ts';
@@ -150,7 +151,7 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
       HARNESS_REPORT_DIR: reportDir,
       ...(options.reverse ? { HARNESS_REVERSE: '1' } : {}),
       HARNESS_SECRETS_FILE: secretsFile,
-      HARNESS_WORKERS: String(options.workers ?? (process.env.HARNESS_WORKERS ? Number(process.env.HARNESS_WORKERS) : (profile.workers ?? 2))),
+      HARNESS_WORKERS: String(options.workers ?? readSettings(process.env).workers ?? profile.workers ?? 2),
       ...(target.tls ? { [TLS_ENV]: JSON.stringify(target.tls) } : {}),
       HARNESS_RUN_META: JSON.stringify({ target: profile.name, issuer: target.issuer, profileFile: profile.file, claimsProfile: profile.claimsProfile, startedAt: new Date(started).toISOString(), notes, ...(target.image ? { image: target.image } : {}) }),
     };

@@ -32,9 +32,18 @@ function formAround($: cheerio.CheerioAPI, selector: string, base: URL): { form:
 
 export function pageKind(html: string, selectors: FormLoginSelectors): PageKind {
   const $ = cheerio.load(html);
-  if ($(selectors.username).length && $(selectors.password).length) return 'login';
-  if (selectors.otp && $(selectors.otp).length) return 'otp';
-  if (selectors.consentAccept && $(selectors.consentAccept).length) return 'consent';
+  // A browser-only selector (Playwright's :has-text, text=...) finds nothing in raw HTML.
+  const found = (sel: string | undefined) => {
+    if (!sel) return false;
+    try {
+      return $(sel).length > 0;
+    } catch {
+      return false;
+    }
+  };
+  if (found(selectors.username) && found(selectors.password)) return 'login';
+  if (found(selectors.otp)) return 'otp';
+  if (found(selectors.consentAccept)) return 'consent';
   return 'unknown';
 }
 
@@ -78,4 +87,25 @@ export function otpSubmission(html: string, url: URL, selectors: FormLoginSelect
   const name = $(selectors.otp).first().attr('name');
   if (!found || !name) return undefined;
   return { ...found.submission, fields: { ...found.submission.fields, [name]: code } };
+}
+
+/** Words by which a page says it refuses something. */
+const ERROR_WORDS = /\b(error|invalid|not allowed|not permitted|denied|forbidden|unauthori[sz]ed|mismatch(?:ed)?|unknown client|not registered)\b/i;
+
+/** Whether a page of the provider is, recognisably, its error page: a page the driver does not
+ *  take for login, second factor or consent (`kind` 'unknown'), answered with a 4xx status, or
+ *  with 200 and text that mentions an error. Anything else (a login or consent page left
+ *  unanswered, a neutral page, a 5xx) is not a refusal the harness can vouch for. */
+export function isErrorPage(status: number, html: string, kind: PageKind): boolean {
+  if (kind !== 'unknown') return false;
+  if (status >= 400 && status < 500) return true;
+  if (status !== 200) return false;
+  return ERROR_WORDS.test(visibleText(html));
+}
+
+/** The text a person reads on the page (title and body, without scripts and styles). */
+export function visibleText(html: string): string {
+  const $ = cheerio.load(html);
+  $('script, style, noscript, template').remove();
+  return `${$('title').text()} ${$('body').text()}`.replace(/\s+/g, ' ').trim();
 }

@@ -5,7 +5,8 @@
 
 import { CookieJar } from 'tough-cookie';
 import { send, type RawResponse } from '../http/exchange.ts';
-import type { FormSubmission } from './forms.ts';
+import type { FormSubmission, PageKind } from './forms.ts';
+import { asQuery, formPostCallback, formPostResponse } from './form-post.ts';
 
 export interface BrowserCookie {
   name: string;
@@ -17,8 +18,10 @@ export interface BrowserCookie {
 }
 
 export type StayResult =
-  | { kind: 'left'; location: string; status: number }
-  | { kind: 'page'; url: URL; status: number; body: string };
+  /** A redirect off the provider, or a form_post page posting to another origin (`formPost`). */
+  | { kind: 'left'; location: string; status: number; formPost?: boolean }
+  /** `pageKind`: what the page asks of the user, where the caller could tell. */
+  | { kind: 'page'; url: URL; status: number; body: string; pageKind?: PageKind };
 
 export type FollowResult =
   | { kind: 'callback'; url: URL }
@@ -62,7 +65,12 @@ export class HttpSession {
     for (let hop = 0; hop < MAX_HOPS; hop++) {
       const res = await this.request(url, hop === 0 ? form : undefined);
       const location = res.headers.location;
-      if (res.status < 300 || res.status >= 400 || !location) return { kind: 'page', url, status: res.status, body: res.text };
+      if (res.status < 300 || res.status >= 400 || !location) {
+        // A form_post answer leaves the provider as surely as a redirect does.
+        const posted = formPostResponse(res.text, url);
+        if (posted && posted.action.origin !== origin) return { kind: 'left', location: asQuery(posted).href, status: res.status, formPost: true };
+        return { kind: 'page', url, status: res.status, body: res.text };
+      }
       let next: URL;
       try {
         next = new URL(location, url);
@@ -88,7 +96,12 @@ export class HttpSession {
       if (url.href.startsWith(redirectUri)) return { kind: 'callback', url };
       const res = await this.request(url, hop === 0 ? form : undefined);
       const location = res.headers.location;
-      if (res.status < 300 || res.status >= 400 || !location) return { kind: 'page', url, status: res.status, body: res.text };
+      if (res.status < 300 || res.status >= 400 || !location) {
+        // response_mode=form_post: the page posting the response to redirectUri is the callback.
+        const posted = formPostCallback(res.text, url, redirectUri);
+        if (posted) return { kind: 'callback', url: posted };
+        return { kind: 'page', url, status: res.status, body: res.text };
+      }
       url = new URL(location, url);
     }
     throw new Error(`more than ${MAX_HOPS} redirects from ${start.origin}`);

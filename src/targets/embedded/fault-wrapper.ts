@@ -25,7 +25,7 @@ export interface FaultContext {
 
 const ID_TOKEN_FAULTS: Fault[] = [
   'id-token-bad-signature', 'id-token-no-kid', 'id-token-wrong-aud', 'id-token-wrong-iss', 'id-token-expired',
-  'id-token-wrong-nonce', 'id-token-iat-future', 'id-token-bad-at-hash', 'id-token-auth-time-zero', 'sub-per-login',
+  'id-token-wrong-nonce', 'id-token-iat-future', 'id-token-bad-at-hash', 'id-token-no-at-hash', 'id-token-auth-time-zero', 'sub-per-login',
   'updated-at-as-string', 'id-token-typ', 'id-token-crit', 'id-token-cty',
 ];
 
@@ -44,6 +44,7 @@ async function tamperIdToken(idToken: string, f: FaultContext, granted: string[]
   if (has('id-token-wrong-nonce')) claims.nonce = `tampered-${String(claims.nonce)}`;
   if (has('id-token-iat-future')) claims.iat = now + 86400;
   if (has('id-token-bad-at-hash')) claims.at_hash = jose.base64url.encode(randomBytes(16));
+  if (has('id-token-no-at-hash')) delete claims.at_hash;
   if (has('id-token-auth-time-zero')) claims.auth_time = 0;
   if (has('sub-per-login')) claims.sub = `${String(claims.sub)}-${randomBytes(4).toString('hex')}`;
   // Only with scope profile (its claim), so no other claims check fails for it.
@@ -55,6 +56,10 @@ async function tamperIdToken(idToken: string, f: FaultContext, granted: string[]
   if (has('id-token-crit')) Object.assign(protectedHeader, { crit: [UNKNOWN_CRIT], [UNKNOWN_CRIT]: true });
   const key = has('id-token-bad-signature') ? (await jose.generateKeyPair('RS256')).privateKey : f.privateKey;
   return new jose.SignJWT(claims).setProtectedHeader(protectedHeader).sign(key, has('id-token-crit') ? { crit: { [UNKNOWN_CRIT]: true } } : undefined);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** Returns a request hook: true when the hook answered the request itself. */
@@ -114,6 +119,36 @@ export function installFaults(f: FaultContext): (req: http.IncomingMessage, res:
         return true;
       }
     }
+    if (path === ROUTES.authorization && (has('redirect-uri-interstitial') || has('redirect-uri-error-form-post'))) {
+      const url = new URL(req.url ?? '/', f.issuer);
+      const uri = url.searchParams.get('redirect_uri');
+      if (uri && !f.registered.has(uri)) {
+        const state = escapeHtml(url.searchParams.get('state') ?? '');
+        req.resume();
+        if (has('redirect-uri-error-form-post')) {
+          res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' });
+          res.end(`<!DOCTYPE html><html><head><title>Submitting Callback</title><script>document.addEventListener('DOMContentLoaded', function () { document.forms[0].submit() });</script></head><body><form method="post" action="${escapeHtml(uri)}"><input type="hidden" name="error" value="invalid_request"/><input type="hidden" name="state" value="${state}"/></form></body></html>`);
+        } else {
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+          res.end(`<!DOCTYPE html><html><head><title>Continue</title></head><body><h1>Almost there</h1><p><a href="${escapeHtml(uri)}">Continue to the application</a></p></body></html>`);
+        }
+        return true;
+      }
+    }
+    if (path === ROUTES.authorization && has('authorization-temporarily-unavailable')) {
+      const url = new URL(req.url ?? '/', f.issuer);
+      const uri = url.searchParams.get('redirect_uri');
+      if (uri && f.registered.has(uri)) {
+        const to = new URL(uri);
+        to.searchParams.set('error', 'temporarily_unavailable');
+        if (url.searchParams.has('state')) to.searchParams.set('state', url.searchParams.get('state')!);
+        to.searchParams.set('iss', f.issuer);
+        req.resume();
+        res.writeHead(303, { location: to.href });
+        res.end();
+        return true;
+      }
+    }
     if (path.startsWith(ROUTES.authorization) && has('authorization-drops-state')) {
       dropHeader(res, 'location', (value) => {
         const url = new URL(value, f.issuer);
@@ -154,6 +189,7 @@ export function installFaults(f: FaultContext): (req: http.IncomingMessage, res:
         return jsonRewrite(async (json) => {
           if (has('refresh-never-issued')) delete json.refresh_token;
           if (typeof json.id_token === 'string' && (ID_TOKEN_FAULTS.some(has) || staleNonce !== undefined)) json.id_token = await tamperIdToken(json.id_token, f, String(json.scope ?? '').split(' '), staleNonce);
+          if (has('token-scope-overstated') && typeof json.scope === 'string') json.scope = 'openid offline_access profile email groups address phone';
         })(body, r);
       });
     }
@@ -171,6 +207,13 @@ export function installFaults(f: FaultContext): (req: http.IncomingMessage, res:
       if (has('groups-as-string')) rewriteBody(res, jsonRewrite((u) => { if (Array.isArray(u.groups)) u.groups = u.groups.join(','); }));
       if (has('claims-leak')) rewriteBody(res, jsonRewrite((u) => { if (u.sub && !('email' in u)) u.email = 'leaked@example.com'; }));
     }
+    if (path === ROUTES.introspection && has('introspection-unavailable')) {
+      req.resume();
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'temporarily_unavailable' }));
+      return true;
+    }
+    if (path === ROUTES.introspection && has('introspection-anonymous')) rewriteBody(res, jsonRewrite((j) => { delete j.client_id; delete j.sub; }));
     if (path === ROUTES.introspection && has('introspection-no-client-auth') && !req.headers.authorization) {
       req.resume();
       res.writeHead(200, { 'content-type': 'application/json' });

@@ -12,6 +12,10 @@ export const FAULTS = [
   'claims-leak',
   /** clients obtain scopes they are not allowed */
   'scope-not-enforced',
+  /** the token response's scope lists every standard scope, whatever was requested and granted */
+  'token-scope-overstated',
+  /** every authorization request gets an error redirect temporarily_unavailable (nothing to do with its parameters) */
+  'authorization-temporarily-unavailable',
   /** every ID token carries a new sub */
   'sub-per-login',
   /** any redirect_uri that starts with a registered one is accepted */
@@ -20,6 +24,10 @@ export const FAULTS = [
   'redirect-uri-case-insensitive',
   /** an unregistered redirect_uri gets an error redirect to it (an open redirect) */
   'redirect-uri-error-redirect',
+  /** an unregistered redirect_uri gets a 200 page of the provider with a link to it, no error */
+  'redirect-uri-interstitial',
+  /** an unregistered redirect_uri gets an error posted to it (a form_post page, HTTP 400) */
+  'redirect-uri-error-form-post',
   /** every token and code lives 2 hours, whatever the configured lifespans */
   'lifespans-ignored',
   /** every endpoint answers Access-Control-Allow-Origin: * to any origin */
@@ -64,6 +72,8 @@ export const FAULTS = [
   'id-token-iat-future',
   /** ID token at_hash does not match the access token */
   'id-token-bad-at-hash',
+  /** ID tokens carry no at_hash */
+  'id-token-no-at-hash',
   /** ID token auth_time is 0 */
   'id-token-auth-time-zero',
   /** the authorization response drops state */
@@ -78,10 +88,16 @@ export const FAULTS = [
   'userinfo-post-refused',
   /** refresh tokens are issued to clients not allowed the refresh_token grant */
   'refresh-for-all',
+  /** every client may use the refresh_token grant, whatever its grant_types */
+  'refresh-grant-not-restricted',
   /** refresh tokens do not rotate */
   'refresh-no-rotation',
   /** introspection answers without client authentication */
   'introspection-no-client-auth',
+  /** introspection answers 503 to every request */
+  'introspection-unavailable',
+  /** introspection of an active token leaves out client_id and sub */
+  'introspection-anonymous',
   /** revocation answers 200 but revokes nothing */
   'revocation-noop',
   /** discovery answers 200 with a body that is not JSON (every other check is blocked by it) */

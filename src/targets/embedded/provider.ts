@@ -48,7 +48,7 @@ function clientMetadata(c: ClientSpec, faults: ReadonlySet<Fault>): ClientMetada
     client_name: c.name,
     ...(c.public ? {} : { client_secret: c.secret }),
     redirect_uris: c.redirectUris,
-    grant_types: c.grantTypes,
+    grant_types: faults.has('refresh-grant-not-restricted') ? [...new Set([...c.grantTypes, 'refresh_token'])] : c.grantTypes,
     response_types: c.responseTypes as ClientMetadata['response_types'],
     token_endpoint_auth_method: c.public ? 'none' : c.tokenEndpointAuthMethod,
     id_token_signed_response_alg: c.idTokenSignedResponseAlg as ClientMetadata['id_token_signed_response_alg'],
@@ -175,6 +175,20 @@ async function applyClaimsPolicy(json: Record<string, unknown>, p: PolicyContext
   if (added === 0) return;
   const header = jose.decodeProtectedHeader(json.id_token);
   json.id_token = await new jose.SignJWT(claims).setProtectedHeader({ alg: header.alg ?? 'RS256', ...(header.kid ? { kid: header.kid } : {}), ...(header.typ ? { typ: header.typ } : {}) }).sign(p.privateKey);
+}
+
+// Authelia (fosite) puts at_hash into the ID token of the token endpoint; oidc-provider only into
+// those of implicit and hybrid responses. Added here (same key, same kid), so the reference's
+// at_hash is verified rather than absent.
+async function addAtHash(json: Record<string, unknown>, p: PolicyContext): Promise<void> {
+  if (typeof json.id_token !== 'string' || typeof json.access_token !== 'string') return;
+  const claims = jose.decodeJwt(json.id_token);
+  if (claims.at_hash !== undefined) return;
+  const header = jose.decodeProtectedHeader(json.id_token);
+  const alg = header.alg ?? 'RS256';
+  const digest = createHash(alg.endsWith('512') ? 'sha512' : alg.endsWith('384') ? 'sha384' : 'sha256').update(json.access_token, 'ascii').digest();
+  claims.at_hash = jose.base64url.encode(digest.subarray(0, digest.length / 2));
+  json.id_token = await new jose.SignJWT(claims).setProtectedHeader({ alg, ...(header.kid ? { kid: header.kid } : {}), ...(header.typ ? { typ: header.typ } : {}) }).sign(p.privateKey);
 }
 
 /** Pre-configured consents match only the exact same scope set. */
@@ -345,7 +359,10 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
     // Installed after the faults, so they rewrite first and a fault sees the honoured response.
     if (path === ROUTES.token) {
       rewriteBody(res, jsonRewrite(unauthorizedClient));
-      rewriteBody(res, jsonRewrite((json) => applyClaimsPolicy(json, policyCtx)));
+      rewriteBody(res, jsonRewrite(async (json) => {
+        await applyClaimsPolicy(json, policyCtx);
+        await addAtHash(json, policyCtx);
+      }));
     }
     callback(req, res);
   };
