@@ -1,5 +1,6 @@
 import { check, collectProfile, skip, test } from './harness.ts';
 import * as r from '../src/checks/client-rules.ts';
+import { FULL_MAX_WAIT_S, MAX_WAIT_S } from '../src/checks/lifespans.ts';
 import { expectConfigured } from '../src/checks/basis.ts';
 
 const suite = 'client-rules';
@@ -37,7 +38,9 @@ for (const client of profile.clients) {
         if (fewer.length === client.scopes.filter((s) => s !== 'openid').length) skip(`${client.id} has only openid, so no other scope set to ask for`);
         // Expiry is watched only for short durations, like code lifespans.
         const duration = client.preConfiguredConsentDuration ?? Infinity;
-        const wait = duration <= 5 ? (duration + 1) * 1000 : undefined;
+        // (--full: every duration up to FULL_MAX_WAIT_S.)
+        const wait = duration <= (run.full ? FULL_MAX_WAIT_S : MAX_WAIT_S) ? (duration + 1) * 1000 : undefined;
+        if (wait) test.setTimeout(wait + 60_000);
         return void r.checkRememberedConsent(client, await session.rememberedConsent(client, ['openid', ...fewer].join(' '), wait));
       }
       const { askedAgain, pageUrl } = await session.consentAskedAgain(client, await session.request(client, NO_PROMPT));

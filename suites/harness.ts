@@ -32,6 +32,8 @@ export interface RunContext {
   issuer: string;
   /** Clock skew tolerated, seconds. */
   skew: number;
+  /** --full: watch lifespans of up to FULL_MAX_WAIT_S run out, race parallel refreshes. */
+  full: boolean;
   redactor: Redactor;
   discovery(): Promise<{ res: RawResponse; meta: Metadata }>;
   jwks(): Promise<Jwks>;
@@ -77,6 +79,7 @@ export function createRun(env: NodeJS.ProcessEnv = process.env): RunContext {
     profile,
     issuer,
     skew: readSettings(env).skew,
+    full: env.HARNESS_FULL === '1',
     redactor: createRedactor(knownSecrets(profile)),
     discovery,
     jwks,

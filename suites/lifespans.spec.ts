@@ -1,12 +1,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { decodeJwt } from 'jose';
-import { check, collectProfile, skip, test } from './harness.ts';
-import { exchangeCode, introspect } from '../src/protocol/endpoints.ts';
+import { check, collectProfile, fail, skip, test, type CheckFixtures } from './harness.ts';
+import type { RawResponse } from '../src/http/exchange.ts';
+import { exchangeCode, introspect, refreshGrant, userinfo } from '../src/protocol/endpoints.ts';
 import { endpoint } from '../src/protocol/metadata.ts';
 import { idTokenOf } from '../src/checks/id-token.ts';
 import { codeOf } from '../src/checks/code-flow.ts';
 import { refreshAllowed } from '../src/checks/tokens.ts';
-import { expectJson200, expectRefusal, http } from '../src/checks/verdict.ts';
+import { describeResponse, expectJson200, expectRefusal, http } from '../src/checks/verdict.ts';
 import * as l from '../src/checks/lifespans.ts';
 import { expectConfigured } from '../src/checks/basis.ts';
 import type { ClientSpec, Lifespans, TargetProfile } from '../src/model/target.ts';
@@ -20,8 +21,40 @@ function configuredLifespan(profile: TargetProfile, client: ClientSpec, key: key
 
 const suite = 'lifespans';
 const profile = collectProfile();
-/** Longest wait the default run accepts to watch a code expire. */
-const MAX_WAIT_S = 5;
+
+/** Codes of every client whose authorize_code lifespan this run watches, obtained together and
+ *  redeemed once each lifespan (plus the skew) is over: the waits overlap, so the run lasts about
+ *  the longest one, not their sum. Made once per worker, on the first check that needs it. */
+let codeWatches: Map<string, Promise<{ res: RawResponse; waited: number }>> | undefined;
+function watchCodes({ session, run }: CheckFixtures): Map<string, Promise<{ res: RawResponse; waited: number }>> {
+  if (codeWatches) return codeWatches;
+  const watches = new Map<string, Promise<{ res: RawResponse; waited: number }>>();
+  let previous: Promise<unknown> = Promise.resolve();
+  for (const client of run.profile.clients) {
+    const life = l.lifespanFor(client, run.profile.provider, 'authorizeCode');
+    if (life.seconds > (run.full ? l.FULL_MAX_WAIT_S : l.MAX_WAIT_S)) continue;
+    // Codes one after another (one login session), waits side by side.
+    const code = previous.then(async () => {
+      const req = await session.request(client);
+      return { req, code: codeOf(await session.authorize(req)) };
+    });
+    previous = code.catch(() => undefined);
+    const watch = code.then(async ({ req, code: c }) => {
+      const waited = life.seconds + run.skew;
+      await delay(waited * 1000);
+      const { meta } = await run.discovery();
+      return { res: await exchangeCode(meta, { client }, c, req.redirectUri, req.verifier), waited };
+    });
+    watch.catch(() => undefined); // a client whose check is filtered out must not leave an unhandled rejection
+    watches.set(client.id, watch);
+  }
+  return (codeWatches = watches);
+}
+
+/** The test's timeout covers a wait of `seconds` (Playwright's default would end it first). */
+function allowWait(seconds: number): void {
+  test.setTimeout((seconds + 60) * 1000);
+}
 
 for (const client of profile.clients) {
   test.describe(client.id, () => {
@@ -61,16 +94,36 @@ for (const client of profile.clients) {
       }, client);
     }
 
-    check(suite, l.lifespanChecks.authorizeCode, async ({ session, run }) => {
-      const life = configuredLifespan(run.profile, client, 'authorizeCode');
-      if (life.seconds > MAX_WAIT_S) skip(`observable only by waiting ${life.seconds} s (${life.source}); the default run waits at most ${MAX_WAIT_S} s, so give a client a short lifespans.custom authorize_code to check it`);
-      const { meta } = await run.discovery();
-      const req = await session.request(client);
-      const code = codeOf(await session.authorize(req));
-      // Time passing is what is tested: wait out the configured lifespan plus the skew setting.
-      await delay((life.seconds + run.skew) * 1000);
-      const res = await exchangeCode(meta, { client }, code, req.redirectUri, req.verifier);
-      expectRefusal(res, ['invalid_grant'], { label: 'token (expired code)', message: `a code was redeemed ${life.seconds + run.skew} s after issue, past its ${life.seconds} s lifespan`, source: life.source });
+    check(suite, l.lifespanChecks.authorizeCode, async (fx) => {
+      const life = configuredLifespan(fx.run.profile, client, 'authorizeCode');
+      allowWait(l.expectWatchable('authorize_code', life, fx.run.full) + fx.run.skew);
+      // Time passing is what is tested: the configured lifespan plus the skew setting, watched
+      // together with every other client's.
+      const { res, waited } = await watchCodes(fx).get(client.id)!;
+      expectRefusal(res, ['invalid_grant'], { label: 'token (expired code)', message: `a code was redeemed ${waited} s after issue, past its ${life.seconds} s lifespan`, source: life.source });
     }, client);
+
+    check(suite, l.lifespanChecks.accessTokenExpires, async ({ session, run }) => {
+      const life = configuredLifespan(run.profile, client, 'accessToken');
+      const { meta } = await run.discovery();
+      if (!endpoint(meta, 'userinfo_endpoint')) skip('the provider advertises no userinfo_endpoint to present the token to');
+      allowWait(l.expectWatchable('access_token', life, run.full) + run.skew);
+      const flow = await session.flow(client);
+      await delay((life.seconds + run.skew) * 1000);
+      const res = await userinfo(meta, flow.tokens.access_token);
+      if (res.status !== 401) fail({ message: `userinfo accepted an access token ${life.seconds + run.skew} s after issue, past its ${life.seconds} s lifespan (${describeResponse(res)})`, source: life.source, expected: 'HTTP 401 invalid_token', observed: describeResponse(res), evidence: http('userinfo (expired token)', res) });
+    }, client);
+
+    if (refreshAllowed(client)) {
+      check(suite, l.lifespanChecks.refreshTokenExpires, async ({ session, run }) => {
+        const life = configuredLifespan(run.profile, client, 'refreshToken');
+        allowWait(l.expectWatchable('refresh_token', life, run.full) + run.skew);
+        const { meta } = await run.discovery();
+        const flow = await session.flow(client);
+        if (!flow.tokens.refresh_token) skip(`${client.id} got no refresh token (see refresh.issued-as-configured)`);
+        await delay((life.seconds + run.skew) * 1000);
+        expectRefusal(await refreshGrant(meta, { client }, flow.tokens.refresh_token), ['invalid_grant'], { label: 'token (expired refresh token)', message: `a refresh token was accepted ${life.seconds + run.skew} s after issue, past its ${life.seconds} s lifespan`, source: life.source });
+      }, client);
+    }
   });
 }

@@ -75,6 +75,15 @@ for (const client of profile.clients) {
         const json = k.checkRefreshWorks(refreshRes, client);
         k.checkRotation(json, rt, await refreshGrant(meta, { client }, rt), refreshRes, basis);
       }, client);
+      check('refresh', r.parallel, async (fx) => {
+        if (!fx.run.full) skip('sent with --full (certification): it races the provider on purpose');
+        const basis = k.rotationBasis(client, fx.run.profile.behaviour);
+        if (!basis) skip(`refresh tokens of ${client.id} need not be single use (RFC 9700 §4.14.2 asks it of public clients), and the profile names no provider that documents it`);
+        const { meta } = await fx.run.discovery();
+        const rt = await refreshToken(fx, client);
+        // The same refresh token, several times at once: a single-use token is redeemed once.
+        k.checkParallelRefresh(await Promise.all(Array.from({ length: k.PARALLEL_REFRESHES }, () => refreshGrant(meta, { client }, rt))), basis);
+      }, client);
       check('refresh', r.bound, async (fx) => {
         // Another client allowed the grant, so only the binding can refuse it.
         const other = refreshers.find((o) => o.id !== client.id);

@@ -11,6 +11,7 @@ export function workerSession(e: Env, skew = 5): WorkerSession {
     profile: e.profile,
     issuer: e.issuer,
     skew,
+    full: false,
     redactor: createRedactor([]),
     discovery: async () => ({ res: e.discovery, meta: e.meta }),
     jwks: async () => {

@@ -17,6 +17,7 @@ import * as cors from './cors.ts';
 import * as cu from './client-rules.ts';
 import * as rd from './redirect-uri.ts';
 import * as cc from './concurrency.ts';
+import * as lf from './lifespans.ts';
 import * as te from './token-errors.ts';
 import { client, testProfile } from '../../test/profile-fixture.ts';
 import { thrown } from '../../test/thrown.ts';
@@ -660,5 +661,18 @@ describe('endpoints named in the profile', () => {
   it('no introspection or revocation endpoint anywhere is one finding naming both', () => {
     expect(failure(() => d.checkTokenEndpoints({}, raw(200, {}))).message).toMatch(/introspection_endpoint and revocation_endpoint neither advertised nor named in the profile/);
     expect(() => d.checkTokenEndpoints({ introspection_endpoint: 'a', revocation_endpoint: 'b' }, raw(200, {}))).not.toThrow();
+  });
+});
+
+describe('--full', () => {
+  it('a lifespan is watched when the run waits that long; the skip says how to watch a longer one', () => {
+    const life = { seconds: 60, source: 'configuration.yml: lifespans.authorize_code = 1m' };
+    expect(thrown(CheckSkipped, () => lf.expectWatchable('authorize_code', life, false)).message).toMatch(/run with --full/);
+    expect(lf.expectWatchable('authorize_code', life, true)).toBe(60);
+    expect(thrown(CheckSkipped, () => lf.expectWatchable('access_token', { ...life, seconds: 3600 }, true)).message).toMatch(/longer than --full waits \(300 s\)/);
+  });
+  it('parallel refreshes: more than one success with a single-use token fails', () => {
+    k.checkParallelRefresh([raw(200, {}), raw(400, { error: 'invalid_grant' })], 's');
+    expect(failure(() => k.checkParallelRefresh([raw(200, {}), raw(200, {})], 's')).message).toMatch(/2 of 2 refreshes sent at once with one refresh token succeeded/);
   });
 });

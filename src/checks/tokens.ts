@@ -20,6 +20,7 @@ export const refreshChecks = {
   works: { id: 'refresh.grant', title: 'the refresh grant returns a new access token', severity: 'failure', spec: 'RFC 6749 §6' },
   refused: { id: 'refresh.refused-without-grant', title: 'a client not allowed refresh_token is refused the grant', severity: 'failure', spec: 'RFC 6749 §5.2 (unauthorized_client)' },
   bound: { id: 'refresh.bound-to-client', title: 'a refresh token is refused to another client', severity: 'failure', spec: 'RFC 6749 §6' },
+  parallel: { id: 'refresh.parallel-single-use', title: 'of parallel refreshes with one refresh token, at most one succeeds', severity: 'failure', spec: 'RFC 9700 §4.14.2 (replay detection); the provider\'s documented single-use refresh tokens' },
   rotation: { id: 'refresh.rotation', title: 'refresh tokens rotate and the used one is refused', severity: 'failure', spec: 'RFC 9700 §4.14.2 (public clients); the provider\'s documented single-use refresh tokens' },
 } satisfies Record<string, CheckDef>;
 
@@ -178,4 +179,14 @@ export function checkRevokedAccessRefused(after: RawResponse, revocation: RawRes
 
 export function checkRevokedRefreshRefused(after: RawResponse, revocation: RawResponse): void {
   expectRefusal(after, ['invalid_grant'], { label: 'token (refresh after revocation)', message: 'a revoked refresh token was accepted', source: 'RFC 7009 §2.1', evidence: http('revocation', revocation) });
+}
+
+/** Refresh requests sent at once with the same refresh token (--full). */
+export const PARALLEL_REFRESHES = 4;
+
+/** Of refreshes sent at once with one single-use refresh token, at most one may succeed. */
+export function checkParallelRefresh(responses: RawResponse[], source: string): void {
+  const ok = responses.filter((r) => r.status === 200);
+  if (ok.length <= 1) return;
+  fail({ message: `${ok.length} of ${responses.length} refreshes sent at once with one refresh token succeeded`, source, expected: 'at most one HTTP 200', observed: responses.map(describeResponse), evidence: ok.slice(0, 2).map((r, i) => ({ label: `token (refresh ${i + 1})`, http: r.exchange })) });
 }

@@ -4,9 +4,10 @@ import { parseArgs } from 'node:util';
 import type { RunOptions } from './run.ts';
 
 /** The run's options as given on the command line, plus --help. */
-export interface CliOptions extends Omit<RunOptions, 'stdio' | 'rebuild' | 'updateExpected' | 'reverse'> {
+export interface CliOptions extends Omit<RunOptions, 'stdio' | 'rebuild' | 'updateExpected' | 'reverse' | 'full'> {
   rebuild: boolean;
   reverse: boolean;
+  full: boolean;
   updateExpected: boolean;
   help: boolean;
 }
@@ -15,13 +16,15 @@ export class UsageError extends Error {}
 
 export const USAGE = `usage: npm run conformance -- [--target <profile.yml | folder with target.yml>] [--issuer <url>]
                               [--workers N] [--grep <pattern>] [--report-dir <dir>]
-                              [--image <ref>] [--rebuild] [--update-expected] [--reverse]
+                              [--image <ref>] [--rebuild] [--update-expected] [--reverse] [--full]
   With no --target, runs every suite against the embedded reference provider (docker/reference).
   --issuer points the target's profile at an already-running provider.
   --image runs a container target from the given image (a build to certify) instead of its own.
   --rebuild builds a container target's image even when it exists.
   --update-expected rewrites the target's expected-results file from this run.
-  --reverse runs the suites one after another in reverse order (verdicts must not depend on order).`;
+  --reverse runs the suites one after another in reverse order (verdicts must not depend on order).
+  --full (certification) also watches configured lifespans of up to 5 minutes run out (codes, tokens,
+         pre-configured consent), all at once in the background, and races parallel refreshes.`;
 
 export function parseCli(argv: string[]): CliOptions {
   let values: Record<string, string | boolean | undefined>;
@@ -38,6 +41,7 @@ export function parseCli(argv: string[]): CliOptions {
         rebuild: { type: 'boolean' },
         'update-expected': { type: 'boolean' },
         reverse: { type: 'boolean' },
+        full: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -66,6 +70,7 @@ export function parseCli(argv: string[]): CliOptions {
     rebuild: values.rebuild === true,
     updateExpected: values['update-expected'] === true,
     reverse: values.reverse === true,
+    full: values.full === true,
     help: values.help === true,
   };
 }

@@ -39,6 +39,8 @@ export interface RunOptions {
   updateExpected?: boolean;
   /** Run the suites one after another in reverse order, to show that no verdict depends on order. */
   reverse?: boolean;
+  /** Certification: watch configured lifespans of up to FULL_MAX_WAIT_S run out, race refreshes. */
+  full?: boolean;
   /** Where Playwright's own output goes (default: inherited). */
   stdio?: 'inherit' | 'pipe';
 }
@@ -150,6 +152,7 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
       HARNESS_ISSUER: target.issuer,
       HARNESS_REPORT_DIR: reportDir,
       ...(options.reverse ? { HARNESS_REVERSE: '1' } : {}),
+      ...(options.full ? { HARNESS_FULL: '1' } : {}),
       HARNESS_SECRETS_FILE: secretsFile,
       HARNESS_WORKERS: String(options.workers ?? readSettings(process.env).workers ?? profile.workers ?? 2),
       ...(target.tls ? { [TLS_ENV]: JSON.stringify(target.tls) } : {}),
