@@ -19,7 +19,7 @@ async function input({ session, run }: CheckFixtures, client: ClientSpec): Promi
     jwks: await run.jwks(),
     skew: run.skew,
     startedAt: flow.startedAt,
-    authTimeRequired: run.profile.claimsProfile !== 'oidc-core',
+    authTimeRequired: run.profile.behaviour?.authTimeAlways ?? false,
   };
 }
 

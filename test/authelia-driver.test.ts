@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright';
 import { launchBrowser, findChromium } from '../src/browser/launch.ts';
-import { completeAuthelia, signInAuthelia, autheliaPortalPage, AUTHELIA_SELECTORS } from '../src/browser/authelia.ts';
+import { completeAuthelia, signInAuthelia, autheliaPortalPage, AUTHELIA_SELECTORS } from '../src/providers/authelia/browser-driver.ts';
 import { LoginError } from '../src/browser/drivers.ts';
 import { startPortal, type Portal } from './fixtures/authelia-portal.ts';
 

@@ -4,7 +4,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TargetProfile } from '../src/model/target.ts';
-import type { WorkerSession } from '../suites/harness.ts';
+import type { WorkerSession } from '../src/session/worker-session.ts';
 import { CheckFailure, CheckSkipped } from '../src/checks/verdict.ts';
 import * as cu from '../src/checks/client-rules.ts';
 import * as r from '../src/checks/redirect-uri.ts';

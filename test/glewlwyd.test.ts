@@ -6,11 +6,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorizationTypes, clientBody, pluginParameters, unexpressed } from '../src/targets/provision/glewlwyd.ts';
-import { glewlwydDriver, glewlwydLoginPage } from '../src/protocol/glewlwyd.ts';
+import { authorizationTypes, clientBody, pluginParameters, unexpressed } from '../src/providers/glewlwyd/provision.ts';
+import { glewlwydDriver, glewlwydLoginPage } from '../src/providers/glewlwyd/api-driver.ts';
 import { answerPages, kindOf } from '../src/protocol/form-flow.ts';
 import { HttpSession } from '../src/protocol/session.ts';
-import { GLEWLWYD_SELECTORS } from '../src/browser/glewlwyd.ts';
+import { GLEWLWYD_SELECTORS } from '../src/providers/glewlwyd/browser-driver.ts';
 import { loadProfile } from '../src/config/profile.ts';
 import { ROOT } from '../src/cli/run.ts';
 import path from 'node:path';

@@ -1,7 +1,8 @@
 // The suites' own WorkerSession (suites/harness.ts) on a reference provider started by
 // embedded-env.ts: a check's body is driven exactly as the suite drives it, without Playwright.
 
-import { Sessions, type RunContext, type WorkerSession } from '../suites/harness.ts';
+import { Sessions, type WorkerSession } from '../src/session/worker-session.ts';
+import type { RunContext } from '../src/session/run.ts';
 import { createRedactor } from '../src/report/redact.ts';
 import type { Env } from './embedded-env.ts';
 

@@ -9,12 +9,12 @@ import { isErrorPage, type PageKind } from '../protocol/forms.ts';
 import { skipUnrecognisedPage, type FrontRefusal } from './code-flow.ts';
 
 export const clientRuleChecks = {
-  responseType: { id: 'client.response-type-restricted', title: 'a response_type the client is not allowed is refused', severity: 'failure', spec: 'RFC 6749 §4.1.2.1 (unauthorized_client); Authelia clients[].response_types' },
-  responseMode: { id: 'client.response-mode-restricted', title: 'a response_mode the client is not allowed is refused', severity: 'failure', spec: 'OAuth 2.0 Multiple Response Types §2.1; Authelia clients[].response_modes' },
-  consentMode: { id: 'client.consent-mode', title: 'consent is asked, or not, as consent_mode says', severity: 'failure', spec: 'OIDC Core §3.1.2.4; Authelia clients[].consent_mode' },
-  twoFactor: { id: 'client.two-factor', title: 'a two_factor client gets no code on a one-factor session', severity: 'failure', spec: 'Authelia clients[].authorization_policy; OIDC Core §3.1.2.3' },
-  stateEntropy: { id: 'client.state-entropy', title: 'a state shorter than minimum_parameter_entropy is refused', severity: 'failure', spec: 'Authelia minimum_parameter_entropy; RFC 6749 §10.12' },
-  nonceEntropy: { id: 'client.nonce-entropy', title: 'a nonce shorter than minimum_parameter_entropy is refused', severity: 'failure', spec: 'Authelia minimum_parameter_entropy; OIDC Core §15.5.2' },
+  responseType: { id: 'client.response-type-restricted', title: 'a response_type the client is not allowed is refused', severity: 'failure', spec: 'RFC 6749 §4.1.2.1 (unauthorized_client); configuration: clients[].response_types' },
+  responseMode: { id: 'client.response-mode-restricted', title: 'a response_mode the client is not allowed is refused', severity: 'failure', spec: 'OAuth 2.0 Multiple Response Types §2.1; configuration: clients[].response_modes' },
+  consentMode: { id: 'client.consent-mode', title: 'consent is asked, or not, as consent_mode says', severity: 'failure', spec: 'OIDC Core §3.1.2.4; configuration: clients[].consent_mode' },
+  twoFactor: { id: 'client.two-factor', title: 'a two_factor client gets no code on a one-factor session', severity: 'failure', spec: 'configuration: clients[].authorization_policy; OIDC Core §3.1.2.3' },
+  stateEntropy: { id: 'client.state-entropy', title: 'a state shorter than minimum_parameter_entropy is refused', severity: 'failure', spec: 'configuration: minimum_parameter_entropy; RFC 6749 §10.12' },
+  nonceEntropy: { id: 'client.nonce-entropy', title: 'a nonce shorter than minimum_parameter_entropy is refused', severity: 'failure', spec: 'configuration: minimum_parameter_entropy; OIDC Core §15.5.2' },
 } satisfies Record<string, CheckDef>;
 
 /** Parameters of an authorization response, wherever the provider put them (query or fragment). */

@@ -42,7 +42,7 @@ export interface IdTokenInput {
   skew: number;
   /** When the authorization started (seconds since epoch). */
   startedAt: number;
-  /** Whether auth_time must be present: Authelia always sends it; OIDC Core only with max_age or require_auth_time. */
+  /** Whether auth_time must be present: the profile's provider documents it always; OIDC Core only with max_age or require_auth_time. */
   authTimeRequired: boolean;
   now?: number;
 }
@@ -154,8 +154,8 @@ export function checkAuthTime(input: IdTokenInput): void {
   const { claims, evidence } = decoded(input);
   const t = now(input);
   if (claims.auth_time === undefined) {
-    if (!input.authTimeRequired) skip('auth_time not sent; OIDC Core requires it only with max_age or require_auth_time (claims profile oidc-core)');
-    fail({ message: 'auth_time is missing', source: `${CORE} §2 (required with max_age or require_auth_time; Authelia always sends it)`, expected: 'integer seconds', observed: '(absent)', evidence });
+    if (!input.authTimeRequired) skip('auth_time not sent; OIDC Core requires it only with max_age or require_auth_time, and the profile names no provider that documents it always');
+    fail({ message: 'auth_time is missing', source: `${CORE} §2 (required with max_age or require_auth_time); the profile's provider documents it in every ID token`, expected: 'integer seconds', observed: '(absent)', evidence });
   }
   const at = claims.auth_time;
   if (typeof at !== 'number' || !Number.isInteger(at)) fail({ message: 'auth_time is not an integer', expected: 'integer seconds', observed: at, evidence });

@@ -6,12 +6,12 @@ import type { ClientSpec, Lifespans, ProviderSpec } from '../model/target.ts';
 import { fail, skip } from './verdict.ts';
 
 export const lifespanChecks = {
-  idToken: { id: 'lifespan.id-token', title: 'ID token exp - iat equals the configured id_token lifespan', severity: 'failure', spec: 'Authelia lifespans.id_token; OIDC Core §2' },
-  accessToken: { id: 'lifespan.access-token', title: 'access token expires_in (and exp) equal the configured access_token lifespan', severity: 'failure', spec: 'Authelia lifespans.access_token; RFC 6749 §5.1' },
-  refreshToken: { id: 'lifespan.refresh-token', title: 'refresh token lifetime equals the configured refresh_token lifespan', severity: 'failure', spec: 'Authelia lifespans.refresh_token; RFC 7662 §2.2' },
+  idToken: { id: 'lifespan.id-token', title: 'ID token exp - iat equals the configured id_token lifespan', severity: 'failure', spec: 'configuration: lifespans.id_token; OIDC Core §2' },
+  accessToken: { id: 'lifespan.access-token', title: 'access token expires_in (and exp) equal the configured access_token lifespan', severity: 'failure', spec: 'configuration: lifespans.access_token; RFC 6749 §5.1' },
+  refreshToken: { id: 'lifespan.refresh-token', title: 'refresh token lifetime equals the configured refresh_token lifespan', severity: 'failure', spec: 'configuration: lifespans.refresh_token; RFC 7662 §2.2' },
   accessTokenExpires: { id: 'lifespan.access-token-expires', title: 'an access token is refused at userinfo once its configured lifespan is over', severity: 'failure', spec: 'RFC 6750 §3.1 (invalid_token: expired); the configured access_token lifespan' },
   refreshTokenExpires: { id: 'lifespan.refresh-token-expires', title: 'a refresh token is refused once its configured lifespan is over', severity: 'failure', spec: 'RFC 6749 §5.2 (invalid_grant: expired); the configured refresh_token lifespan' },
-  authorizeCode: { id: 'lifespan.authorize-code', title: 'a code used after the authorize_code lifespan is refused', severity: 'failure', spec: 'Authelia lifespans.authorize_code; RFC 6749 §4.1.2' },
+  authorizeCode: { id: 'lifespan.authorize-code', title: 'a code used after the authorize_code lifespan is refused', severity: 'failure', spec: 'configuration: lifespans.authorize_code; RFC 6749 §4.1.2' },
 } satisfies Record<string, CheckDef>;
 
 export interface Lifespan {

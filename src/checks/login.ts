@@ -6,7 +6,7 @@ import { fail } from './verdict.ts';
 export const loginChecks = {
   ui: { id: 'login.ui-login-consent', title: 'a user signs in and consents through the real pages and lands on the relying party', severity: 'failure', spec: 'OIDC Core §3.1.2.3-3.1.2.5' },
   wrongPassword: { id: 'login.wrong-password-refused', title: 'a wrong password keeps the user on the login page', severity: 'failure', spec: 'OIDC Core §3.1.2.3' },
-  secondFactor: { id: 'login.second-factor', title: 'a two_factor client takes the user through the second-factor page', severity: 'failure', spec: 'Authelia clients[].authorization_policy' },
+  secondFactor: { id: 'login.second-factor', title: 'a two_factor client takes the user through the second-factor page', severity: 'failure', spec: 'configuration: clients[].authorization_policy' },
   deny: { id: 'login.consent-deny', title: 'denying consent sends access_denied with state to the relying party', severity: 'failure', spec: 'OIDC Core §3.1.2.6; RFC 6749 §4.1.2.1' },
 } satisfies Record<string, CheckDef>;
 

@@ -137,7 +137,7 @@ describe('the shipped container targets', () => {
     expect(p.start.files[2]!.source).toEqual({ generate: 'rsa-private-key' });
     expect(p.start.provision.map((s) => ('exec' in s ? s.exec.slice(0, 7).join(' ') : '')).join('\n')).toMatch(/authelia storage user totp generate john --secret/);
     expect(p.clients.map((c) => c.id)).toEqual(['rustdesk', 'proxmox', 'kasm', 'myapp', 'spa']);
-    expect(p.login).toEqual({ driver: 'authelia' });
+    expect(p.login).toEqual({ driver: 'provider', name: 'authelia' });
     // The same OIDC expectations as the reference: its configuration is that section verbatim.
     const ref = loadProfile(REFERENCE);
     expect(p.provider.lifespans).toEqual(ref.provider.lifespans);
@@ -161,5 +161,19 @@ describe('the shipped container targets', () => {
     expect(g.workers).toBeUndefined(); // isolated checks: glewlwyd runs with the default workers
     const r = loadProfile(path.join(DOCKER, 'reference/container.yml'));
     expect(r.start.mode === 'container' && r.start.command).toEqual(['--port', '${PORT}']);
+  });
+});
+
+describe('provider folders', () => {
+  const DOCKER = path.resolve(import.meta.dirname, '../../docker');
+  it('a provider step in start.provision is validated by the provider that registers it', () => {
+    const g = loadProfile(path.join(DOCKER, 'glewlwyd'));
+    expect(g.start.mode === 'container' && g.start.provision).toEqual([{ step: 'glewlwyd_admin', args: { username: 'admin', password: 'password' } }]);
+  });
+  it('an unknown login driver or provision step names the field and what is known', () => {
+    const file = tempFiles('harness-providers-');
+    const base = 'name: x\nissuer: http://127.0.0.1:${PORT}\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:47999/cb"]}]\n';
+    expect(() => loadProfile(file('d.yml', `${base}login: {driver: keycloak}\nstart: {mode: url}\n`.replace('${PORT}', '1')))).toThrow(/login\.driver/);
+    expect(() => loadProfile(file('s.yml', `${base}login: {driver: embedded}\nstart: {mode: container, image: a/b:1, provision: [{keycloak_admin: {}}]}\n`))).toThrow(/start\.provision\[0\].*unknown step keycloak_admin/);
   });
 });

@@ -3,9 +3,9 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { ClaimsProfile, ClientSpec, LoginDriverSpec, ProviderSpec, StartSpec, TargetProfile, TestUser } from '../model/target.ts';
+import type { ClaimsProfile, ClientSpec, LoginDriverSpec, ProviderSpec, ProvisionStep, StartSpec, TargetProfile, TestUser } from '../model/target.ts';
 import { ConfigError } from './errors.ts';
-import { BEHAVIOURS, behaviourNamed } from '../providers/index.ts';
+import { BEHAVIOURS, behaviourNamed, PROVIDER_DRIVERS, provisionStep } from '../providers/index.ts';
 import { parseDuration } from './duration.ts';
 import { checkUniqueIds, claimsPolicies, importAutheliaConfig, type ClaimsPolicies, type ImportedConfig, normaliseClient, normaliseProvider, parseWith, providerSchema, readYaml } from './authelia.ts';
 
@@ -45,7 +45,8 @@ const start = z.discriminatedUnion('mode', [
         .array(
           z.union([
             z.object({ exec: z.array(z.string()).min(1) }).strict(),
-            z.object({ glewlwyd_admin: z.object({ username: z.string(), password: z.string() }).strict() }).strict(),
+            // A provider's own step (src/providers/<name>/): one key, checked against the registry below.
+            z.record(z.string(), z.unknown()).refine((o) => Object.keys(o).length === 1, { error: 'one step per entry: exec, or a step a provider registers' }),
           ]),
         )
         .optional(),
@@ -65,7 +66,7 @@ const profileSchema = z
     provider: z.enum([...BEHAVIOURS.keys()] as [string, ...string[]], { error: `expected one of ${[...BEHAVIOURS.keys()].join(', ')} (or leave it out: then only the standard and the configured values are expected)` }).optional(),
     login: z
       .object({
-        driver: z.enum(['embedded', 'authelia', 'glewlwyd', 'form']).optional(),
+        driver: z.enum(['embedded', 'form', ...PROVIDER_DRIVERS] as [string, ...string[]]).optional(),
         selectors: z
           .object({ username: z.string(), password: z.string(), submit: z.string(), consent_accept: z.string().optional(), consent_deny: z.string().optional(), consent_remember: z.string().optional(), otp: z.string().optional(), otp_submit: z.string().optional() })
           .strict()
@@ -206,7 +207,7 @@ export function loadProfile(pathOrDir: string, options: LoadOptions = {}): Targe
         ...(startRaw.command ? { command: startRaw.command } : {}),
         ...(startRaw.ready_path ? { readyPath: startRaw.ready_path } : {}),
         readyTimeoutMs: readyTimeout(startRaw.ready_timeout, 60_000, file),
-        provision: startRaw.provision ?? [],
+        provision: (startRaw.provision ?? []).map((step, i) => providerStep(step, file, i)),
       };
       break;
     }
@@ -224,7 +225,7 @@ export function loadProfile(pathOrDir: string, options: LoadOptions = {}): Targe
     login = { driver, selectors: { username: s.username, password: s.password, submit: s.submit, ...(s.consent_accept ? { consentAccept: s.consent_accept } : {}), ...(s.consent_deny ? { consentDeny: s.consent_deny } : {}), ...(s.consent_remember ? { consentRemember: s.consent_remember } : {}), ...(s.otp ? { otp: s.otp } : {}), ...(s.otp_submit ? { otpSubmit: s.otp_submit } : {}) } };
   } else {
     if (raw.login?.selectors) throw new ConfigError(file, 'login.selectors', `only for the form driver, not ${driver}`);
-    login = { driver };
+    login = driver === 'embedded' ? { driver } : { driver: 'provider', name: driver };
   }
 
   const behaviour = raw.provider ? behaviourNamed(raw.provider) : undefined;
@@ -245,4 +246,13 @@ export function loadProfile(pathOrDir: string, options: LoadOptions = {}): Targe
     ...(raw.endpoints && Object.keys(raw.endpoints).length ? { endpoints: Object.fromEntries(Object.entries(raw.endpoints).filter((e): e is [string, string] => typeof e[1] === 'string')) } : {}),
     ...(raw.workers ? { workers: raw.workers } : {}),
   };
+}
+
+/** One `start.provision` entry: `exec`, or a step a provider registers, its arguments validated. */
+function providerStep(step: Record<string, unknown>, file: string, i: number): ProvisionStep {
+  if ('exec' in step && Array.isArray(step.exec)) return { exec: step.exec as string[] };
+  const [name, args] = Object.entries(step)[0]!;
+  const known = provisionStep(name);
+  if (!known) throw new ConfigError(file, `start.provision[${i}]`, `unknown step ${name} (exec, or a step a provider registers)`);
+  return { step: name, args: parseWith(known.args, args, file, `start.provision[${i}].${name}`) };
 }

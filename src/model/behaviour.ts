@@ -16,6 +16,8 @@ export interface ProviderBehaviour {
   configurationDefaults: boolean;
   /** Refresh tokens are single use and every refresh rotates them (for confidential clients too). */
   refreshRotation: boolean;
+  /** Every ID token carries auth_time (OIDC Core requires it only with max_age or require_auth_time). */
+  authTimeAlways: boolean;
   /** Refusals carry exactly the error code the standard lists; another code is a failure, not a warning. */
   exactErrorCodes: boolean;
   /** CORS details beyond the configured origins, or undefined when the provider documents none. */

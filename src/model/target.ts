@@ -96,8 +96,8 @@ export interface FormLoginSelectors {
 export type LoginDriverSpec =
   | { driver: 'form'; selectors: FormLoginSelectors }
   | { driver: 'embedded' }
-  | { driver: 'authelia' }
-  | { driver: 'glewlwyd' };
+  /** A provider's own drivers, registered in src/providers/ under this name. */
+  | { driver: 'provider'; name: string };
 
 export type StartSpec =
   /** In-process reference provider configured from `configFile`. */
@@ -133,7 +133,8 @@ export interface ContainerTls {
  *  admin API driven by the harness from the profile's clients and users. */
 export type ProvisionStep =
   | { exec: string[] }
-  | { glewlwyd_admin: { username: string; password: string } };
+  /** A step a provider folder registers (src/providers/<name>/), with its validated arguments. */
+  | { step: string; args: unknown };
 
 export interface ContainerSpec {
   /** Image reference, pinned tag. Built from `build` when absent locally (or when asked to). */

@@ -3,7 +3,7 @@
 // login apps, unknown pages), so the caller can fall back to it.
 
 import type { FormLoginSelectors, LoginDriverSpec, TestUser } from '../model/target.ts';
-import { glewlwydDriver } from './glewlwyd.ts';
+import { providerModule } from '../providers/index.ts';
 import { consentSubmission, loginSubmission, otpSubmission, pageKind, type FormSubmission, type PageKind } from './forms.ts';
 import { totp } from '../browser/totp.ts';
 import { HttpSession, type FollowResult } from './session.ts';
@@ -31,7 +31,7 @@ export interface AppDriver {
 
 /** The API driver for a login driver whose pages are a JavaScript app, where one exists. */
 export function appDriverFor(spec: LoginDriverSpec): AppDriver | undefined {
-  return spec.driver === 'glewlwyd' ? glewlwydDriver : undefined;
+  return spec.driver === 'provider' ? providerModule(spec.name).app : undefined;
 }
 
 /** What a page asks for: the app driver's view where it owns the page, else its forms. */

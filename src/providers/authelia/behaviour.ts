@@ -11,6 +11,7 @@ function authelia(version: '4.39' | '4.38'): ProviderBehaviour {
     claimsProfile: version === '4.39' ? 'authelia-4.39' : 'authelia-legacy',
     configurationDefaults: true,
     refreshRotation: true,
+    authTimeAlways: true,
     exactErrorCodes: true,
     cors: {
       openEndpointsWildcard: true,

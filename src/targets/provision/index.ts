@@ -1,18 +1,12 @@
-// Provisioning after a container is up: commands run inside it, or an admin API driven from the
-// profile's own clients and users (so the provider is set up from the same list the checks use).
+// Provisioning after a container is up: commands run inside it, or a provider's admin API driven
+// from the profile's own clients and users (a step its folder in src/providers/ registers), so the
+// provider is set up from the same list the checks use.
 
-import type { StartedTestContainer } from 'testcontainers';
-import type { ProvisionStep, TargetProfile } from '../../model/target.ts';
-import { provisionGlewlwyd } from './glewlwyd.ts';
+import type { ProvisionStep } from '../../model/target.ts';
+import { provisionStep } from '../../providers/index.ts';
+import { ProvisionError, type ProvisionContext } from './types.ts';
 
-export interface ProvisionContext {
-  profile: TargetProfile;
-  issuer: string;
-  port: number;
-  container: StartedTestContainer;
-}
-
-export class ProvisionError extends Error {}
+export { ProvisionError, type ProvisionContext };
 
 /** Runs the steps in order; returns notes for the report. A failing step stops the start. */
 export async function provision(steps: ProvisionStep[], ctx: ProvisionContext): Promise<string[]> {
@@ -24,7 +18,9 @@ export async function provision(steps: ProvisionStep[], ctx: ProvisionContext): 
       if (res.exitCode !== 0) throw new ProvisionError(`start.provision[${i}]: \`${step.exec[0]} ...\` exited with ${res.exitCode}`);
       notes.push(`provisioned: ${step.exec.slice(0, 4).join(' ')} ...`);
     } else {
-      notes.push(...(await provisionGlewlwyd(ctx, step.glewlwyd_admin)));
+      const known = provisionStep(step.step);
+      if (!known) throw new ProvisionError(`start.provision[${i}]: no provider registers the step ${step.step}`);
+      notes.push(...(await known.run(ctx, step.args)));
     }
   }
   return notes;

@@ -3,8 +3,8 @@
 // which loads the callback_url with g_continue and so reaches the relying party.
 
 import type { Page } from 'playwright';
-import type { FormLoginSelectors } from '../model/target.ts';
-import { beginAuthorization, fillSecret, LoginError, nextStep, type CompleteOptions, type Landing } from './drivers.ts';
+import type { FormLoginSelectors } from '../../model/target.ts';
+import { beginAuthorization, fillSecret, LoginError, nextStep, type CompleteOptions, type Landing } from '../../browser/steps.ts';
 
 /** glewlwyd's login app (login.html): sign-in form, then a grant card, then "Continue". It has no
  *  deny button: a user who refuses just leaves. */

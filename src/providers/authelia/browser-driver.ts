@@ -4,9 +4,9 @@
 // to type again before Accept is enabled. Selectors from Authelia's portal (authelia-oidc-facts.md).
 
 import type { Page } from 'playwright';
-import type { FormLoginSelectors } from '../model/target.ts';
-import { totp } from './totp.ts';
-import { beginAuthorization, fillSecret, LoginError, nextStep, type CompleteOptions, type Landing } from './drivers.ts';
+import type { FormLoginSelectors } from '../../model/target.ts';
+import { totp } from '../../browser/totp.ts';
+import { beginAuthorization, fillSecret, LoginError, nextStep, type CompleteOptions, type Landing } from '../../browser/steps.ts';
 
 export const AUTHELIA_SELECTORS: FormLoginSelectors = {
   username: '#username-textfield',

@@ -4,9 +4,9 @@
 // callback_url with g_continue. It reads the page's state the same way the page does (a 401 from
 // api/profile_list means signed out; api/auth/grant/<client>/<scope> tells what is granted).
 
-import type { PageKind } from './forms.ts';
-import type { FollowResult, HttpSession } from './session.ts';
-import type { AppDriver, FormFlowOptions } from './form-flow.ts';
+import type { PageKind } from '../../protocol/forms.ts';
+import type { FollowResult, HttpSession } from '../../protocol/session.ts';
+import type { AppDriver, FormFlowOptions } from '../../protocol/form-flow.ts';
 
 type Page = Extract<FollowResult, { kind: 'page' }>;
 

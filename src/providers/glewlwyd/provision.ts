@@ -6,8 +6,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { ClientSpec, TargetProfile } from '../../model/target.ts';
 import { send, type RawResponse } from '../../http/exchange.ts';
-import type { ProvisionContext } from './index.ts';
-import { ProvisionError } from './index.ts';
+import type { ProvisionContext } from '../../targets/provision/types.ts';
+import { ProvisionError } from '../../targets/provision/types.ts';
 
 interface Admin {
   base: URL;
