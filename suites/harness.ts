@@ -169,7 +169,7 @@ export function check(suite: string, def: CheckDef, body: (fx: CheckFixtures) =>
   });
 }
 
-export function formatFailure(def: CheckDef, client: ClientSpec | undefined, detail: { message: string; source?: string; expected?: unknown; observed?: unknown }): string {
+function formatFailure(def: CheckDef, client: ClientSpec | undefined, detail: { message: string; source?: string; expected?: unknown; observed?: unknown }): string {
   const lines = [`${def.id}${client ? ` [${client.id}]` : ''}: ${detail.message}`];
   if (detail.source) lines.push(`  source:   ${detail.source}`);
   if (detail.expected !== undefined) lines.push(`  expected: ${JSON.stringify(detail.expected)}`);

@@ -8,7 +8,7 @@ const SYSTEM_CHROMIUMS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/us
 
 import { trustFromEnv } from '../targets/tls.ts';
 
-export class BrowserNotFound extends Error {}
+class BrowserNotFound extends Error {}
 
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const explicit = env.HARNESS_CHROMIUM;

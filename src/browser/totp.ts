@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-export function base32Decode(secret: string): Buffer {
+function base32Decode(secret: string): Buffer {
   const clean = secret.replace(/=+$/, '').replace(/\s+/g, '').toUpperCase();
   let bits = 0;
   let value = 0;

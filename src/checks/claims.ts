@@ -45,7 +45,7 @@ export interface Observed {
   introspection?: Record<string, unknown>;
 }
 
-export function claimsOfScopes(scopes: string[]): Set<string> {
+function claimsOfScopes(scopes: string[]): Set<string> {
   return new Set(scopes.flatMap((s) => SCOPE_CLAIMS[s] ?? []));
 }
 
@@ -110,7 +110,7 @@ function valueAt(observed: Observed, loc: Location, claim: string): unknown {
 }
 
 /** Compares the table with what was observed; returns the rows (the report's claims table) and the problems. */
-export function compareTable(table: ExpectedClaim[], observed: Observed, locations: Location[]): { rows: TableRow[]; problems: string[] } {
+function compareTable(table: ExpectedClaim[], observed: Observed, locations: Location[]): { rows: TableRow[]; problems: string[] } {
   const rows: TableRow[] = [];
   const problems: string[] = [];
   for (const e of table) {
@@ -270,7 +270,7 @@ export type ClaimType = 'string' | 'boolean' | 'number' | 'address' | 'string-or
 const STRING_CLAIMS = ['sub', 'name', 'given_name', 'family_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture', 'website', 'email', 'gender', 'birthdate', 'zoneinfo', 'locale', 'phone_number'];
 
 /** OIDC Core §5.1 (standard claims). */
-export const STANDARD_CLAIM_TYPES: Readonly<Record<string, ClaimType>> = {
+const STANDARD_CLAIM_TYPES: Readonly<Record<string, ClaimType>> = {
   ...Object.fromEntries(STRING_CLAIMS.map((c) => [c, 'string' as const])),
   email_verified: 'boolean',
   phone_number_verified: 'boolean',
@@ -279,7 +279,7 @@ export const STANDARD_CLAIM_TYPES: Readonly<Record<string, ClaimType>> = {
 };
 
 /** OIDC Core §2 (ID token claims), §3.1.3.6 (at_hash), §3.3.2.11 (c_hash); jti and sid as RFC 7519 §4.1.7 and OIDC Front/Back-Channel Logout define them. */
-export const ID_TOKEN_CLAIM_TYPES: Readonly<Record<string, ClaimType>> = {
+const ID_TOKEN_CLAIM_TYPES: Readonly<Record<string, ClaimType>> = {
   ...STANDARD_CLAIM_TYPES,
   iss: 'string',
   aud: 'string-or-strings',
@@ -335,7 +335,7 @@ export function typeProblem(type: ClaimType, value: unknown): string | undefined
 }
 
 /** Every claim of `claims` that `table` types and that does not have its type. */
-export function claimTypeProblems(claims: Record<string, unknown>, table: Readonly<Record<string, ClaimType>>): string[] {
+function claimTypeProblems(claims: Record<string, unknown>, table: Readonly<Record<string, ClaimType>>): string[] {
   const problems: string[] = [];
   for (const [claim, value] of Object.entries(claims)) {
     const type = table[claim];

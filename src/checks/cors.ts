@@ -11,8 +11,8 @@ import { fail, skip } from './verdict.ts';
 import { isDefaultSource, type ProviderBehaviour } from '../model/behaviour.ts';
 
 /** Endpoints the cors options do not govern (discovery, JWKS) and those `cors.endpoints` may open. */
-export const OPEN_ENDPOINTS = ['discovery', 'jwks'] as const;
-export const LISTABLE_ENDPOINTS = ['authorization', 'token', 'revocation', 'introspection', 'userinfo'] as const;
+const OPEN_ENDPOINTS = ['discovery', 'jwks'] as const;
+const LISTABLE_ENDPOINTS = ['authorization', 'token', 'revocation', 'introspection', 'userinfo'] as const;
 export type CorsEndpoint = (typeof OPEN_ENDPOINTS)[number] | (typeof LISTABLE_ENDPOINTS)[number];
 
 /** One CORS requirement of one endpoint. Each is its own check, so a second defect stays

@@ -48,7 +48,7 @@ function isLoopback(url: URL): boolean {
 }
 
 /** An absolute https URL (http allowed on loopback, where test providers live). */
-export function urlProblem(value: unknown): string | undefined {
+function urlProblem(value: unknown): string | undefined {
   if (typeof value !== 'string') return 'missing';
   let url: URL;
   try {

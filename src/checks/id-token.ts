@@ -172,7 +172,7 @@ export function checkNonce(input: IdTokenInput): void {
 }
 
 /** Left-most half of the hash of the ASCII octets, base64url (OIDC Core §3.1.3.6). */
-export function leftHalfHash(value: string, alg: string): string {
+function leftHalfHash(value: string, alg: string): string {
   const bits = alg.endsWith('512') ? 'sha512' : alg.endsWith('384') ? 'sha384' : 'sha256';
   const digest = createHash(bits).update(value, 'ascii').digest();
   return jose.base64url.encode(digest.subarray(0, digest.length / 2));
@@ -219,7 +219,7 @@ export function checkTyp(input: IdTokenInput): void {
 }
 
 /** Header parameters a relying party of ID tokens understands as critical: none (openidconnect-rs rejects any crit). */
-export const UNDERSTOOD_CRIT: readonly string[] = [];
+const UNDERSTOOD_CRIT: readonly string[] = [];
 
 export function checkCrit(input: IdTokenInput): void {
   const { header, evidence } = decoded(input);

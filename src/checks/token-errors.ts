@@ -34,7 +34,7 @@ const BASIS: Record<ErrorEndpoint, string> = {
 const label = (s: ErrorSample) => `${s.endpoint} (${s.what})`;
 
 /** The media type of a Content-Type header, lower case, without parameters. */
-export function mediaType(contentType: string | undefined): string {
+function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
@@ -55,7 +55,7 @@ export function errorFormatProblems(res: RawResponse): string[] {
 }
 
 /** Only error answers are judged: a request the provider accepted is some other check's business. */
-export function errorSamples(samples: ErrorSample[]): { judged: ErrorSample[]; notErrors: Evidence[] } {
+function errorSamples(samples: ErrorSample[]): { judged: ErrorSample[]; notErrors: Evidence[] } {
   const judged = samples.filter((s) => s.res.status >= 400);
   const notErrors = samples.filter((s) => s.res.status < 400).map((s) => ({ label: `${label(s)}: answered HTTP ${s.res.status}, not an error, so not judged here` }));
   return { judged, notErrors };

@@ -25,7 +25,7 @@ export interface Prerequisite {
   client?: string;
 }
 
-export function prerequisiteKey(p: Prerequisite): string {
+function prerequisiteKey(p: Prerequisite): string {
   return p.client ? `${p.id} [${p.client}]` : p.id;
 }
 

@@ -40,7 +40,7 @@ const OTHER_CLIENT_STRING_KEYS = [
 
 const otherClientKeys = Object.fromEntries(OTHER_CLIENT_STRING_KEYS.map((k) => [k, z.string()])) as Record<(typeof OTHER_CLIENT_STRING_KEYS)[number], z.ZodString>;
 
-export const clientSchema = z
+const clientSchema = z
   .object({
     ...otherClientKeys,
     client_id: z.string().min(1),

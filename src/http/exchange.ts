@@ -24,7 +24,7 @@ export interface RawResponse {
   json: unknown;
 }
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
 
 function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -32,7 +32,7 @@ function flatten(headers: Record<string, string | string[] | undefined>): Record
   return out;
 }
 
-export function formBody(form: Record<string, string | undefined>): string {
+function formBody(form: Record<string, string | undefined>): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(form)) if (v !== undefined) params.set(k, v);
   return params.toString();

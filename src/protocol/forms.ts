@@ -104,7 +104,7 @@ export function isErrorPage(status: number, html: string, kind: PageKind): boole
 }
 
 /** The text a person reads on the page (title and body, without scripts and styles). */
-export function visibleText(html: string): string {
+function visibleText(html: string): string {
   const $ = cheerio.load(html);
   $('script, style, noscript, template').remove();
   return `${$('title').text()} ${$('body').text()}`.replace(/\s+/g, ' ').trim();

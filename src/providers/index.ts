@@ -9,7 +9,7 @@ import { glewlwyd } from './glewlwyd/index.ts';
 
 export type { ProviderModule, ProvisionStepDef };
 
-export const PROVIDERS: readonly ProviderModule[] = [authelia, glewlwyd];
+const PROVIDERS: readonly ProviderModule[] = [authelia, glewlwyd];
 
 /** Login driver names the profile accepts besides the generic `form` and `embedded`. */
 export const PROVIDER_DRIVERS: readonly string[] = PROVIDERS.map((p) => p.driver);

@@ -14,7 +14,7 @@ export interface VerdictChange {
   observed: Outcome | '(absent)';
 }
 
-export function verdictKey(r: Pick<CheckResult, 'id' | 'client'>): string {
+function verdictKey(r: Pick<CheckResult, 'id' | 'client'>): string {
   return r.client ? `${r.id} [${r.client}]` : r.id;
 }
 

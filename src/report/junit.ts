@@ -11,12 +11,12 @@ function visible(s: string): string {
   return s.replace(INVALID_XML, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-export function xmlText(s: string): string {
+function xmlText(s: string): string {
   return visible(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** Attribute values also keep their line breaks and tabs, which parsers would otherwise normalise to spaces. */
-export function xmlAttr(s: string): string {
+function xmlAttr(s: string): string {
   return xmlText(s).replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
 }
 

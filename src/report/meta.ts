@@ -104,6 +104,6 @@ export function detailText(r: CheckResult): string {
   return lines.join('\n');
 }
 
-export function truncate(s: string, max: number): string {
+function truncate(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max)}… (${s.length - max} more chars)` : s;
 }

@@ -114,7 +114,7 @@ function failureMessage(result: TestResult): string {
 }
 
 /** Maps one Playwright test result to the CheckResult the reports show. */
-export function toCheckResult(test: TestCase, result: TestResult): CheckResult {
+function toCheckResult(test: TestCase, result: TestResult): CheckResult {
   const attached = attachedResult(result);
   const broke = result.status === 'failed' || result.status === 'timedOut' || result.status === 'interrupted';
   if (attached) {
@@ -216,7 +216,7 @@ export default class HarnessReporter implements Reporter {
   }
 }
 
-export function endSummary(results: readonly CheckResult[], htmlPath: string, redactor: Redactor): string {
+function endSummary(results: readonly CheckResult[], htmlPath: string, redactor: Redactor): string {
   const lines = [`checks: ${countsText(summarize(results))}`];
   // Root causes first, those that block the most checks at the top; blocked checks are counted, not listed.
   for (const { result: r, blocks } of rootCauses(results)) {

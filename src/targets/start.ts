@@ -8,7 +8,7 @@ import { startCommand } from './command.ts';
 import { probeDiscovery } from './wait.ts';
 import { startContainer, type ContainerStartOptions } from './container.ts';
 
-export class UnsupportedTarget extends Error {}
+class UnsupportedTarget extends Error {}
 
 export async function startTarget(profile: TargetProfile, readyTimeoutMs = 5_000, container: ContainerStartOptions = {}): Promise<StartedTarget> {
   switch (profile.start.mode) {
@@ -30,7 +30,7 @@ export async function startTarget(profile: TargetProfile, readyTimeoutMs = 5_000
 
 /** HARNESS_EMBEDDED_FAULTS=a,b turns fault switches on in the reference provider, to see a failing
  *  run end to end (the harness's own tests and demos; never needed against a real provider). */
-export function faultsFromEnv(env: NodeJS.ProcessEnv = process.env): Fault[] {
+function faultsFromEnv(env: NodeJS.ProcessEnv = process.env): Fault[] {
   const names = (env.HARNESS_EMBEDDED_FAULTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   for (const name of names) {
     if (!isFault(name)) throw new UnsupportedTarget(`HARNESS_EMBEDDED_FAULTS: unknown fault ${name} (known: ${FAULTS.join(', ')})`);

@@ -24,4 +24,3 @@ export interface TargetStartOptions {
   readyTimeoutMs?: number;
 }
 
-export type TargetLauncher = (profile: TargetProfile, options?: TargetStartOptions) => Promise<StartedTarget>;

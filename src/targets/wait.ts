@@ -2,7 +2,7 @@
 
 import { fetchDiscovery } from '../protocol/metadata.ts';
 
-export class TargetUnreachable extends Error {}
+class TargetUnreachable extends Error {}
 
 export async function waitForDiscovery(issuer: string, timeoutMs: number, isAlive: () => boolean = () => true): Promise<void> {
   const deadline = Date.now() + timeoutMs;

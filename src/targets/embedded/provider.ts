@@ -38,7 +38,7 @@ function uuidOf(seed: string): string {
 }
 
 /** Opaque, stable per-user subject in UUID form, as Authelia 4.38+ issues. */
-export function subjectOf(username: string): string {
+function subjectOf(username: string): string {
   return uuidOf(`embedded-subject:${username}`);
 }
 
