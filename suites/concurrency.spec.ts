@@ -7,8 +7,10 @@ import { codeOf } from '../src/checks/code-flow.ts';
 import * as k from '../src/checks/concurrency.ts';
 
 const profile = collectProfile();
-// A confidential client when there is one: its code exchange is the usual path of a busy server.
-const client = profile.clients.find((c) => !c.public) ?? profile.clients[0]!;
+// The burst spreads over every client, as relying parties of a busy server do (a provider whose
+// storage cannot take overlapping writes fails on different clients' logins and grants at once).
+const client = profile.clients[0]!;
+const clientOf = (i: number) => profile.clients[i % profile.clients.length]!;
 
 check('concurrency', k.concurrencyChecks.burst, async ({ session, run }) => {
   const { meta } = await run.discovery();
@@ -22,7 +24,7 @@ check('concurrency', k.concurrencyChecks.burst, async ({ session, run }) => {
     throw err;
   };
   // Logins of their own, all at once (raw HTTP where the pages allow, else fresh browser contexts).
-  const requests = await Promise.all(Array.from({ length: k.BURST }, () => session.request(client)));
+  const requests = await Promise.all(Array.from({ length: k.BURST }, (_, i) => session.request(clientOf(i))));
   const callbacks = await Promise.all(requests.map((req) => session.authorizeFresh(req).catch(noAnswer('authorization'))));
   const codes = callbacks.flatMap((cb, i) => {
     if (!cb) return [];
@@ -34,7 +36,7 @@ check('concurrency', k.concurrencyChecks.burst, async ({ session, run }) => {
     }
   });
   if (codes.length === 0 && outcomes.every((o) => o.error === undefined)) skip('no authorization of the burst returned a code, so the token step could not be tried (see code.exchange)');
-  const tokens = await Promise.all(codes.map(({ code, req }) => exchangeCode(meta, { client }, code, req.redirectUri, req.verifier).then((res) => {
+  const tokens = await Promise.all(codes.map(({ code, req }) => exchangeCode(meta, { client: req.client }, code, req.redirectUri, req.verifier).then((res) => {
     outcomes.push({ step: 'token', response: res });
     return res;
   }, noAnswer('token'))));

@@ -11,7 +11,7 @@ export const concurrencyChecks = {
 } satisfies Record<string, CheckDef>;
 
 /** Parallel requests of the burst: how many were sent per step. */
-export const BURST = 6;
+export const BURST = 10;
 
 /** One request of the burst: its step and what came back (a response, or the error that ended it). */
 export interface BurstOutcome {
