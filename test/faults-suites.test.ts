@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../src/cli/run.ts';
 import { FAULTS, type Fault } from '../src/targets/embedded/faults.ts';
+import { verdictKey } from '../src/model/check.ts';
 
 /** The checks (verdict keys, as regular expressions) each fault must break, and the --grep that runs them. */
 /** `outcome`: what the fault makes of the check when it is not a failure (a server error is an
@@ -122,7 +123,7 @@ describe('every fault through the registered checks', () => {
     it(`${fault}: ${BREAKS[fault].breaks.source}`, async () => {
       const { grep, breaks, outcome, target, with: also } = BREAKS[fault];
       const r = await run(targets[target ?? 'reference'], [fault, ...(also ?? [])].join(','), grep);
-      const key = (x: Result) => (x.client ? `${x.id} [${x.client}]` : x.id);
+      const key = verdictKey;
       const hit = r.results.filter((x) => breaks.test(key(x)));
       expect(hit.length, `no result matches ${breaks}:\n${r.out.slice(-1500)}`).toBeGreaterThan(0);
       for (const x of hit) {

@@ -5,7 +5,7 @@
 // server error, timeout or dropped connection in a setup step is a ProviderError: an `error`
 // outcome, never a requirement failure with a made-up reason.
 
-import type { CheckDef, CheckResult, Evidence } from '../model/check.ts';
+import { verdictKey, type CheckDef, type CheckResult, type Evidence } from '../model/check.ts';
 import { HttpError, type RawResponse } from '../http/exchange.ts';
 
 export interface FailureDetail {
@@ -23,10 +23,6 @@ export interface FailureDetail {
 export interface Prerequisite {
   id: string;
   client?: string;
-}
-
-function prerequisiteKey(p: Prerequisite): string {
-  return p.client ? `${p.id} [${p.client}]` : p.id;
 }
 
 export class CheckFailure extends Error {
@@ -123,8 +119,8 @@ export interface Verdict {
 export function outcomeOf(err: unknown, def: CheckDef, client?: { id: string }, options: { exactErrorCodes?: boolean } = {}): Verdict {
   if (err instanceof CheckSkipped) return { outcome: 'skipped', detail: { message: err.message } };
   if (err instanceof CheckFailure) {
-    const own = prerequisiteKey({ id: def.id, ...(client ? { client: client.id } : {}) });
-    const by = err.prerequisite ? prerequisiteKey(err.prerequisite) : undefined;
+    const own = verdictKey({ id: def.id, client: client?.id });
+    const by = err.prerequisite ? verdictKey(err.prerequisite) : undefined;
     if (by && by !== own) return { outcome: 'blocked', blockedBy: by, detail: { ...err.detail, message: `blocked by ${by}: ${err.detail.message}` } };
     const lenient = err.detail.kind === 'error-code' && !options.exactErrorCodes;
     return { outcome: def.severity === 'warning' || lenient ? 'warning' : 'failed', detail: err.detail };

@@ -53,3 +53,9 @@ export interface CheckResult extends CheckDef {
   /** For `blocked`: the verdict key (`<check id>` or `<check id> [<client>]`) of the failed prerequisite. */
   blockedBy?: string;
 }
+
+/** The key a verdict is known by in expected results, blocked-by links and comparisons:
+ *  `<check id>`, or `<check id> [<client>]` for a check that ran for one client. */
+export function verdictKey(r: { id: string; client?: string | undefined }): string {
+  return r.client ? `${r.id} [${r.client}]` : r.id;
+}

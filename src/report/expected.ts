@@ -4,7 +4,7 @@
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { CheckResult, Outcome } from '../model/check.ts';
-import { OUTCOMES } from '../model/check.ts';
+import { OUTCOMES, verdictKey } from '../model/check.ts';
 
 export type Verdicts = Record<string, Outcome>;
 
@@ -14,9 +14,6 @@ export interface VerdictChange {
   observed: Outcome | '(absent)';
 }
 
-function verdictKey(r: Pick<CheckResult, 'id' | 'client'>): string {
-  return r.client ? `${r.id} [${r.client}]` : r.id;
-}
 
 export function verdictsOf(results: CheckResult[]): Verdicts {
   const out: Verdicts = {};

@@ -1,7 +1,7 @@
 // Run-level data shared by the three report formats.
 
 import type { CheckResult, Outcome } from '../model/check.ts';
-import { OUTCOMES } from '../model/check.ts';
+import { OUTCOMES, verdictKey } from '../model/check.ts';
 
 export interface RunMeta {
   target: string;
@@ -50,10 +50,9 @@ export interface RootCause {
 export function rootCauses(results: readonly CheckResult[]): RootCause[] {
   const blocks = new Map<string, number>();
   for (const r of results) if (r.outcome === 'blocked' && r.blockedBy) blocks.set(r.blockedBy, (blocks.get(r.blockedBy) ?? 0) + 1);
-  const key = (r: CheckResult) => (r.client ? `${r.id} [${r.client}]` : r.id);
   return results
     .filter((r) => r.outcome === 'failed' || r.outcome === 'error')
-    .map((result) => ({ result, blocks: blocks.get(key(result)) ?? 0 }))
+    .map((result) => ({ result, blocks: blocks.get(verdictKey(result)) ?? 0 }))
     .sort((a, b) => b.blocks - a.blocks || OUTCOME_RANK[a.result.outcome] - OUTCOME_RANK[b.result.outcome] || byPosition(a.result, b.result));
 }
 
