@@ -71,22 +71,30 @@ function captureName(name: string): string {
   return `${name.replace(/[^\w.-]+/g, '_')}-${process.pid}-${++captures}`;
 }
 
+let secretInputs: string[] | undefined;
+
+/** What a user typed into a password or one-time-password input never reaches the report: those
+ *  inputs are masked, found generically and by the login driver's own selectors (read from the
+ *  profile once per worker, not at every screenshot). */
+function secretInputSelectors(): string[] {
+  if (secretInputs) return secretInputs;
+  const found = ['input[type="password" i]', 'input[autocomplete="one-time-code" i]'];
+  try {
+    const { password, otp } = selectorsFor(collectProfile().login);
+    found.push(password, ...(otp ? [otp] : []));
+  } catch {
+    // no profile to read the driver's selectors from: the generic ones still apply
+  }
+  return (secretInputs = found);
+}
+
 /** A screenshot of `page` in the report folder, as evidence (the error page a person would see). */
 export async function screenshot(page: Page, name: string, label: string): Promise<Evidence[]> {
   const dir = process.env.HARNESS_REPORT_DIR;
   if (!dir) return [];
   mkdirSync(path.join(dir, 'screenshots'), { recursive: true });
   const shot = `screenshots/${captureName(name)}.png`;
-  // What a user typed into a password or one-time-password input never reaches the report: those
-  // inputs are masked, found generically and by the login driver's own selectors.
-  const secretInputs = ['input[type="password" i]', 'input[autocomplete="one-time-code" i]'];
-  try {
-    const { password, otp } = selectorsFor(collectProfile().login);
-    secretInputs.push(password, ...(otp ? [otp] : []));
-  } catch {
-    // no profile to read the driver's selectors from: the generic ones still apply
-  }
-  const mask = secretInputs.map((sel) => page.locator(sel));
+  const mask = secretInputSelectors().map((sel) => page.locator(sel));
   return page.screenshot({ path: path.join(dir, shot), fullPage: true, mask }).then(() => [{ label, file: shot }], () => []);
 }
 
