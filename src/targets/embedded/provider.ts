@@ -173,8 +173,13 @@ async function applyClaimsPolicy(json: Record<string, unknown>, p: PolicyContext
     }
   }
   if (added === 0) return;
-  const header = jose.decodeProtectedHeader(json.id_token);
-  json.id_token = await new jose.SignJWT(claims).setProtectedHeader({ alg: header.alg ?? 'RS256', ...(header.kid ? { kid: header.kid } : {}), ...(header.typ ? { typ: header.typ } : {}) }).sign(p.privateKey);
+  json.id_token = await resign(json.id_token, claims, p.privateKey);
+}
+
+/** The ID token again with `claims`, under the same header (alg, kid, typ) and key. */
+async function resign(idToken: string, claims: jose.JWTPayload, key: CryptoKey): Promise<string> {
+  const header = jose.decodeProtectedHeader(idToken);
+  return new jose.SignJWT(claims).setProtectedHeader({ alg: header.alg ?? 'RS256', ...(header.kid ? { kid: header.kid } : {}), ...(header.typ ? { typ: header.typ } : {}) }).sign(key);
 }
 
 // Authelia (fosite) puts at_hash into the ID token of the token endpoint; oidc-provider only into
@@ -184,11 +189,10 @@ async function addAtHash(json: Record<string, unknown>, p: PolicyContext): Promi
   if (typeof json.id_token !== 'string' || typeof json.access_token !== 'string') return;
   const claims = jose.decodeJwt(json.id_token);
   if (claims.at_hash !== undefined) return;
-  const header = jose.decodeProtectedHeader(json.id_token);
-  const alg = header.alg ?? 'RS256';
+  const alg = jose.decodeProtectedHeader(json.id_token).alg ?? 'RS256';
   const digest = createHash(alg.endsWith('512') ? 'sha512' : alg.endsWith('384') ? 'sha384' : 'sha256').update(json.access_token, 'ascii').digest();
   claims.at_hash = jose.base64url.encode(digest.subarray(0, digest.length / 2));
-  json.id_token = await new jose.SignJWT(claims).setProtectedHeader({ alg, ...(header.kid ? { kid: header.kid } : {}), ...(header.typ ? { typ: header.typ } : {}) }).sign(p.privateKey);
+  json.id_token = await resign(json.id_token, claims, p.privateKey);
 }
 
 /** Pre-configured consents match only the exact same scope set. */
