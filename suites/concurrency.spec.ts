@@ -9,7 +9,6 @@ import * as k from '../src/checks/concurrency.ts';
 const profile = collectProfile();
 // The burst spreads over every client, as relying parties of a busy server do (a provider whose
 // storage cannot take overlapping writes fails on different clients' logins and grants at once).
-const client = profile.clients[0]!;
 const clientOf = (i: number) => profile.clients[i % profile.clients.length]!;
 
 check('concurrency', k.concurrencyChecks.burst, async ({ session, run }) => {
@@ -45,4 +44,4 @@ check('concurrency', k.concurrencyChecks.burst, async ({ session, run }) => {
     await Promise.all(access.map((at) => userinfo(meta, at).then((res) => void outcomes.push({ step: 'userinfo', response: res }), noAnswer('userinfo'))));
   }
   return k.checkBurst(outcomes);
-}, client);
+});

@@ -230,7 +230,7 @@ describe('root causes, not noise', () => {
     const dir = tmp();
     const run = await cli(['--grep', 'provider\\.concurrency', '--report-dir', dir], 120_000, { HARNESS_EMBEDDED_FAULTS: 'server-error-under-load' });
     expect(run.code).toBe(1);
-    expect(run.out).toMatch(/FAIL provider\.concurrency \[rustdesk\]: \d+ of \d+ requests sent 10 at a time got a server error or no answer \(token: HTTP 500/);
+    expect(run.out).toMatch(/FAIL provider\.concurrency: \d+ of \d+ requests sent 10 at a time got a server error or no answer \(token: HTTP 500/);
   }, 150_000);
 
   it('a --grep that matches no check: one line, exit 2', async () => {
