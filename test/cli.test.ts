@@ -10,26 +10,12 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, DEFAULT_TARGET, resolveProfile } from '../src/cli/run.ts';
+import { cli, resultsOf } from './cli-run.ts';
 import { startEmbedded } from '../src/targets/embedded/provider.ts';
 import type { StartedTarget } from '../src/targets/types.ts';
 import { knownSecrets } from '../src/report/redact.ts';
 import { embeddedZipTexts, unzip } from '../src/report/zip.ts';
 
-// Asynchronous: a provider started in this process must keep answering while the CLI runs.
-function cli(args: string[], timeout = 120_000, extraEnv: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0', ...extraEnv } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out, err });
-    });
-  });
-}
 
 /** Every CheckDef exported by src/checks (the `xxxChecks` records), by id. */
 async function definedCheckIds(): Promise<string[]> {
@@ -47,10 +33,6 @@ async function definedCheckIds(): Promise<string[]> {
   return [...ids].sort();
 }
 
-type Result = { id: string; client?: string; outcome: string; blockedBy?: string; message?: string };
-function resultsOf(reportDir: string): Result[] {
-  return (JSON.parse(readFileSync(path.join(reportDir, 'results.json'), 'utf8')) as { results: Result[] }).results;
-}
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -6,11 +6,11 @@
 // collide with test/cli.test.ts (vitest runs files in parallel).
 
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../src/cli/run.ts';
+import { cli, resultsOf, type Result } from './cli-run.ts';
 import { FAULTS, type Fault } from '../src/targets/embedded/faults.ts';
 import { verdictKey } from '../src/model/check.ts';
 
@@ -93,25 +93,9 @@ function onOtherPorts(name: 'reference' | 'reference-alt'): string {
   return dir;
 }
 
-type Result = { id: string; client?: string; outcome: string; severity: string; message?: string };
-
 function run(target: string, fault: string, grep: string): Promise<{ code: number | null; out: string; results: Result[] }> {
   const reportDir = mkdtempSync(path.join(os.tmpdir(), 'harness-fault-'));
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), '--target', target, '--grep', grep, '--report-dir', reportDir], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0', HARNESS_EMBEDDED_FAULTS: fault } });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('close', (code) => {
-      let results: Result[] = [];
-      try {
-        results = (JSON.parse(readFileSync(path.join(reportDir, 'results.json'), 'utf8')) as { results: Result[] }).results;
-      } catch {
-        // no report: the assertion below shows the output
-      }
-      resolve({ code, out, results });
-    });
-  });
+  return cli(['--target', target, '--grep', grep, '--report-dir', reportDir], 90_000, { HARNESS_EMBEDDED_FAULTS: fault }).then((r) => ({ code: r.code, out: r.out + r.err, results: resultsOf(reportDir) }));
 }
 
 describe('every fault through the registered checks', () => {
