@@ -98,15 +98,16 @@ export async function screenshot(page: Page, name: string, label: string): Promi
   return page.screenshot({ path: path.join(dir, shot), fullPage: true, mask }).then(() => [{ label, file: shot }], () => []);
 }
 
-/** Screenshot and redacted trace of a failed UI check, written into the report folder. */
-async function captureFailure(context: BrowserContext, page: Page, name: string, redactor: Redactor): Promise<Evidence[]> {
+/** Screenshot and redacted trace of a failed UI check, written into the report folder.
+ *  `stopTrace` writes the check's trace (the context's, or its chunk of a kept context). */
+async function captureFailure(stopTrace: (path: string) => Promise<void>, page: Page, name: string, redactor: Redactor): Promise<Evidence[]> {
   const dir = process.env.HARNESS_REPORT_DIR;
   if (!dir) return [];
   const base = captureName(name);
   const evidence: Evidence[] = await screenshot(page, name, 'screenshot of the page at failure');
   mkdirSync(path.join(dir, 'traces'), { recursive: true });
   const raw = path.join(os.tmpdir(), `${base}.zip`);
-  if (await context.tracing.stop({ path: raw }).then(() => true, () => false)) {
+  if (await stopTrace(raw).then(() => true, () => false)) {
     const trace = `traces/${base}.zip`;
     // Traces record typed values and URLs with codes: redact before anything is kept.
     writeFileSync(path.join(dir, trace), redactZip(readFileSync(raw), (t) => redactor.text(t)));
@@ -116,23 +117,52 @@ async function captureFailure(context: BrowserContext, page: Page, name: string,
   return evidence;
 }
 
-/** A fresh browser context for a check of the provider's own pages; when the check fails, a
- *  screenshot and a redacted trace become its evidence. */
-export async function withFreshPage<T>(session: WorkerSession, name: string, fn: (page: Page) => Promise<T>): Promise<T> {
-  const context = await (await session.browser()).newContext();
-  await context.tracing.start({ screenshots: true, snapshots: true });
-  const page = await context.newPage();
+/** Runs `fn` on `page`; when it fails for the page's sake, a screenshot and a redacted trace
+ *  become its evidence. */
+async function captured<T>(session: WorkerSession, name: string, page: Page, stopTrace: (path: string) => Promise<void>, fn: (page: Page) => Promise<T>): Promise<T> {
   try {
     return await fn(page);
   } catch (err) {
     // Not this page's failure: a skip, a server error, or a prerequisite another check owns.
     if (err instanceof CheckSkipped || err instanceof ProviderError || (err instanceof CheckFailure && err.prerequisite)) throw err;
-    const evidence = await captureFailure(context, page, name, session.run.redactor);
+    const evidence = await captureFailure(stopTrace, page, name, session.run.redactor);
     if (err instanceof CheckFailure) throw new CheckFailure({ ...err.detail, evidence: [...(err.detail.evidence ?? []), ...evidence] });
     throw new CheckFailure({ message: `the browser flow failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, evidence });
+  }
+}
+
+/** A fresh browser context for a check of the provider's own pages, where a login nobody made
+ *  before is what is tested; when the check fails, a screenshot and a redacted trace become its
+ *  evidence. */
+export async function withFreshPage<T>(session: WorkerSession, name: string, fn: (page: Page) => Promise<T>): Promise<T> {
+  const context = await (await session.browser()).newContext();
+  await context.tracing.start({ screenshots: true, snapshots: true });
+  const page = await context.newPage();
+  try {
+    return await captured(session, name, page, (p) => context.tracing.stop({ path: p }), fn);
   } finally {
     await context.tracing.stop().catch(() => undefined);
     await context.close();
+  }
+}
+
+/** A new page in the worker's signed-in browser context (signed in once, through `client`), for
+ *  checks of what a signed-in user sees; evidence as withFreshPage, from this check's trace chunk. */
+export async function withSignedInPage<T>(session: WorkerSession, client: ClientSpec, name: string, fn: (page: Page) => Promise<T>): Promise<T> {
+  let context: BrowserContext;
+  try {
+    context = await session.signedInContext(client);
+  } catch (err) {
+    if (err instanceof CheckSkipped || err instanceof ProviderError || err instanceof CheckFailure) throw err;
+    throw new CheckFailure({ message: `could not sign in in the browser before the check: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` });
+  }
+  await context.tracing.startChunk();
+  const page = await context.newPage();
+  try {
+    return await captured(session, name, page, (p) => context.tracing.stopChunk({ path: p }), fn);
+  } finally {
+    await context.tracing.stopChunk().catch(() => undefined);
+    await page.close();
   }
 }
 

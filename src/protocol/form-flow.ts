@@ -6,12 +6,14 @@ import type { FormLoginSelectors, LoginDriverSpec, TestUser } from '../model/tar
 import { providerModule } from '../providers/index.ts';
 import { consentSubmission, loginSubmission, otpSubmission, pageKind, type FormSubmission, type PageKind } from './forms.ts';
 import { totp } from '../browser/totp.ts';
-import { HttpSession, type FollowResult } from './session.ts';
+import { HttpSession, submissionUrl, type FollowResult } from './session.ts';
 
 export interface FormFlowOptions {
   selectors: FormLoginSelectors;
   user: TestUser;
   consent?: 'accept' | 'deny';
+  /** Consent given with the page's "remember" option ticked. */
+  remember?: boolean;
   /** A provider whose login page is a JavaScript app answered through its own API. */
   app?: AppDriver;
 }
@@ -40,26 +42,57 @@ export async function kindOf(session: HttpSession, page: Page, options: FormFlow
 }
 
 const MAX_PAGES = 4;
+const EVERY_PAGE: readonly PageKind[] = ['login', 'otp', 'consent'];
 
-/** Answers login, second-factor and consent pages until the provider sends the browser to
- *  `redirectUri` or shows a page these forms do not cover (an error page, or a JavaScript app). */
-export async function answerPages(session: HttpSession, first: FollowResult, redirectUri: string, options: FormFlowOptions): Promise<FollowResult> {
+/** How the page-answering loop moves on, and which pages it answers. */
+export interface Answering<R> {
+  /** Requests `url` (posting `form`) and follows the provider's redirects as the caller watches
+   *  them: to the redirect URI (HttpSession.follow), or while they stay on the provider's origin
+   *  (HttpSession.followWithin). */
+  go(url: URL, form?: Record<string, string>): Promise<R>;
+  /** The pages answered (default: login, one-time password and consent); any other page, an
+   *  error page or one these forms do not cover, ends the loop. */
+  answer?: readonly PageKind[];
+}
+
+/** The one loop that answers the provider's pages over raw HTTP: login, second-factor and
+ *  consent forms, or a login app through its API driver, until the provider redirects (to the
+ *  redirect URI or off its origin, as `how.go` follows), or shows a page not to be answered. A
+ *  second login page means the credentials were refused, and ends it too. Returns the last
+ *  result; a page left for the browser (a JavaScript app without an API driver) is returned as is. */
+export async function answerPagesWith<R extends { kind: string }>(session: HttpSession, first: R, options: FormFlowOptions, how: Answering<R>): Promise<R> {
+  const answer = how.answer ?? EVERY_PAGE;
+  // A login app's page is answered unless it is one of the kinds left alone (its API driver
+  // knows its pages better than their kind says).
+  const leftAlone = EVERY_PAGE.filter((k) => !answer.includes(k));
   let r = first;
   let logins = 0;
-  for (let i = 0; i < MAX_PAGES && r.kind === 'page' && r.status === 200; i++) {
-    if (options.app?.owns(r.url)) {
-      const next = await options.app.prepare(session, r, options);
+  for (let i = 0; i < MAX_PAGES && isPage(r) && r.status === 200; i++) {
+    const page: Page = r;
+    if (options.app?.owns(page.url)) {
+      if (leftAlone.length && leftAlone.includes(await options.app.kind(session, page))) break;
+      const next = await options.app.prepare(session, page, options);
       if (!next) break;
-      r = await session.follow(next, redirectUri);
+      r = await how.go(next);
       continue;
     }
-    // A second login page means the credentials were refused: stop there.
-    if (pageKind(r.body, options.selectors) === 'login' && logins++ > 0) break;
-    const sub = nextSubmission(r.body, r.url, options);
+    const kind = pageKind(page.body, options.selectors);
+    if (!answer.includes(kind) || (kind === 'login' && logins++ > 0)) break;
+    const sub = nextSubmission(page.body, page.url, options);
     if (!sub) break;
-    r = await session.submit(sub, redirectUri);
+    const { url, form } = submissionUrl(sub);
+    r = await how.go(url, form);
   }
   return r;
+}
+
+function isPage(r: { kind: string }): r is Page {
+  return r.kind === 'page';
+}
+
+/** answerPagesWith, following to `redirectUri`. */
+export function answerPages(session: HttpSession, first: FollowResult, redirectUri: string, options: FormFlowOptions): Promise<FollowResult> {
+  return answerPagesWith(session, first, options, { go: (url, form) => session.follow(url, redirectUri, form) });
 }
 
 /** How a user answers this page (login, one-time password or consent), or undefined for any other page. */
@@ -71,7 +104,7 @@ export function nextSubmission(html: string, url: URL, options: FormFlowOptions)
     case 'otp':
       return secret ? otpSubmission(html, url, options.selectors, totp(secret)) : undefined;
     case 'consent':
-      return consentSubmission(html, url, options.selectors, options.consent ?? 'accept');
+      return consentSubmission(html, url, options.selectors, options.consent ?? 'accept', options.remember);
     default:
       return undefined;
   }

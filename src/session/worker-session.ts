@@ -6,16 +6,17 @@ import type { Browser, BrowserContext, Page } from 'playwright';
 import type { ClientSpec, FormLoginSelectors, TestUser } from '../model/target.ts';
 import { authorizationRequest, type AuthorizationOptions, type AuthorizationRequest } from '../protocol/authorize.ts';
 import { exchangeCode } from '../protocol/endpoints.ts';
-import { HttpSession, submissionUrl, type StayResult } from '../protocol/session.ts';
-import { consentSubmission, isErrorPage } from '../protocol/forms.ts';
-import { answerPages, appDriverFor, continueOverHttp, kindOf, nextSubmission, type FormFlowOptions } from '../protocol/form-flow.ts';
+import { HttpSession, type StayResult } from '../protocol/session.ts';
+import { isErrorPage } from '../protocol/forms.ts';
+import { answerPages, answerPagesWith, appDriverFor, continueOverHttp, kindOf, type FormFlowOptions } from '../protocol/form-flow.ts';
 import { HttpError, type RawResponse } from '../http/exchange.ts';
-import { browserDriver, LoginError, selectorsFor, visibleKind, type BrowserDriver, type Landing } from '../browser/drivers.ts';
+import { browserDriver, LoginError, visibleKind, type BrowserDriver, type Landing } from '../browser/drivers.ts';
 import { launchBrowser } from '../browser/launch.ts';
 import { asPrerequisite, expectNoServerError, ProviderError } from '../checks/verdict.ts';
 import { checkTokenResponse, codeOf, type Callback, type FrontRefusal, type TokenSet } from '../checks/code-flow.ts';
 import type { SecondFactorOutcome } from '../checks/client-rules.ts';
 import type { RunContext } from './run.ts';
+import type { HttpExchange } from '../model/check.ts';
 
 /** A completed code flow: the authorization request, the callback and the token response. */
 export interface Flow {
@@ -35,6 +36,7 @@ export class WorkerSession {
   private readonly http = new HttpSession();
   private loggedIn = false;
   private readonly flows = new Map<string, Promise<Flow>>();
+  private signedIn?: Promise<BrowserContext>;
   /** A second login session of the same user, whose tokens only reading checks use. */
   private reader?: WorkerSession;
   readonly selectors: FormLoginSelectors;
@@ -86,6 +88,29 @@ export class WorkerSession {
     return landing;
   }
 
+  /** A browser context of its own, signed in once per worker through `client`, for checks of
+   *  pages a signed-in user sees (an error page must not be mistaken for a login page). No check
+   *  changes state through it, so one sign-in serves them all. Its tracing is started, so a check
+   *  can keep a chunk of it as evidence. */
+  signedInContext(client: ClientSpec): Promise<BrowserContext> {
+    return (this.signedIn ??= (async () => {
+      const context = await (await this.browser()).newContext();
+      try {
+        const req = await this.request(client);
+        const page = await context.newPage();
+        await this.driver.complete(page, req.url, { user: this.user, redirectUri: req.redirectUri });
+        await page.close();
+        await context.tracing.start({ screenshots: true, snapshots: true });
+        return context;
+      } catch (err) {
+        // Not kept: the next check signs in again and reports its own failure.
+        this.signedIn = undefined;
+        await context.close();
+        throw err;
+      }
+    })());
+  }
+
   /** The authorization response for `req` from a new login (no session cookies): raw HTTP where
    *  the pages allow, else a fresh browser context. */
   async authorizeFresh(req: AuthorizationRequest): Promise<Callback> {
@@ -106,34 +131,21 @@ export class WorkerSession {
   async stayWithin(req: AuthorizationRequest, anyClient: ClientSpec): Promise<StayResult> {
     if (!this.loggedIn) await this.authorize(await this.request(anyClient));
     const origin = new URL(this.run.issuer).origin;
-    let r = await this.http.followWithin(req.url, origin);
     // Answer consent (and login) pages: a provider that checks redirect_uri only after them must
-    // still be caught.
-    // followWithin, not follow: a redirect anywhere off the provider is the verdict, never fetched.
-    for (let i = 0; i < 3 && r.kind === 'page' && r.status === 200; i++) {
-      const app = this.options.app;
-      if (app?.owns(r.url)) {
-        const next = await app.prepare(this.http, r, this.options);
-        if (!next) break;
-        r = await this.http.followWithin(next, origin);
-        continue;
+    // still be caught. followWithin, not follow: a redirect anywhere off the provider is the
+    // verdict, never fetched.
+    const r = await answerPagesWith(this.http, await this.http.followWithin(req.url, origin), this.options, { go: (url, form) => this.http.followWithin(url, origin, form) });
+    if (r.kind === 'page' && r.status === 200 && !this.options.app?.owns(r.url) && this.driver.opaque?.(r.url)) {
+      // A JavaScript app's page: only the browser shows whether the provider goes on to the
+      // redirect URI (a request it should have refused) or stays on its error page.
+      try {
+        const landing = await this.inBrowser(req);
+        return { kind: 'left', location: landing.url.href, status: 302 };
+      } catch (err) {
+        if (!(err instanceof LoginError)) throw err;
+        const page = this.page!;
+        return { kind: 'page', url: new URL(page.url()), status: 200, body: await page.content(), pageKind: await visibleKind(page, this.selectors) };
       }
-      if (this.driver.opaque?.(r.url)) {
-        // A JavaScript app's page: only the browser shows whether the provider goes on to the
-        // redirect URI (a request it should have refused) or stays on its error page.
-        try {
-          const landing = await this.inBrowser(req);
-          return { kind: 'left', location: landing.url.href, status: 302 };
-        } catch (err) {
-          if (!(err instanceof LoginError)) throw err;
-          const page = this.page!;
-          return { kind: 'page', url: new URL(page.url()), status: 200, body: await page.content(), pageKind: await visibleKind(page, this.selectors) };
-        }
-      }
-      const sub = nextSubmission(r.body, r.url, this.options);
-      if (!sub) break;
-      const next = submissionUrl(sub);
-      r = await this.http.followWithin(next.url, origin, next.form);
     }
     // What the page left asks of the user: a login or consent page is no rejection.
     return r.kind === 'page' ? { ...r, pageKind: await kindOf(this.http, r, this.options) } : r;
@@ -149,23 +161,9 @@ export class WorkerSession {
     const first = await this.request(oneFactor);
     const url = await continueOverHttp(http, await http.follow(first.url, first.redirectUri), first.redirectUri, options);
     if (url) {
-      let r = await http.follow(req.url, req.redirectUri);
-      for (let i = 0; i < 3 && r.kind === 'page' && r.status === 200; i++) {
-        const kind = await kindOf(http, r, options);
-        if (kind === 'login' || kind === 'otp') break;
-        // A login app's page is continued as its user would (granting what it asks); a server-
-        // rendered page only when it is the consent page.
-        if (options.app?.owns(r.url)) {
-          const next = await options.app.prepare(http, r, options);
-          if (!next) break;
-          r = await http.follow(next, req.redirectUri);
-          continue;
-        }
-        if (kind !== 'consent') break;
-        const sub = consentSubmission(r.body, r.url, this.selectors, 'accept');
-        if (!sub) break;
-        r = await http.submit(sub, req.redirectUri);
-      }
+      // Consent is answered as its user would (a login app's too); a login or one-time password
+      // page ends it: that is the second factor being asked for.
+      const r = await answerPagesWith(http, await http.follow(req.url, req.redirectUri), options, { go: (u, form) => http.follow(u, req.redirectUri, form), answer: ['consent'] });
       if (r.kind === 'callback') return r;
       if (!this.driver.opaque?.(r.url)) return { ...r, pageKind: await kindOf(http, r, options) };
     }
@@ -201,9 +199,7 @@ export class WorkerSession {
       const r = await this.http.follow(req.url, req.redirectUri);
       if (r.kind === 'page' && this.driver.opaque?.(r.url)) return (await this.inBrowser(req, { remember })).steps.includes('consent');
       if (r.kind === 'callback' || (await kindOf(this.http, r, this.options)) !== 'consent') return false;
-      const sub = consentSubmission(r.body, r.url, this.selectors, 'accept', remember);
-      if (sub) await this.http.submit(sub, req.redirectUri);
-      else await answerPages(this.http, r, req.redirectUri, this.options);
+      await answerPagesWith(this.http, r, { ...this.options, consent: 'accept', remember }, { go: (url, form) => this.http.follow(url, req.redirectUri, form), answer: ['consent'] });
       return true;
     };
     const first = await asked(await this.request(client, noPrompt), true);
@@ -217,12 +213,13 @@ export class WorkerSession {
 
   /** Authorizes `client` once (answering consent), then sends `second` in the same session and
    *  tells whether the provider asked for consent again. */
-  async consentAskedAgain(client: ClientSpec, second: AuthorizationRequest): Promise<{ askedAgain: boolean; pageUrl?: string }> {
+  async consentAskedAgain(client: ClientSpec, second: AuthorizationRequest): Promise<{ askedAgain: boolean; pageUrl?: string; exchange?: HttpExchange }> {
     await this.authorize(await this.request(client, { params: { prompt: undefined } }));
     const r = await this.http.follow(second.url, second.redirectUri);
-    if (r.kind === 'callback') return { askedAgain: false };
-    if (this.driver.opaque?.(r.url)) return { askedAgain: (await this.inBrowser(second)).steps.includes('consent'), pageUrl: r.url.pathname };
-    return { askedAgain: (await kindOf(this.http, r, this.options)) === 'consent', pageUrl: r.url.pathname };
+    const seen = r.exchange ? { exchange: r.exchange } : {};
+    if (r.kind === 'callback') return { askedAgain: false, ...seen };
+    if (this.driver.opaque?.(r.url)) return { askedAgain: (await this.inBrowser(second)).steps.includes('consent'), pageUrl: r.url.pathname, ...seen };
+    return { askedAgain: (await kindOf(this.http, r, this.options)) === 'consent', pageUrl: r.url.pathname, ...seen };
   }
 
   /** Sends an authorization request expected to be refused, with an established session. */
@@ -282,6 +279,7 @@ export class WorkerSession {
   async close(): Promise<void> {
     await this.reader?.close();
     await this.context?.close();
+    await (await this.signedIn?.catch(() => undefined))?.close();
   }
 }
 
