@@ -3,13 +3,13 @@ import { decodeJwt } from 'jose';
 import { check, collectProfile, skip, test, type CheckFixtures, type Flow, type WorkerSession } from './harness.ts';
 import type { ClientSpec } from '../src/model/target.ts';
 import type { Evidence } from '../src/model/check.ts';
-import { exchangeCode, introspect, userinfo } from '../src/protocol/endpoints.ts';
+import { exchangeCode, userinfo } from '../src/protocol/endpoints.ts';
 import { endpoint } from '../src/protocol/metadata.ts';
 import { defaultScope } from '../src/protocol/authorize.ts';
 import { checkTokenResponse, codeOf } from '../src/checks/code-flow.ts';
 import { idTokenOf } from '../src/checks/id-token.ts';
 import { checkUserinfo } from '../src/checks/tokens.ts';
-import { CheckFailure, expectJson200, fail } from '../src/checks/verdict.ts';
+import { CheckFailure, expectJson200, fail, http } from '../src/checks/verdict.ts';
 import * as c from '../src/checks/claims.ts';
 import { expectConfigured } from '../src/checks/basis.ts';
 
@@ -22,7 +22,7 @@ async function observe({ run }: CheckFixtures, client: ClientSpec, flow: Flow): 
   const claims = checkUserinfo(await userinfo(meta, flow.tokens.access_token), client, 'GET');
   let introspection: Record<string, unknown> | undefined;
   if (!client.public && endpoint(meta, 'introspection_endpoint')) {
-    introspection = expectJson200(await introspect(meta, { client }, flow.tokens.access_token, 'access_token'), { message: 'introspection failed', label: 'introspection' });
+    introspection = expectJson200(await run.introspect(client, flow.tokens.access_token, 'access_token'), { message: 'introspection failed', label: 'introspection' });
   }
   return { id_token: decodeJwt(idTokenOf(flow.tokenRes, client)) as Record<string, unknown>, userinfo: claims, ...(introspection ? { introspection } : {}) };
 }
@@ -128,7 +128,7 @@ for (const client of profile.clients) {
         { where: 'userinfo', sub: observed.userinfo.sub },
         ...(observed.introspection ? [{ where: 'introspection', sub: observed.introspection.sub }] : []),
         { where: 'ID token after a new login', sub: decodeJwt(idTokenOf(again, client)).sub },
-      ]);
+      ], http('token response after a new login', again));
     }, client);
   });
 }

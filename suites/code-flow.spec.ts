@@ -1,5 +1,5 @@
 import { check, collectProfile, confidential, skip, test } from './harness.ts';
-import { exchangeCode, introspect, userinfo } from '../src/protocol/endpoints.ts';
+import { exchangeCode, userinfo } from '../src/protocol/endpoints.ts';
 import { otherSecretMethod } from '../src/protocol/client-auth.ts';
 import { endpoint } from '../src/protocol/metadata.ts';
 import * as f from '../src/checks/code-flow.ts';
@@ -78,7 +78,7 @@ for (const client of confidential(profile)) {
       const first = await exchangeCode(meta, { client }, code, req.redirectUri, req.verifier);
       const tokens = f.checkTokenResponse(first, client);
       const reuse = await exchangeCode(meta, { client }, code, req.redirectUri, req.verifier);
-      if (endpoint(meta, 'introspection_endpoint')) f.checkReuseRevokes(await introspect(meta, { client }, tokens.access_token, 'access_token'), 'introspection', reuse);
+      if (endpoint(meta, 'introspection_endpoint')) f.checkReuseRevokes(await run.introspect(client, tokens.access_token, 'access_token'), 'introspection', reuse);
       else f.checkReuseRevokes(await userinfo(meta, tokens.access_token), 'userinfo', reuse);
     }, client);
   });

@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { decodeJwt } from 'jose';
 import { check, collectProfile, fail, skip, test, type CheckFixtures } from './harness.ts';
 import type { RawResponse } from '../src/http/exchange.ts';
-import { exchangeCode, introspect, refreshGrant, userinfo } from '../src/protocol/endpoints.ts';
+import { exchangeCode, refreshGrant, userinfo } from '../src/protocol/endpoints.ts';
 import { endpoint } from '../src/protocol/metadata.ts';
 import { idTokenOf } from '../src/checks/id-token.ts';
 import { codeOf } from '../src/checks/code-flow.ts';
@@ -74,7 +74,7 @@ for (const client of profile.clients) {
         l.checkDuration('access token (JWT) exp - iat', l.lifetimeOf(claims), expected, run.skew, [{ label: 'access token claims', data: { iat: claims.iat, exp: claims.exp } }]);
       }
       if (!client.public && endpoint(meta, 'introspection_endpoint')) {
-        const res = await introspect(meta, { client }, flow.tokens.access_token, 'access_token');
+        const res = await run.introspect(client, flow.tokens.access_token, 'access_token');
         const json = expectJson200(res, { message: 'introspection of the access token failed', label: 'introspection' });
         if (typeof json.iat === 'number') l.checkDuration('access token exp - iat (introspection)', l.lifetimeOf(json), expected, run.skew, http('introspection', res));
       }
@@ -87,7 +87,7 @@ for (const client of profile.clients) {
         if (!endpoint(meta, 'introspection_endpoint')) skip('the provider advertises no introspection_endpoint to read the refresh token lifetime');
         const flow = await session.sharedFlow(client);
         if (!flow.tokens.refresh_token) skip(`${client.id} got no refresh token`);
-        const res = await introspect(meta, { client }, flow.tokens.refresh_token, 'refresh_token');
+        const res = await run.introspect(client, flow.tokens.refresh_token, 'refresh_token');
         const json = expectJson200(res, { message: 'introspection of the refresh token failed', label: 'introspection' });
         if (json.active !== true) skip(`the provider does not introspect refresh tokens (active ${JSON.stringify(json.active)}), so their lifetime is not observable without waiting`);
         l.checkDuration('refresh token exp - iat (introspection)', l.lifetimeOf(json), configuredLifespan(run.profile, client, 'refreshToken'), run.skew, http('introspection', res));

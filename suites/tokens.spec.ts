@@ -139,13 +139,13 @@ for (const client of confidential(profile)) {
       const { meta } = await run.discovery();
       needs(meta, 'introspection_endpoint');
       const flow = await session.sharedFlow(client);
-      k.checkIntrospectionActive(await introspect(meta, { client }, flow.tokens.access_token, 'access_token'), client, decodeJwt(idTokenOf(flow.tokenRes, client)).sub);
+      k.checkIntrospectionActive(await run.introspect(client, flow.tokens.access_token, 'access_token'), client, decodeJwt(idTokenOf(flow.tokenRes, client)).sub);
     }, client);
     check('introspection', i.identifies, async ({ session, run }) => {
       const { meta } = await run.discovery();
       needs(meta, 'introspection_endpoint');
       const flow = await session.sharedFlow(client);
-      k.checkIntrospectionIdentifies(await introspect(meta, { client }, flow.tokens.access_token, 'access_token'), client, decodeJwt(idTokenOf(flow.tokenRes, client)).sub);
+      k.checkIntrospectionIdentifies(await run.introspect(client, flow.tokens.access_token, 'access_token'), client, decodeJwt(idTokenOf(flow.tokenRes, client)).sub);
     }, client);
     check('introspection', i.revoked, async ({ session, run }) => {
       const { meta } = await run.discovery();
@@ -153,7 +153,7 @@ for (const client of confidential(profile)) {
       needs(meta, 'revocation_endpoint');
       const flow = await session.flow(client);
       const revocation = await revoke(meta, { client }, flow.tokens.access_token, 'access_token');
-      k.checkIntrospectionInactive(await introspect(meta, { client }, flow.tokens.access_token, 'access_token'), revocation);
+      k.checkIntrospectionInactive(await run.introspect(client, flow.tokens.access_token, 'access_token'), revocation);
     }, client);
     check('introspection', i.auth, async ({ session, run }) => {
       const { meta } = await run.discovery();

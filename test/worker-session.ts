@@ -18,6 +18,9 @@ export function workerSession(e: Env, skew = 5): WorkerSession {
     jwks: async () => {
       throw new Error('not used');
     },
+    introspect: async () => {
+      throw new Error('not used');
+    },
   };
   const sessions = new Sessions(run);
   const session = sessions.for(e.profile.users[0]!);

@@ -74,6 +74,13 @@ describe('one-line errors naming file and field', () => {
     const e = configError(() => loadProfile(file('ck.yml', `name: x\nissuer: http://127.0.0.1:1\nlogin: {driver: embedded}\n${USERS}clients: [{client_id: c, client_secret: s, redirect_uri: 'http://127.0.0.1:2/cb'}]\n`)));
     expect(e.field).toBe('clients[0].redirect_uri');
   });
+  it('endpoints discovery leaves out, and how introspection authenticates', () => {
+    const body = (endpoints: string) => `name: x\nissuer: http://127.0.0.1:1\nlogin: {driver: embedded}\n${USERS}endpoints: ${endpoints}\nclients: [{client_id: c, client_secret: s, redirect_uris: ['http://127.0.0.1:2/cb']}]\n`;
+    const p = loadProfile(file('ep.yml', body('{introspection_endpoint: http://127.0.0.1:1/introspect, introspection_endpoint_auth_method: client_secret_post}')));
+    expect(p.endpoints).toEqual({ introspection_endpoint: 'http://127.0.0.1:1/introspect' });
+    expect(p.introspectionAuthMethod).toBe('client_secret_post');
+    expect(configError(() => loadProfile(file('ep-bad.yml', body('{introspection_endpoint_auth_method: private_key_jwt}')))).field).toBe('endpoints.introspection_endpoint_auth_method');
+  });
   it('a missing issuer for an already-running provider', () => {
     expect(configError(() => loadProfile(file('noissuer.yml', `name: x\nlogin: {driver: embedded}\n${USERS}clients: [{client_id: c, client_secret: s, redirect_uris: ['http://127.0.0.1:2/cb']}]\n`))).field).toBe('issuer');
   });

@@ -84,7 +84,7 @@ const profileSchema = z
     clients: z.array(z.unknown()).optional(),
     provider_options: z.unknown().optional(),
     expected_results: z.string().optional(),
-    endpoints: z.object({ introspection_endpoint: z.url(), revocation_endpoint: z.url(), userinfo_endpoint: z.url() }).partial().strict().optional(),
+    endpoints: z.object({ introspection_endpoint: z.url(), revocation_endpoint: z.url(), userinfo_endpoint: z.url(), introspection_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post']) }).partial().strict().optional(),
     workers: z.number().int().min(1).max(16).optional(),
   })
   .strict();
@@ -230,6 +230,7 @@ export function loadProfile(pathOrDir: string, options: LoadOptions = {}): Targe
 
   const behaviour = raw.provider ? behaviourNamed(raw.provider) : undefined;
   const users: TestUser[] = raw.users.map((u) => ({ username: u.username, password: u.password, claims: u.claims ?? {}, ...(u.totp_secret ? { totpSecret: u.totp_secret } : {}) }));
+  const { introspection_endpoint_auth_method: _method, ...urls } = raw.endpoints ?? {};
   return {
     name: raw.name,
     file,
@@ -243,7 +244,8 @@ export function loadProfile(pathOrDir: string, options: LoadOptions = {}): Targe
     claimsProfile: (raw.claims_profile ?? behaviour?.claimsProfile ?? 'oidc-core') as ClaimsProfile,
     ...(configFile ? { configFile } : {}),
     ...(raw.expected_results ? { expectedResults: path.resolve(dir, raw.expected_results) } : {}),
-    ...(raw.endpoints && Object.keys(raw.endpoints).length ? { endpoints: Object.fromEntries(Object.entries(raw.endpoints).filter((e): e is [string, string] => typeof e[1] === 'string')) } : {}),
+    ...(urls && Object.keys(urls).length ? { endpoints: urls } : {}),
+    ...(raw.endpoints?.introspection_endpoint_auth_method ? { introspectionAuthMethod: raw.endpoints.introspection_endpoint_auth_method } : {}),
     ...(raw.workers ? { workers: raw.workers } : {}),
   };
 }

@@ -182,6 +182,9 @@ export interface TargetProfile {
   /** Endpoints the provider has but discovery does not list (introspection_endpoint,
    *  revocation_endpoint, userinfo_endpoint), by their metadata names; discovery's own win. */
   endpoints?: Record<string, string>;
+  /** How clients authenticate at the introspection endpoint, where the profile names it
+   *  (`endpoints.introspection_endpoint_auth_method`). */
+  introspectionAuthMethod?: TokenEndpointAuthMethod;
   /** Parallel workers this provider copes with (--workers and HARNESS_WORKERS override it). */
   workers?: number;
 }

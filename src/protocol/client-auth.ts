@@ -29,3 +29,13 @@ export function otherSecretMethod(method: TokenEndpointAuthMethod): TokenEndpoin
   if (method === 'client_secret_post') return 'client_secret_basic';
   return undefined;
 }
+
+/** How `client` authenticates at the introspection endpoint (RFC 7662 §2.1 leaves the method to
+ *  the provider): the profile's `endpoints.introspection_endpoint_auth_method` where it names one,
+ *  else the client's own token endpoint method. Discovery's introspection_endpoint_auth_methods_supported
+ *  is not used to choose: it is provider-wide, while a provider may hold each client to its
+ *  registered method (glewlwyd lists client_secret_basic and refuses it from a client_secret_post
+ *  client). */
+export function introspectionAuthMethod(client: ClientSpec, named?: TokenEndpointAuthMethod): TokenEndpointAuthMethod {
+  return named ?? client.tokenEndpointAuthMethod;
+}

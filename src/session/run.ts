@@ -9,7 +9,9 @@ import { fetchDiscovery, endpoint, type Metadata } from '../protocol/metadata.ts
 import { send, HttpError, type RawResponse } from '../http/exchange.ts';
 import { asPrerequisite, expectNoServerError, fail, ProviderError } from '../checks/verdict.ts';
 import { checkJwks, checkReachable, withProfileEndpoints, type Jwks } from '../checks/discovery.ts';
-import type { TargetProfile } from '../model/target.ts';
+import type { ClientSpec, TargetProfile } from '../model/target.ts';
+import { introspect } from '../protocol/endpoints.ts';
+import { introspectionAuthMethod } from '../protocol/client-auth.ts';
 
 export interface RunContext {
   profile: TargetProfile;
@@ -21,6 +23,9 @@ export interface RunContext {
   redactor: Redactor;
   discovery(): Promise<{ res: RawResponse; meta: Metadata }>;
   jwks(): Promise<Jwks>;
+  /** POSTs `token` to the introspection endpoint as `client` (RFC 7662 §2.1), authenticated as
+   *  the profile or discovery says (introspectionAuthMethod). Throws when there is no endpoint. */
+  introspect(client: ClientSpec, token: string, hint?: 'access_token' | 'refresh_token'): Promise<RawResponse>;
 }
 
 function memo<T>(fn: () => Promise<T>): () => Promise<T> {
@@ -67,5 +72,9 @@ export function createRun(env: NodeJS.ProcessEnv = process.env): RunContext {
     redactor: createRedactor(knownSecrets(profile)),
     discovery,
     jwks,
+    async introspect(client, token, hint) {
+      const { meta } = await discovery();
+      return introspect(meta, { client, auth: introspectionAuthMethod(client, profile.introspectionAuthMethod) }, token, hint);
+    },
   };
 }
