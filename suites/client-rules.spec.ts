@@ -43,8 +43,8 @@ for (const client of profile.clients) {
         if (wait) test.setTimeout(wait + 60_000);
         return void r.checkRememberedConsent(client, await session.rememberedConsent(client, ['openid', ...fewer].join(' '), wait));
       }
-      const { askedAgain, pageUrl } = await session.consentAskedAgain(client, await session.request(client, NO_PROMPT));
-      r.checkConsentMode(client, askedAgain, pageUrl);
+      const { askedAgain, pageUrl, exchange } = await session.consentAskedAgain(client, await session.request(client, NO_PROMPT));
+      r.checkConsentMode(client, askedAgain, pageUrl, exchange);
     }, client);
 
     check(suite, r.clientRuleChecks.twoFactor, async ({ session, run }) => {

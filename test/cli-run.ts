@@ -21,7 +21,7 @@ export function cli(args: string[], timeout = 120_000, extraEnv: Record<string, 
   });
 }
 
-export type Result = { id: string; client?: string; outcome: string; severity: string; blockedBy?: string; message?: string };
+export type Result = { id: string; client?: string; outcome: string; severity: string; blockedBy?: string; message?: string; evidence?: unknown[] };
 
 /** The check results a run wrote into `reportDir` (empty when it wrote none). */
 export function resultsOf(reportDir: string): Result[] {

@@ -219,7 +219,8 @@ export function checkEscalationError(scope: string, client: ClientSpec, refused:
   skip(`cannot tell whether scope ${scope} was refused for ${client.id}: the request with it got error ${described(refused)}, and the same request without it got ${described(control)}, so the error need not be about the scope`);
 }
 
-export function checkSubStable(subs: Array<{ where: string; sub: unknown }>): void {
+/** `evidence`: the exchanges the subs were read from (the new login's token response). */
+export function checkSubStable(subs: Array<{ where: string; sub: unknown }>, evidence: Evidence[] = []): void {
   const first = subs[0]?.sub;
   const different = subs.filter((s) => s.sub !== first);
   if (typeof first === 'string' && different.length === 0) return;
@@ -228,6 +229,7 @@ export function checkSubStable(subs: Array<{ where: string; sub: unknown }>): vo
     source: 'OIDC Core §2: sub is a locally unique, never reassigned identifier; §5.3.2: userinfo sub MUST match the ID token',
     expected: `one sub everywhere (${JSON.stringify(first)})`,
     observed: Object.fromEntries(subs.map((s) => [s.where, s.sub])),
+    evidence: [{ label: 'sub as read', data: Object.fromEntries(subs.map((s) => [s.where, s.sub])) }, ...evidence],
   });
 }
 
@@ -270,7 +272,7 @@ export type ClaimType = 'string' | 'boolean' | 'number' | 'address' | 'string-or
 const STRING_CLAIMS = ['sub', 'name', 'given_name', 'family_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture', 'website', 'email', 'gender', 'birthdate', 'zoneinfo', 'locale', 'phone_number'];
 
 /** OIDC Core §5.1 (standard claims). */
-const STANDARD_CLAIM_TYPES: Readonly<Record<string, ClaimType>> = {
+export const STANDARD_CLAIM_TYPES: Readonly<Record<string, ClaimType>> = {
   ...Object.fromEntries(STRING_CLAIMS.map((c) => [c, 'string' as const])),
   email_verified: 'boolean',
   phone_number_verified: 'boolean',
@@ -279,7 +281,7 @@ const STANDARD_CLAIM_TYPES: Readonly<Record<string, ClaimType>> = {
 };
 
 /** OIDC Core §2 (ID token claims), §3.1.3.6 (at_hash), §3.3.2.11 (c_hash); jti and sid as RFC 7519 §4.1.7 and OIDC Front/Back-Channel Logout define them. */
-const ID_TOKEN_CLAIM_TYPES: Readonly<Record<string, ClaimType>> = {
+export const ID_TOKEN_CLAIM_TYPES: Readonly<Record<string, ClaimType>> = {
   ...STANDARD_CLAIM_TYPES,
   iss: 'string',
   aud: 'string-or-strings',
@@ -335,7 +337,7 @@ export function typeProblem(type: ClaimType, value: unknown): string | undefined
 }
 
 /** Every claim of `claims` that `table` types and that does not have its type. */
-function claimTypeProblems(claims: Record<string, unknown>, table: Readonly<Record<string, ClaimType>>): string[] {
+export function claimTypeProblems(claims: Record<string, unknown>, table: Readonly<Record<string, ClaimType>>): string[] {
   const problems: string[] = [];
   for (const [claim, value] of Object.entries(claims)) {
     const type = table[claim];

@@ -2,7 +2,7 @@
 // minimum entropy of state and nonce. (Grant types and token_endpoint_auth_method are checked by
 // the refresh and code-flow suites.)
 
-import type { CheckDef } from '../model/check.ts';
+import type { CheckDef, HttpExchange } from '../model/check.ts';
 import type { ClientSpec } from '../model/target.ts';
 import { fail, skip } from './verdict.ts';
 import { isErrorPage, type PageKind } from '../protocol/forms.ts';
@@ -50,7 +50,8 @@ export function consentExpected(client: ClientSpec): boolean | undefined {
   return undefined;
 }
 
-export function checkConsentMode(client: ClientSpec, askedAgain: boolean, pageUrl: string | undefined): void {
+/** `exchange`: the provider's answer to the second authorization, the evidence. */
+export function checkConsentMode(client: ClientSpec, askedAgain: boolean, pageUrl: string | undefined, exchange?: HttpExchange): void {
   const expected = consentExpected(client);
   if (expected === askedAgain) return;
   fail({
@@ -58,6 +59,7 @@ export function checkConsentMode(client: ClientSpec, askedAgain: boolean, pageUr
     source: client.sources.consentMode ?? `consent_mode = ${client.consentMode}`,
     expected: expected ? 'the consent page on every authorization' : 'no consent page',
     observed: askedAgain ? `a consent page (${pageUrl ?? '?'})` : 'a code straight away',
+    evidence: exchange ? [{ label: 'the answer to a second authorization in the same session', http: exchange }] : [{ label: 'second authorization in the same session (in the browser)', data: { consentPage: askedAgain, page: pageUrl ?? '(none)' } }],
   });
 }
 
@@ -100,5 +102,6 @@ export function checkRememberedConsent(client: ClientSpec, seen: { first: boolea
     source: `${client.sources.consentMode ?? 'consent_mode = pre-configured'}; ${client.sources.preConfiguredConsentDuration ?? 'pre_configured_consent_duration'}`,
     expected: { first: 'consent page', again: 'no consent page', otherScopes: 'consent page', ...(seen.afterExpiry !== undefined ? { afterExpiry: 'consent page' } : {}) },
     observed: seen,
+    evidence: [{ label: 'consent pages seen: first request, the same scopes again, other scopes' + (seen.afterExpiry !== undefined ? ', after the duration' : ''), data: seen }],
   });
 }

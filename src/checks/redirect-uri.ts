@@ -84,6 +84,7 @@ export function checkRejected(result: StayResult, sent: string | undefined, clie
     source: `${client.sources.redirectUris ?? `redirect_uris of ${client.id}`}: exact, case-sensitive match`,
     expected: 'an error page on the provider, no Location to the unregistered URI',
     observed: left ? { status: result.status, location: where, params } : { status: result.status, page: where },
+    evidence: result.exchange ? [{ label: "the provider's answer to the authorization request", http: result.exchange }] : [{ label: 'seen in the browser', data: { status: result.status, [left ? 'location' : 'page']: where } }],
   });
 }
 

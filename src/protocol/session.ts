@@ -5,6 +5,7 @@
 
 import { CookieJar } from 'tough-cookie';
 import { send, type RawResponse } from '../http/exchange.ts';
+import type { HttpExchange } from '../model/check.ts';
 import type { FormSubmission, PageKind } from './forms.ts';
 import { asQuery, formPostCallback, formPostResponse } from './form-post.ts';
 
@@ -17,15 +18,18 @@ export interface BrowserCookie {
   httpOnly: boolean;
 }
 
+/** `exchange`: the provider's last answer (the redirect, or the page), as evidence; absent where
+ *  the browser, not raw HTTP, saw it. */
 export type StayResult =
   /** A redirect off the provider, or a form_post page posting to another origin (`formPost`). */
-  | { kind: 'left'; location: string; status: number; formPost?: boolean }
+  | { kind: 'left'; location: string; status: number; formPost?: boolean; exchange?: HttpExchange }
   /** `pageKind`: what the page asks of the user, where the caller could tell. */
-  | { kind: 'page'; url: URL; status: number; body: string; pageKind?: PageKind };
+  | { kind: 'page'; url: URL; status: number; body: string; pageKind?: PageKind; exchange?: HttpExchange };
 
+/** `exchange`: the provider's last answer (the redirect to the callback, or the page), as evidence. */
 export type FollowResult =
-  | { kind: 'callback'; url: URL }
-  | { kind: 'page'; url: URL; status: number; body: string };
+  | { kind: 'callback'; url: URL; exchange?: HttpExchange }
+  | { kind: 'page'; url: URL; status: number; body: string; exchange?: HttpExchange };
 
 const MAX_HOPS = 10;
 
@@ -64,20 +68,21 @@ export class HttpSession {
     let url = start;
     for (let hop = 0; hop < MAX_HOPS; hop++) {
       const res = await this.request(url, hop === 0 ? form : undefined);
+      const { exchange } = res;
       const location = res.headers.location;
       if (res.status < 300 || res.status >= 400 || !location) {
         // A form_post answer leaves the provider as surely as a redirect does.
         const posted = formPostResponse(res.text, url);
-        if (posted && posted.action.origin !== origin) return { kind: 'left', location: asQuery(posted).href, status: res.status, formPost: true };
-        return { kind: 'page', url, status: res.status, body: res.text };
+        if (posted && posted.action.origin !== origin) return { kind: 'left', location: asQuery(posted).href, status: res.status, formPost: true, exchange };
+        return { kind: 'page', url, status: res.status, body: res.text, exchange };
       }
       let next: URL;
       try {
         next = new URL(location, url);
       } catch {
-        return { kind: 'left', location, status: res.status };
+        return { kind: 'left', location, status: res.status, exchange };
       }
-      if (next.origin !== origin) return { kind: 'left', location, status: res.status };
+      if (next.origin !== origin) return { kind: 'left', location, status: res.status, exchange };
       url = next;
     }
     throw new Error(`more than ${MAX_HOPS} redirects from ${start.origin}`);
@@ -92,15 +97,17 @@ export class HttpSession {
   /** GET `start` (or POST `form` to it) and follow redirects until one points at `redirectUri`. */
   async follow(start: URL, redirectUri: string, form?: Record<string, string>): Promise<FollowResult> {
     let url = start;
+    let exchange: HttpExchange | undefined;
     for (let hop = 0; hop < MAX_HOPS; hop++) {
-      if (url.href.startsWith(redirectUri)) return { kind: 'callback', url };
+      if (url.href.startsWith(redirectUri)) return { kind: 'callback', url, ...(exchange ? { exchange } : {}) };
       const res = await this.request(url, hop === 0 ? form : undefined);
+      exchange = res.exchange;
       const location = res.headers.location;
       if (res.status < 300 || res.status >= 400 || !location) {
         // response_mode=form_post: the page posting the response to redirectUri is the callback.
         const posted = formPostCallback(res.text, url, redirectUri);
-        if (posted) return { kind: 'callback', url: posted };
-        return { kind: 'page', url, status: res.status, body: res.text };
+        if (posted) return { kind: 'callback', url: posted, exchange };
+        return { kind: 'page', url, status: res.status, body: res.text, exchange };
       }
       url = new URL(location, url);
     }

@@ -106,6 +106,10 @@ export function installFaults(f: FaultContext): (req: http.IncomingMessage, res:
       rewriteBody(res, jsonRewrite((d) => {
         if (has('discovery-wrong-issuer')) d.issuer = `${f.issuer}/other`;
         if (has('discovery-no-jwks-uri')) delete d.jwks_uri;
+        if (has('discovery-omits-token-endpoints')) {
+          delete d.introspection_endpoint;
+          delete d.revocation_endpoint;
+        }
         if (has('discovery-advertises-plain')) d.code_challenge_methods_supported = ['S256', 'plain'];
       }));
     }

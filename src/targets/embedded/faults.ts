@@ -50,6 +50,8 @@ export const FAULTS = [
   'discovery-wrong-issuer',
   /** discovery omits jwks_uri */
   'discovery-no-jwks-uri',
+  /** discovery leaves out introspection_endpoint and revocation_endpoint (both still served) */
+  'discovery-omits-token-endpoints',
   /** discovery advertises `plain` among code_challenge_methods_supported without supporting it */
   'discovery-advertises-plain',
   /** the token endpoint accepts either secret method whatever the client is configured with */
