@@ -5,6 +5,8 @@
 
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import type { RunMeta } from '../report/meta.ts';
 import { ROOT, runConformance, resolveProfile } from '../cli/run.ts';
 import { startEmbedded } from '../targets/embedded/provider.ts';
 import { codeOverHttp, HttpSession } from '../protocol/form-flow.ts';
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
   const wall = run.wallMs / 1000;
   console.log(`checks run: ${run.results.length} (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')})`);
   console.log(`full default run: ${wall.toFixed(1)} s (${verdict(wall, 10)} s), ${run.authorizations ?? '?'} authorizations`);
+  console.log(`where the run's time goes: ${phases(run.reportDir, run.readyMs, run.wallMs)}`);
   // Where the time goes: check time summed per suite (across workers), and the slowest checks.
   const bySuite = new Map<string, number>();
   for (const r of run.results) bySuite.set(r.suite, (bySuite.get(r.suite) ?? 0) + r.durationMs);
@@ -84,6 +87,29 @@ async function main(): Promise<void> {
   console.log(`same code flow over raw HTTP, median of ${FLOWS}: ${f.raw.toFixed(1)} ms`);
   console.log(`report: ${run.reportDir}`);
   await containerFigures();
+}
+
+/** The run's phases from its results.json timeline: starting the provider, loading the suites,
+ *  starting workers (first login included), the checks, and the end (reports, stopping). */
+function phases(reportDir: string, readyMs: number | undefined, wallMs: number): string {
+  try {
+    const { meta } = JSON.parse(readFileSync(path.join(reportDir, 'results.json'), 'utf8')) as { meta: RunMeta };
+    const t = (iso?: string) => (iso ? Date.parse(iso) : NaN);
+    const start = t(meta.startedAt);
+    const loaded = t(meta.timeline?.suitesLoadedAt);
+    const first = t(meta.timeline?.firstCheckAt);
+    const last = t(meta.timeline?.lastCheckEndedAt);
+    const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    return [
+      `provider ready ${readyMs !== undefined ? s(readyMs) : '?'}`,
+      `suites loaded at ${s(loaded - start)}`,
+      `first check at ${s(first - start)}`,
+      `checks ${s(last - first)}`,
+      `reports and stop ${s(start + wallMs - last)}`,
+    ].join(', ');
+  } catch {
+    return 'no timeline in results.json';
+  }
 }
 
 /** Container start-to-ready and a full glewlwyd run (image already built), where an engine answers. */

@@ -124,12 +124,14 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
     // from the moment there is something to stop.
     let pendingStop: (() => Promise<void>) | undefined;
     stack.push(() => pendingStop?.() ?? Promise.resolve());
+    const targetStarted = Date.now();
     try {
       target = await startTarget(profile, undefined, { reportDir, redact: createRedactor(knownSecrets(profile)).text, ...(options.rebuild ? { rebuild: true } : {}), track: (stop) => (pendingStop = stop) });
     } catch (err) {
       throw new SetupError(`${profile.name}: ${err instanceof Error ? err.message : String(err)}`);
     }
     stack.push(() => target.stop());
+    const readyMs = target.readyMs ?? Date.now() - targetStarted;
     let rps: RelyingParties;
     try {
       rps = await startRelyingParties(profile.clients);
@@ -175,7 +177,7 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
       throw new SetupError(`--grep ${JSON.stringify(options.grep)} matches no check (check ids look like code.exchange, claims.no-leak; see the README's suites table)`);
     }
     const failing = failingCount(results);
-    const base = { reportDir, results, issuer: target.issuer, wallMs: Date.now() - started, ...(target.readyMs !== undefined ? { readyMs: target.readyMs } : {}), ...(target.authorizations ? { authorizations: target.authorizations() } : {}) };
+    const base = { reportDir, results, issuer: target.issuer, wallMs: Date.now() - started, readyMs, ...(target.authorizations ? { authorizations: target.authorizations() } : {}) };
     if (profile.expectedResults && options.updateExpected) {
       writeVerdicts(profile.expectedResults, profile.name, results);
       console.log(`expected results written: ${path.relative(process.cwd(), profile.expectedResults)} (${results.length} verdicts)`);

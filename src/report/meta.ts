@@ -14,6 +14,9 @@ export interface RunMeta {
   /** The image under test, for container targets (a release certification names its build). */
   image?: string;
   notes?: string[];
+  /** Where the run's time went (ISO times): the suites loaded, the first check started, the last
+   *  check ended; the rest of startedAt..finishedAt is starting the provider and workers. */
+  timeline?: { suitesLoadedAt: string; firstCheckAt?: string; lastCheckEndedAt?: string };
 }
 
 export type Summary = Record<Outcome, number> & { total: number };

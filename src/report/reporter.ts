@@ -154,6 +154,8 @@ export default class HarnessReporter implements Reporter {
   private readonly globalErrors: string[] = [];
   private root: Suite | undefined;
   private startedAt = new Date().toISOString();
+  private firstCheckAt: Date | undefined;
+  private lastCheckEndedAt = 0;
 
   constructor(options: HarnessReporterOptions = {}) {
     this.outputDir = path.resolve(options.outputDir ?? process.env.HARNESS_REPORT_DIR ?? 'reports/adhoc');
@@ -168,7 +170,13 @@ export default class HarnessReporter implements Reporter {
     this.startedAt = new Date().toISOString();
   }
 
+  onTestBegin(_test: TestCase, result: TestResult): void {
+    // Hand-built results (the reporter's tests) may carry no start time.
+    if (result.startTime instanceof Date) this.firstCheckAt ??= result.startTime;
+  }
+
   onTestEnd(test: TestCase, result: TestResult): void {
+    if (result.startTime instanceof Date) this.lastCheckEndedAt = Math.max(this.lastCheckEndedAt, result.startTime.getTime() + result.duration);
     // Retries call this once per attempt; the last attempt is the verdict.
     if (!this.byTest.has(test.id)) this.order.push(test.id);
     this.byTest.set(test.id, toCheckResult(test, result));
@@ -211,6 +219,11 @@ export default class HarnessReporter implements Reporter {
       profileFile: partial.profileFile ?? '',
       startedAt: partial.startedAt ?? this.startedAt,
       finishedAt: new Date().toISOString(),
+      timeline: {
+        suitesLoadedAt: this.startedAt,
+        ...(this.firstCheckAt ? { firstCheckAt: this.firstCheckAt.toISOString() } : {}),
+        ...(this.lastCheckEndedAt ? { lastCheckEndedAt: new Date(this.lastCheckEndedAt).toISOString() } : {}),
+      },
       harnessVersion: partial.harnessVersion ?? harnessVersion(),
     };
   }
