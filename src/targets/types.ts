@@ -1,4 +1,3 @@
-import type { TargetProfile } from '../model/target.ts';
 import type { TlsTrust } from './tls.ts';
 
 /** A provider under test that is up and answering discovery. Modelled on Testcontainers'
