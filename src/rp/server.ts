@@ -27,6 +27,64 @@ function callbackPage(clientNames: string, params: URLSearchParams): string {
 <h1 id="rp">${escape(clientNames)}</h1><p id="result">${error ? `error: ${escape(error)}` : 'callback received'}</p><ul id="params">${names}</ul></body></html>`;
 }
 
+// A simulated application (src/rp/app.ts) runs on a port of its own; the browser comes back to the
+// client's registered redirect_uri, here. An application registers the `state` of the login it
+// started, and the callback carrying that state is forwarded to it as it came (method, query, body).
+// Everything else gets the plain callback page.
+const ROUTE_PATH = '/.harness/route';
+/** state -> the application's base URL (http://127.0.0.1:<port>), one entry per pending login. */
+const routes = new Map<string, string>();
+
+/** Registers, at the relying-party listener of `redirectUri`, that the callback with `state`
+ *  goes to the application at `appUrl`. Throws when no listener answers there. */
+export async function routeCallback(redirectUri: string, state: string, appUrl: string): Promise<void> {
+  const res = await fetch(new URL(ROUTE_PATH, redirectUri), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state, to: appUrl }) });
+  if (res.status !== 204) throw new Error(`no relying-party listener at ${new URL(redirectUri).origin} took the route (HTTP ${res.status})`);
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function register(req: http.IncomingMessage, res: http.ServerResponse): void {
+  void readBody(req).then((body) => {
+    try {
+      const { state, to } = JSON.parse(body.toString()) as { state?: unknown; to?: unknown };
+      // Only applications on this machine's loopback: the listener forwards codes to them.
+      if (typeof state !== 'string' || typeof to !== 'string' || !/^http:\/\/127\.0\.0\.1:\d+$/.test(to)) throw new Error('bad route');
+      routes.set(state, to);
+      res.writeHead(204).end();
+    } catch {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('expected {"state": "...", "to": "http://127.0.0.1:<port>"}');
+    }
+  });
+}
+
+function forwardOrServe(req: http.IncomingMessage, res: http.ServerResponse, reqUrl: URL, body: Buffer, paths: Map<string, string[]>): void {
+  const params = req.method === 'POST' ? new URLSearchParams(body.toString()) : reqUrl.searchParams;
+  const to = routes.get(params.get('state') ?? '');
+  const names = paths.get(reqUrl.pathname);
+  if (!to) {
+    if (!names) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not a redirect_uri of any client');
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    return void res.end(callbackPage(names.join(', '), params));
+  }
+  routes.delete(params.get('state') ?? '');
+  const target = new URL(`/callback${reqUrl.search}`, to);
+  // The application is told where the browser really was: its redirect_uri and query.
+  const forward = http.request(target, { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? 'text/plain', 'x-callback-url': reqUrl.href } }, (answer) => {
+    res.writeHead(answer.statusCode ?? 502, answer.headers);
+    answer.pipe(res);
+  });
+  forward.on('error', (err) => res.writeHead(502, { 'content-type': 'text/plain' }).end(`the application at ${to} did not answer: ${err.message}`));
+  forward.end(req.method === 'POST' ? body : undefined);
+}
+
 export async function startRelyingParties(clients: ClientSpec[]): Promise<RelyingParties> {
   const byOrigin = new Map<string, Map<string, string[]>>();
   const unserved: RelyingParties['unserved'] = [];
@@ -56,6 +114,8 @@ export async function startRelyingParties(clients: ClientSpec[]): Promise<Relyin
       const url = new URL(origin);
       const server = http.createServer((req, res) => {
         const reqUrl = new URL(req.url ?? '/', origin);
+        if (reqUrl.pathname === ROUTE_PATH && req.method === 'POST') return void register(req, res);
+        if (routes.size) return void readBody(req).then((body) => forwardOrServe(req, res, reqUrl, body, paths));
         const names = paths.get(reqUrl.pathname);
         if (!names) {
           res.writeHead(404, { 'content-type': 'text/plain' });

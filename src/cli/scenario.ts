@@ -1,0 +1,91 @@
+// `npm run scenario -- scenarios/<file>.yaml [--target <profile folder or target.yml>]`: one
+// application logging in through the provider, to reproduce "app X cannot log in". Prints the
+// redacted step-by-step transcript, the verdict, on failure the diagnosis (step, what the
+// application expected, what the provider sent, the rule and its source, the likely fix), and
+// the Authelia client configuration for the application. Exit 0 when the application behaves as
+// the scenario expects, 1 when not, 2 on bad input (one line naming the file and field).
+
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { ConfigError } from '../config/errors.ts';
+import { readSettings, SettingsError } from '../config/settings.ts';
+import { ROOT, resolveProfile, SetupError } from './run.ts';
+import { startTarget } from '../targets/start.ts';
+import { applyTrust } from '../targets/tls.ts';
+import { startRelyingParties } from '../rp/server.ts';
+import { launchBrowser } from '../browser/launch.ts';
+import { browserDriver } from '../browser/drivers.ts';
+import { createRedactor, knownSecrets } from '../report/redact.ts';
+import { loadScenario } from '../scenarios/schema.ts';
+import { runScenario } from '../scenarios/run.ts';
+import { autheliaSnippet } from '../scenarios/snippet.ts';
+import { formatTranscript, formatVerdict } from './scenario-format.ts';
+
+const USAGE = 'usage: npm run scenario -- <scenarios/file.yaml> [--target <profile folder or target.yml>] (default target: the embedded reference, docker/reference)';
+
+class UsageError extends Error {}
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: process.argv.slice(2), allowPositionals: true, options: { target: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (parsed.values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (parsed.positionals.length !== 1) throw new UsageError('give exactly one scenario file');
+  readSettings(process.env);
+  const scenario = loadScenario(parsed.positionals[0]!);
+  const profile = resolveProfile({ target: parsed.values.target ?? path.join(ROOT, 'docker/reference') });
+  const client = profile.clients.find((c) => c.id === scenario.client);
+  if (!client) throw new ConfigError(scenario.file, 'client', `${scenario.client} is not a client of ${path.relative(process.cwd(), profile.file)} (clients: ${profile.clients.map((c) => c.id).join(', ')})`);
+  const redactor = createRedactor(knownSecrets(profile));
+
+  const stops: Array<() => Promise<unknown>> = [];
+  const cleanup = async () => {
+    while (stops.length) await stops.pop()!().catch(() => undefined);
+  };
+  const onSignal = () => void cleanup().then(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    let target;
+    try {
+      target = await startTarget(profile, undefined, { redact: redactor.text, track: (stop) => stops.push(stop) });
+    } catch (err) {
+      throw new SetupError(`${profile.name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    stops.push(() => target.stop());
+    applyTrust(target.tls);
+    const rps = await startRelyingParties(profile.clients);
+    stops.push(() => rps.stop());
+    const browser = await launchBrowser({ ...process.env, ...(target.tls ? { HARNESS_TLS_TRUST: JSON.stringify(target.tls) } : {}) });
+    stops.push(() => browser.close());
+    console.log(`scenario ${scenario.name} (${scenario.relying_party}, client ${client.id}) against ${profile.name} at ${target.issuer}`);
+    const verdict = await runScenario(scenario, { profile, issuer: target.issuer, browser, driver: browserDriver(profile.login), redactor });
+    if (verdict.outcome !== 'skipped') {
+      console.log('transcript (redacted):');
+      console.log(formatTranscript(verdict.login.transcript, redactor));
+    }
+    console.log(formatVerdict(verdict, redactor));
+    console.log(`\nAuthelia client configuration for this application (configuration.yml):\n${autheliaSnippet(scenario, client)}`);
+    return verdict.outcome === 'passed' ? 0 : verdict.outcome === 'skipped' ? 2 : 1;
+  } finally {
+    await cleanup();
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    const known = err instanceof ConfigError || err instanceof SetupError || err instanceof SettingsError;
+    console.error(err instanceof UsageError ? `error: ${message}\n${USAGE}` : `error: ${known ? message : message.split('\n')[0]}`);
+    process.exit(2);
+  },
+);

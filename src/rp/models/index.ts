@@ -1,0 +1,24 @@
+// The relying-party models a scenario can name (`relying_party:`), one file each.
+
+import { openidconnectRsRules } from './openidconnect-rs.ts';
+import { kasm } from './kasm.ts';
+import type { RpModel } from './types.ts';
+
+/** Plain openid-client: its own validation is the whole verdict. */
+const openidClient: RpModel = { name: 'openid-client', title: 'openid-client (a certified relying-party library)', rules: [] };
+
+/** Proxmox VE's OpenID realm: proxmox/proxmox-rs proxmox-openid on openidconnect-rs. */
+const proxmox: RpModel = { name: 'proxmox', title: 'Proxmox VE', rules: openidconnectRsRules('proxmox'), verifiesIdTokenSignature: true };
+
+/** RustDesk Server Pro: closed source; its error messages are openidconnect-rs's word for word
+ *  (rustdesk/rustdesk-server-pro#269, #562, #937), so the crate's rules are applied. */
+const rustdesk: RpModel = { name: 'rustdesk-server-pro', title: 'RustDesk Server Pro', rules: openidconnectRsRules('rustdesk-server-pro'), verifiesIdTokenSignature: true };
+
+export const RP_MODELS: Readonly<Record<string, RpModel>> = {
+  'openid-client': openidClient,
+  proxmox,
+  kasm,
+  'rustdesk-server-pro': rustdesk,
+};
+
+export type { RpModel, RpRule, RpObservation, RuleViolation, ClaimSource } from './types.ts';

@@ -1,0 +1,99 @@
+// One scenario, end to end: the simulated application's home page in a browser, its login link,
+// the provider's real login and consent pages (the profile's login driver), the callback handled
+// by the application; then the verdict against what the scenario expects.
+
+import type { Browser } from 'playwright';
+import type { TargetProfile, TestUser } from '../model/target.ts';
+import type { BrowserDriver } from '../browser/drivers.ts';
+import type { Redactor } from '../report/redact.ts';
+import { startApp, type Diagnosis, type LoginOutcome } from '../rp/app.ts';
+import type { Scenario } from './schema.ts';
+
+export interface ScenarioContext {
+  profile: TargetProfile;
+  issuer: string;
+  browser: Browser;
+  driver: BrowserDriver;
+  redactor: Redactor;
+  timeoutMs?: number;
+}
+
+export type ScenarioVerdict =
+  | { outcome: 'passed'; login: LoginOutcome; message: string }
+  | { outcome: 'failed'; login: LoginOutcome; message: string; diagnosis?: Diagnosis }
+  | { outcome: 'skipped'; message: string };
+
+/** The claim value the scenario's user should be logged in as: the profile's value of the claim
+ *  the application reads, else the login name for preferred_username; undefined: any value. */
+function expectedUsername(s: Scenario, user: TestUser): string | undefined {
+  const claims = Array.isArray(s.identity.username.claim) ? s.identity.username.claim : [s.identity.username.claim];
+  for (const c of claims) {
+    const v = user.claims[c];
+    if (typeof v === 'string') return v;
+    if (c === 'preferred_username') return user.username;
+  }
+  return undefined;
+}
+
+function expectedGroups(s: Scenario, user: TestUser): string[] | undefined {
+  if (!('logged_in' in s.expect)) return undefined;
+  if (s.expect.groups) return s.expect.groups;
+  if (!s.identity.groups) return undefined;
+  const c = Array.isArray(s.identity.groups.claim) ? s.identity.groups.claim[0]! : s.identity.groups.claim;
+  const v = user.claims[c];
+  return Array.isArray(v) ? v.map(String) : undefined;
+}
+
+const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
+
+export async function runScenario(scenario: Scenario, ctx: ScenarioContext): Promise<ScenarioVerdict> {
+  const client = ctx.profile.clients.find((c) => c.id === scenario.client);
+  if (!client) return { outcome: 'skipped', message: `the target has no client ${scenario.client} (${ctx.profile.file})` };
+  const user = scenario.user ? ctx.profile.users.find((u) => u.username === scenario.user) : ctx.profile.users[0];
+  if (!user) return { outcome: 'skipped', message: `the target has no user ${scenario.user}` };
+  const redirectUri = client.redirectUris.find((u) => u.startsWith('http://127.0.0.1:') || u.startsWith('http://localhost:'));
+  if (!redirectUri) return { outcome: 'skipped', message: `${client.id} has no loopback redirect_uri for the simulated application` };
+  const app = await startApp({ scenario, client, issuer: ctx.issuer, redactor: ctx.redactor });
+  const context = await ctx.browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(app.url);
+    const link = page.locator('#login');
+    // No login link: the application could not start a login (discovery failed); its page says why.
+    const href = (await link.count()) ? await link.getAttribute('href') : null;
+    if (href) {
+      try {
+        await ctx.driver.complete(page, new URL(href), { user, redirectUri, timeoutMs: ctx.timeoutMs ?? 15_000 });
+      } catch (err) {
+        const why = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+        const login: LoginOutcome = { loggedIn: false, transcript: app.transcript(), diagnosis: { rule: 'provider.login', step: 'authorization', title: `the provider never sent the browser back to the application: ${ctx.redactor.text(why)}`, source: 'OIDC Core §3.1.2.5 (successful authentication response)', expected: `a redirect to ${redirectUri} with a code`, observed: ctx.redactor.text(page.url().split('?')[0] ?? '') } };
+        return judge(scenario, login, user);
+      }
+    }
+    // The callback is answered within moments of the browser landing; a bound, not a wait.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<LoginOutcome>((resolve) => (timer = setTimeout(() => resolve({ loggedIn: false, transcript: app.transcript(), diagnosis: { rule: 'provider.login', step: 'callback', title: 'the application got no callback within 10 s', source: 'harness bound', expected: 'a callback', observed: 'none' } }), 10_000)));
+    const login = await Promise.race([app.outcome, late]);
+    clearTimeout(timer);
+    return judge(scenario, login, user);
+  } finally {
+    await context.close();
+    await app.stop();
+  }
+}
+
+/** Whether what the application saw is what the scenario expects. Pure. */
+export function judge(s: Scenario, login: LoginOutcome, user: TestUser): ScenarioVerdict {
+  if ('failure' in s.expect) {
+    if (!login.loggedIn && login.diagnosis?.rule === s.expect.failure) return { outcome: 'passed', login, message: `refused as expected: ${login.diagnosis.rule}` };
+    return login.loggedIn
+      ? { outcome: 'failed', login, message: `expected the login to be refused (${s.expect.failure}), but ${login.username} was logged in` }
+      : { outcome: 'failed', login, message: `refused for ${login.diagnosis?.rule ?? 'an unknown reason'}, not ${s.expect.failure}: ${login.diagnosis?.title ?? ''}`, ...(login.diagnosis ? { diagnosis: login.diagnosis } : {}) };
+  }
+  if (!login.loggedIn) return { outcome: 'failed', login, message: `the login was refused at the ${login.diagnosis?.step ?? '?'} step: ${login.diagnosis?.title ?? 'unknown reason'}`, ...(login.diagnosis ? { diagnosis: login.diagnosis } : {}) };
+  const username = expectedUsername(s, user);
+  if (username !== undefined && login.username !== username) return { outcome: 'failed', login, message: `logged in as ${login.username}, expected ${username}` };
+  const groups = expectedGroups(s, user);
+  if (groups && !sameSet(login.groups ?? [], groups)) return { outcome: 'failed', login, message: `logged in with groups ${JSON.stringify(login.groups ?? [])}, expected ${JSON.stringify(groups)}` };
+  return { outcome: 'passed', login, message: `logged in as ${login.username}${login.groups ? ` with groups ${login.groups.join(', ')}` : ''}` };
+}

@@ -1,0 +1,138 @@
+// The seed scenarios against the embedded reference, end to end in a real browser (the
+// application's home page, its login link, the provider's pages, the callback), and each
+// relying-party rule seen failing on a reference fault switch with its diagnosis. The reference
+// configuration is copied onto ports 472xx so these never collide with the CLI tests.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright';
+import { ROOT } from '../src/cli/run.ts';
+import { loadProfile } from '../src/config/profile.ts';
+import { ConfigError } from '../src/config/errors.ts';
+import { startEmbedded } from '../src/targets/embedded/provider.ts';
+import { startRelyingParties, type RelyingParties } from '../src/rp/server.ts';
+import { launchBrowser } from '../src/browser/launch.ts';
+import { browserDriver } from '../src/browser/drivers.ts';
+import { createRedactor, knownSecrets } from '../src/report/redact.ts';
+import { loadScenario, type Scenario } from '../src/scenarios/schema.ts';
+import { runScenario, type ScenarioVerdict } from '../src/scenarios/run.ts';
+import { formatTranscript, formatVerdict } from '../src/cli/scenario-format.ts';
+import type { Fault } from '../src/targets/embedded/faults.ts';
+import type { TargetProfile } from '../src/model/target.ts';
+import { tempFiles, thrown } from './thrown.ts';
+
+const SCENARIOS = path.join(ROOT, 'scenarios');
+const file = tempFiles('harness-scenario-');
+
+/** The reference target copied with its relying parties on ports 472xx; `edit` changes its configuration text. */
+function reference(edit: (text: string) => string = (t) => t): TargetProfile {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-scenarios-'));
+  const text = readFileSync(path.join(ROOT, 'docker/reference/configuration.yml'), 'utf8').replace(/127\.0\.0\.1:470(\d\d)/g, '127.0.0.1:472$1');
+  writeFileSync(path.join(dir, 'configuration.yml'), edit(text));
+  writeFileSync(path.join(dir, 'target.yml'), readFileSync(path.join(ROOT, 'docker/reference/target.yml'), 'utf8'));
+  return loadProfile(dir);
+}
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function run(scenario: Scenario, faults: Fault[] = [], profile = reference()): Promise<ScenarioVerdict> {
+  const target = await startEmbedded(profile, { faults });
+  let rps: RelyingParties | undefined;
+  try {
+    rps = await startRelyingParties(profile.clients);
+    return await runScenario(scenario, { profile, issuer: target.issuer, browser, driver: browserDriver(profile.login), redactor: createRedactor(knownSecrets(profile)) });
+  } finally {
+    await rps?.stop();
+    await target.stop();
+  }
+}
+
+const seed = (name: string) => loadScenario(path.join(SCENARIOS, `${name}.yaml`));
+
+describe('scenario files', () => {
+  it('every file in scenarios/ is valid', () => {
+    const names = readdirSync(SCENARIOS).filter((f) => f.endsWith('.yaml'));
+    expect(names.length).toBeGreaterThanOrEqual(4);
+    for (const n of names) expect(() => loadScenario(path.join(SCENARIOS, n)), n).not.toThrow();
+  });
+  it('a mistake is one line naming the file and the field', () => {
+    const base = 'name: x\nclient: c\nrelying_party: proxmox\nscopes: [openid]\nidentity: {username: {claim: sub, from: id_token}}\nexpect: {logged_in: true}\n';
+    expect(thrown(ConfigError, () => loadScenario(file('unknown-model.yaml', base.replace('proxmox', 'nextcloud')))).field).toBe('relying_party');
+    expect(thrown(ConfigError, () => loadScenario(file('bad-from.yaml', base.replace('from: id_token', 'from: cookie')))).field).toBe('identity.username.from');
+    expect(thrown(ConfigError, () => loadScenario(file('extra.yaml', `${base}colour: red\n`))).message).toMatch(/extra\.yaml: colour: unknown field$/);
+    expect(thrown(ConfigError, () => loadScenario(file('no-userinfo.yaml', `${base.replace('from: id_token', 'from: userinfo')}userinfo: false\n`))).field).toBe('identity');
+  });
+});
+
+describe('seed scenarios against the embedded reference', () => {
+  for (const name of ['proxmox', 'kasm', 'rustdesk-server-pro', 'id-token-claims-only']) {
+    it(`${name}: as the scenario expects`, async () => {
+      const v = await run(seed(name));
+      expect(v.outcome, v.outcome === 'skipped' ? v.message : `${v.message}\n${formatVerdict(v, createRedactor([]))}`).toBe('passed');
+    }, 60_000);
+  }
+
+  it('kasm logs in as the user with the groups userinfo carries, read where Kasm reads them', async () => {
+    const v = await run(seed('kasm'));
+    expect(v.outcome === 'passed' && v.login).toMatchObject({ loggedIn: true, username: 'john', groups: ['admins', 'dev'], readFrom: { preferred_username: 'userinfo', groups: 'userinfo' } });
+  }, 60_000);
+
+  it('id-token-claims-only: refused with the claim, where it was instead, and the claims_policy fix; logs in once a claims_policy puts the claims back', async () => {
+    const v = await run(seed('id-token-claims-only'));
+    const d = v.outcome !== 'skipped' ? v.login.diagnosis : undefined;
+    expect(d).toMatchObject({ rule: 'identity.username', step: 'identity' });
+    expect(d?.observed).toMatch(/^preferred_username only in userinfo/);
+    expect(d?.fix).toMatch(/claims_policy/);
+    // The same application against the same provider with the fix applied to the configuration.
+    const fixed = reference((t) =>
+      t
+        .replace(/(\n {4}clients:\n)/, '\n    claims_policies:\n      identity_in_id_token:\n        id_token: [preferred_username, groups]$1')
+        .replace(/(- client_id: 'myapp'\n)/, "$1        claims_policy: 'identity_in_id_token'\n"),
+    );
+    const after = await run({ ...seed('id-token-claims-only'), expect: { logged_in: true } }, [], fixed);
+    expect(after.outcome, after.outcome !== 'skipped' ? formatVerdict(after, createRedactor([])) : after.message).toBe('passed');
+    expect(after.outcome === 'passed' && after.login.readFrom).toEqual({ preferred_username: 'ID token', groups: 'ID token' });
+  }, 90_000);
+});
+
+describe('each relying-party rule fails on the provider fault it names', () => {
+  const cases: Array<[string, Fault, string, RegExp]> = [
+    ['proxmox', 'id-token-typ', 'proxmox.id-token-typ', /"ID\+JWT"/],
+    ['rustdesk-server-pro', 'email-verified-as-string', 'rustdesk-server-pro.claim-types', /email_verified is string .*true.*, expected a boolean/],
+    ['proxmox', 'id-token-cty', 'proxmox.id-token-cty-crit', /cty/],
+    ['kasm', 'token-scope-overstated', 'kasm.scope-changed', /scope/],
+    ['proxmox', 'id-token-bad-signature', 'proxmox.id-token-signature', /signature/i],
+  ];
+  for (const [name, fault, rule, observed] of cases) {
+    it(`${name} with ${fault}: refused for ${rule}`, async () => {
+      const v = await run(seed(name), [fault]);
+      expect(v.outcome).toBe('failed');
+      const d = v.outcome === 'failed' ? v.diagnosis : undefined;
+      expect(d?.rule).toBe(rule);
+      expect(JSON.stringify(d?.observed) + (d?.title ?? '')).toMatch(observed);
+      expect(d?.source).not.toBe('');
+    }, 60_000);
+  }
+});
+
+describe('the transcript', () => {
+  it('names every step and carries no secret, code or token', async () => {
+    const profile = reference();
+    const v = await run(seed('kasm'), [], profile);
+    if (v.outcome === 'skipped') throw new Error(v.message);
+    const text = formatTranscript(v.login.transcript, createRedactor([])) + JSON.stringify(v.login.transcript);
+    expect(v.login.transcript.map((t) => t.step)).toEqual(['authorization', 'callback', 'token', 'userinfo']);
+    for (const secret of knownSecrets(profile)) expect(text).not.toContain(secret);
+    expect(text).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
+    expect(text).not.toMatch(/[?&]code=(?!\[REDACTED\])/);
+    expect(text).toMatch(/"access_token":"\[REDACTED\]"/);
+  }, 60_000);
+});
