@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { ConfigError } from '../config/errors.ts';
-import { readSettings, SettingsError } from '../config/settings.ts';
+import { readSettings } from '../config/settings.ts';
 import { ROOT, resolveProfile, SetupError } from './run.ts';
 import { startTarget } from '../targets/start.ts';
 import { applyTrust } from '../targets/tls.ts';
@@ -20,6 +20,7 @@ import { loadScenario } from '../scenarios/schema.ts';
 import { runScenario } from '../scenarios/run.ts';
 import { autheliaSnippet } from '../scenarios/snippet.ts';
 import { formatTranscript, formatVerdict } from './scenario-format.ts';
+import { runMain } from './entry.ts';
 
 const USAGE = 'usage: npm run scenario -- <scenarios/file.yaml> [--target <profile folder or target.yml>] (default target: the embedded reference, docker/reference)';
 
@@ -80,12 +81,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    const message = err instanceof Error ? err.message : String(err);
-    const known = err instanceof ConfigError || err instanceof SetupError || err instanceof SettingsError;
-    console.error(err instanceof UsageError ? `error: ${message}\n${USAGE}` : `error: ${known ? message : message.split('\n')[0]}`);
-    process.exit(2);
-  },
-);
+runMain(main, (err) => err instanceof UsageError, USAGE);

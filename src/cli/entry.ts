@@ -1,0 +1,20 @@
+// How a command ends: its exit code, or one line for a mistake (exit 2, no stack trace).
+
+import { ConfigError } from '../config/errors.ts';
+import { SettingsError } from '../config/settings.ts';
+import { SetupError } from './run.ts';
+
+/** Runs `main` and exits with its code. A thrown error is one line on stderr and exit 2: the
+ *  whole message for known mistakes (already one line naming the file and field), the first
+ *  line otherwise; `usage` is the text shown after a usage error (`isUsage`). */
+export function runMain(main: () => Promise<number>, isUsage: (err: unknown) => boolean, usage: string): void {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      const known = err instanceof ConfigError || err instanceof SetupError || err instanceof SettingsError;
+      console.error(isUsage(err) ? `error: ${message}\n${usage}` : `error: ${known ? message : message.split('\n')[0]}`);
+      process.exit(2);
+    },
+  );
+}
