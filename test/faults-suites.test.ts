@@ -48,6 +48,9 @@ const BREAKS: Record<Fault, Break | Break[]> = {
   'consent-deny-ignored': { grep: 'login\\.consent-deny', breaks: /^login\.consent-deny \[/ },
   'discovery-wrong-issuer': { grep: 'discovery\\.issuer', breaks: /^discovery\.issuer-matches$/ },
   'discovery-no-jwks-uri': { grep: 'discovery\\.required', breaks: /^discovery\.required-metadata$/ },
+  // The suites' own Basic credentials are not encoded (a secret of letters, digits and _ needs
+  // none): only the scenario whose library encodes them strictly (openid-client) breaks.
+  'basic-credentials-not-decoded': { grep: 'scenario\\.id-token-claims-only', breaks: /^scenario\.id-token-claims-only$/ },
   'discovery-omits-token-endpoints': { grep: 'discovery\\.token-endpoints', breaks: /^discovery\.token-endpoints$/ },
   'discovery-advertises-plain': { grep: 'discovery\\.pkce', breaks: /^discovery\.pkce-methods$/ },
   'auth-method-not-enforced': { grep: 'code\\.other-auth-method', breaks: /^code\.other-auth-method-rejected \[/ },

@@ -123,6 +123,16 @@ describe('each relying-party rule fails on the provider fault it names', () => {
   }
 });
 
+describe('client_secret_basic encoded as each application encodes it (RFC 6749 §2.3.1)', () => {
+  it('a provider that does not decode the credentials refuses openid-client (which sends _ as %5F), with the fix; Kasm (raw) and RustDesk (url crate) still log in', async () => {
+    const strict = await run(seed('id-token-claims-only'), ['basic-credentials-not-decoded']);
+    const d = strict.outcome === 'failed' ? strict.diagnosis : undefined;
+    expect(d).toMatchObject({ rule: 'openid-client', step: 'token' });
+    expect(d?.fix).toMatch(/RFC 6749 §2\.3\.1/);
+    for (const name of ['kasm', 'rustdesk-server-pro']) expect((await run(seed(name), ['basic-credentials-not-decoded'])).outcome, name).toBe('passed');
+  }, 90_000);
+});
+
 describe('the transcript', () => {
   it('names every step and carries no secret, code or token', async () => {
     const profile = reference();

@@ -17,6 +17,7 @@ import { launchOptions } from '../browser/launch.ts';
 import { selectorsFor } from '../browser/drivers.ts';
 import { startTarget } from '../targets/start.ts';
 import { TLS_ENV } from '../targets/tls.ts';
+import { loadScenarios } from '../scenarios/schema.ts';
 import type { StartedTarget } from '../targets/types.ts';
 import { startRelyingParties, type RelyingParties } from '../rp/server.ts';
 import { createRedactor } from '../report/redact.ts';
@@ -86,6 +87,8 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
   } catch (err) {
     throw new SetupError(`${profile.file}: ${err instanceof Error ? err.message : String(err)}`);
   }
+  // Every scenario file checked before anything starts: a mistake is one line and exit 2.
+  loadScenarios(path.join(ROOT, 'scenarios'));
   const reportDir = path.resolve(options.reportDir ?? path.join(ROOT, 'reports', `${stamp(new Date())}-${profile.name}`));
   let expected;
   try {

@@ -13,7 +13,7 @@ import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, typ
 import { fetch as undiciFetch } from 'undici';
 import type { ClientSpec, TestUser } from '../model/target.ts';
 import type { Redactor } from '../report/redact.ts';
-import type { ClaimRead, Scenario } from '../scenarios/schema.ts';
+import type { ClaimRead, EndpointUrls, Scenario } from '../scenarios/schema.ts';
 import { RP_MODELS, type RpObservation } from './models/index.ts';
 import { routeCallback } from './server.ts';
 
@@ -81,7 +81,12 @@ function headersOf(h: { forEach(fn: (value: string, key: string) => void): void 
 async function configure(o: AppOptions, transcript: TranscriptEntry[]): Promise<{ config: oidc.Configuration; fetch: oidc.CustomFetch }> {
   const { scenario, client, issuer } = o;
   const method = scenario.client_auth ?? client.tokenEndpointAuthMethod;
-  const auth = method === 'client_secret_post' ? oidc.ClientSecretPost(client.secret) : method === 'none' ? oidc.None() : oidc.ClientSecretBasic(client.secret);
+  const model = RP_MODELS[scenario.relying_party]!;
+  const auth =
+    method === 'client_secret_post' ? oidc.ClientSecretPost(client.secret)
+    : method === 'none' ? oidc.None()
+    : model.basicEncoding ? basicAs(model.basicEncoding.encoding, client.secret ?? '')
+    : oidc.ClientSecretBasic(client.secret);
   const metadata: Partial<oidc.ClientMetadata> = { client_id: client.id, ...(client.secret ? { client_secret: client.secret } : {}), id_token_signed_response_alg: client.idTokenSignedResponseAlg || 'RS256' };
   const record: oidc.CustomFetch = async (url, options) => {
     const res = await undiciFetch(url, options as Parameters<typeof undiciFetch>[1]);
@@ -96,13 +101,41 @@ async function configure(o: AppOptions, transcript: TranscriptEntry[]): Promise<
     config = await oidc.discovery(new URL(issuer), client.id, metadata, auth, { execute: issuer.startsWith('http:') ? [oidc.allowInsecureRequests] : [], [oidc.customFetch]: record });
   } else {
     const fill = (u: string | undefined) => u?.replace('${ISSUER}', issuer.replace(/\/$/, ''));
-    const e = scenario.discovery;
+    const e = scenario.discovery === 'typed' ? await typedIn(issuer) : scenario.discovery;
     config = new oidc.Configuration({ issuer: fill(e.issuer) ?? issuer, authorization_endpoint: fill(e.authorization_endpoint), token_endpoint: fill(e.token_endpoint), userinfo_endpoint: fill(e.userinfo_endpoint), jwks_uri: fill(e.jwks_uri) }, client.id, metadata, auth);
     if (issuer.startsWith('http:')) oidc.allowInsecureRequests(config);
     config[oidc.customFetch] = record;
   }
   server = config.serverMetadata();
   return { config, fetch: record };
+}
+
+/** The url crate's form_urlencoded::byte_serialize: letters, digits and *-._ as they are, space
+ *  as +, every other byte percent-encoded. */
+function byteSerialize(v: string): string {
+  return [...Buffer.from(v, 'utf8')].map((b) => (/[A-Za-z0-9*\-._]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : b === 0x20 ? '+' : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+}
+
+/** client_secret_basic as the application's own library encodes it (RpModel.basicEncoding). */
+function basicAs(encoding: 'form' | 'raw', secret: string): oidc.ClientAuth {
+  const enc = encoding === 'form' ? byteSerialize : (v: string) => v;
+  return (_as, client, _body, headers) => {
+    headers.set('authorization', `Basic ${Buffer.from(`${enc(client.client_id)}:${enc(secret)}`).toString('base64')}`);
+  };
+}
+
+/** The endpoint URLs an administrator copies from the provider's discovery document into an
+ *  application that has no discovery of its own. */
+async function typedIn(issuer: string): Promise<EndpointUrls> {
+  const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+  const res = await undiciFetch(url);
+  if (!res.ok) throw new Error(`the endpoint URLs to type in come from ${url}, which answered HTTP ${res.status}`);
+  const m = (await res.json()) as Record<string, unknown>;
+  const str = (k: string) => (typeof m[k] === 'string' ? (m[k] as string) : undefined);
+  const authorization = str('authorization_endpoint');
+  const token = str('token_endpoint');
+  if (!authorization || !token) throw new Error(`${url} names no authorization_endpoint or token_endpoint to type in`);
+  return { authorization_endpoint: authorization, token_endpoint: token, ...(str('userinfo_endpoint') ? { userinfo_endpoint: str('userinfo_endpoint')! } : {}), ...(str('jwks_uri') ? { jwks_uri: str('jwks_uri')! } : {}), ...(str('issuer') ? { issuer: str('issuer')! } : {}) };
 }
 
 function claimOf(read: ClaimRead, idToken: Record<string, unknown> | undefined, userinfo: Record<string, unknown> | undefined): { value: unknown; claim: string; where: string } | undefined {
@@ -180,7 +213,7 @@ export async function startApp(o: AppOptions): Promise<StartedApp> {
     try {
       tokens = await oidc.authorizationCodeGrant(config, input, { expectedState: login.state, expectedNonce: login.nonce, idTokenExpected: true, ...(login.verifier ? { pkceCodeVerifier: login.verifier } : {}) });
     } catch (err) {
-      return refuse(res, openidClientDiagnosis(err, 'token'));
+      return refuse(res, { ...openidClientDiagnosis(err, 'token'), ...(model.basicEncoding ? {} : basicEncodingFix(err, client, scenario.client_auth ?? client.tokenEndpointAuthMethod)) });
     }
     const tokenEntry = [...transcript].reverse().find((t) => t.step === 'token');
     const tokenBody = ((): Record<string, unknown> => {
@@ -294,6 +327,20 @@ async function verifySignature(config: oidc.Configuration, fetchJwks: oidc.Custo
   }
 }
 
+/** RFC 6749 §2.3.1: client_secret_basic credentials are form-urlencoded before base64, so
+ *  openid-client sends "insecure_secret" as "insecure%5Fsecret"; a provider that does not decode
+ *  them (glewlwyd 2.7) refuses the client. Said when the refusal is the client's and its id or
+ *  secret has a character that the encoding changes. */
+function basicEncodingFix(err: unknown, client: ClientSpec, method: string): { fix?: string } {
+  // A body error carries `error`; a 401 with WWW-Authenticate is a challenge error with `status`.
+  const e = err as { error?: string; status?: number };
+  const clientRefused = ['invalid_client', 'unauthorized_client'].includes(e.error ?? '') || e.status === 401 || e.status === 403;
+  if (method !== 'client_secret_basic' || !clientRefused) return {};
+  const changed = (v: string) => /[^A-Za-z0-9]/.test(v);
+  if (!changed(client.id) && !changed(client.secret ?? '')) return {};
+  return { fix: "RFC 6749 §2.3.1: relying-party libraries form-urlencode the client_id and client_secret before Basic authentication (openid-client sends '_' as %5F); the provider must decode them. Until it does, a client secret of letters and digits only avoids it" };
+}
+
 /** openid-client's own refusal, with its error code, as the diagnosis. */
 function openidClientDiagnosis(err: unknown, step: string): Diagnosis {
   const e = err as { message?: string; code?: string; error?: string; error_description?: string; cause?: unknown };
@@ -304,7 +351,8 @@ function openidClientDiagnosis(err: unknown, step: string): Diagnosis {
     title: `openid-client refused the ${step} step: ${detail}`,
     source: `openid-client (panva/openid-client, oauth4webapi)${e.code ? ` error ${e.code}` : ''}`,
     expected: 'a response a certified relying party accepts',
-    observed: { error: detail, ...(e.code ? { code: e.code } : {}) },
+    // Not `code`: that key is redacted everywhere as an authorization code.
+    observed: { error: detail, ...(e.code ? { openid_client_error: e.code } : {}) },
   };
 }
 

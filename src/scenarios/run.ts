@@ -63,10 +63,26 @@ export async function runScenario(scenario: Scenario, ctx: ScenarioContext): Pro
     const href = (await link.count()) ? await link.getAttribute('href') : null;
     if (href) {
       try {
-        await ctx.driver.complete(page, new URL(href), { user, redirectUri, timeoutMs: ctx.timeoutMs ?? 15_000 });
+        await ctx.driver.complete(page, new URL(href), { user, redirectUri, timeoutMs: ctx.timeoutMs ?? 10_000 });
       } catch (err) {
         const why = err instanceof Error ? err.message.split('\n')[0]! : String(err);
-        const login: LoginOutcome = { loggedIn: false, transcript: app.transcript(), diagnosis: { rule: 'provider.login', step: 'authorization', title: `the provider never sent the browser back to the application: ${ctx.redactor.text(why)}`, source: 'OIDC Core §3.1.2.5 (successful authentication response)', expected: `a redirect to ${redirectUri} with a code`, observed: ctx.redactor.text(page.url().split('?')[0] ?? '') } };
+        // What the provider shows instead (its error page says why it refused the request).
+        const shown = (await page.locator('body').innerText({ timeout: 2_000 }).catch(() => '')).replace(/\s+/g, ' ').trim().slice(0, 300);
+        const where = page.url().split('?')[0] ?? '';
+        const login: LoginOutcome = {
+          loggedIn: false,
+          transcript: app.transcript(),
+          diagnosis: {
+            rule: 'provider.login',
+            step: 'authorization',
+            title: `the provider never sent the browser back to the application${shown ? `; it shows: "${ctx.redactor.text(shown)}"` : ''}`,
+            source: 'OIDC Core §3.1.2.5 (successful authentication response)',
+            expected: `a redirect to ${redirectUri} with a code`,
+            observed: { page: ctx.redactor.text(where), text: ctx.redactor.text(shown), driver: ctx.redactor.text(why) },
+            ...(scenario.pkce === 'none' && /code_challenge|pkce/i.test(shown) ? { fix: 'this application sends no PKCE challenge: a provider that requires PKCE for every client refuses it (Authelia: enforce_pkce public_clients_only, require_pkce false for this client)' } : {}),
+            ...(/not found/i.test(shown) ? { fix: "the authorization URL the application was given is not the provider's: compare it with authorization_endpoint in the provider's discovery document" } : {}),
+          },
+        };
         return judge(scenario, login, user);
       }
     }

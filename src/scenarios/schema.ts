@@ -2,7 +2,7 @@
 // under test, declared the way its administrator configures it. Validated with zod; a mistake is
 // one line naming the file and the field (exit code 2), as profiles are.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseWith, readYaml } from '../config/authelia.ts';
@@ -37,9 +37,11 @@ const scenarioSchema = z
     /** client_id of a client in the target's configuration. */
     client: z.string().min(1),
     relying_party: z.string().refine((m) => m in RP_MODELS, { message: `one of ${Object.keys(RP_MODELS).join(', ')}` }),
-    /** `issuer` (discovery from the issuer) or the endpoint URLs the administrator types in;
-     *  `${ISSUER}` in a URL is the issuer of the run. */
-    discovery: z.union([z.literal('issuer'), endpointUrls]).default('issuer'),
+    /** `issuer`: the application discovers the endpoints from the issuer. `typed`: the
+     *  administrator typed the endpoint URLs in, copied from the provider's discovery document
+     *  (the application itself never reads it). Or the URLs themselves; `${ISSUER}` at the start
+     *  of one is the issuer of the run. */
+    discovery: z.union([z.literal('issuer'), z.literal('typed'), endpointUrls]).default('issuer'),
     scopes: z.array(z.string().min(1)).min(1),
     /** How the application authenticates at the token endpoint (default: the client's configured method). */
     client_auth: z.enum(['client_secret_basic', 'client_secret_post', 'none']).optional(),
@@ -72,4 +74,17 @@ export function loadScenario(file: string): Scenario {
     throw new ConfigError(abs, 'identity', 'reads claims from userinfo, but userinfo: false');
   }
   return { ...raw, file: abs };
+}
+
+/** Every scenario file (*.yaml) of `dir`, sorted by name; ConfigError on the first mistake. */
+export function loadScenarios(dir: string): Scenario[] {
+  if (!existsSync(dir)) return [];
+  const scenarios = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => loadScenario(path.join(dir, f)));
+  const seen = new Map<string, string>();
+  for (const s of scenarios) {
+    const other = seen.get(s.name);
+    if (other) throw new ConfigError(s.file, 'name', `${s.name} is also the name of ${path.basename(other)}`);
+    seen.set(s.name, s.file);
+  }
+  return scenarios;
 }

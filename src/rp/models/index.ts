@@ -2,17 +2,20 @@
 
 import { openidconnectRsRules } from './openidconnect-rs.ts';
 import { kasm } from './kasm.ts';
+
+/** oauth2-rs form-encodes id and secret with the url crate before base64. */
+const OAUTH2_RS_BASIC = { encoding: 'form', source: 'ramosbugs/oauth2-rs:src/endpoint.rs#L114-127 (form_urlencoded::byte_serialize)' } as const;
 import type { RpModel } from './types.ts';
 
 /** Plain openid-client: its own validation is the whole verdict. */
 const openidClient: RpModel = { name: 'openid-client', title: 'openid-client (a certified relying-party library)', rules: [] };
 
 /** Proxmox VE's OpenID realm: proxmox/proxmox-rs proxmox-openid on openidconnect-rs. */
-const proxmox: RpModel = { name: 'proxmox', title: 'Proxmox VE', rules: openidconnectRsRules('proxmox'), verifiesIdTokenSignature: true };
+const proxmox: RpModel = { name: 'proxmox', title: 'Proxmox VE', rules: openidconnectRsRules('proxmox'), verifiesIdTokenSignature: true, basicEncoding: OAUTH2_RS_BASIC };
 
 /** RustDesk Server Pro: closed source; its error messages are openidconnect-rs's word for word
  *  (rustdesk/rustdesk-server-pro#269, #562, #937), so the crate's rules are applied. */
-const rustdesk: RpModel = { name: 'rustdesk-server-pro', title: 'RustDesk Server Pro', rules: openidconnectRsRules('rustdesk-server-pro'), verifiesIdTokenSignature: true };
+const rustdesk: RpModel = { name: 'rustdesk-server-pro', title: 'RustDesk Server Pro', rules: openidconnectRsRules('rustdesk-server-pro'), verifiesIdTokenSignature: true, basicEncoding: OAUTH2_RS_BASIC };
 
 export const RP_MODELS: Readonly<Record<string, RpModel>> = {
   'openid-client': openidClient,

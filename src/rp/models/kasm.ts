@@ -13,6 +13,7 @@ const split = (scope: string): Set<string> => new Set(scope.trim().split(' '));
 export const kasm: RpModel = {
   name: 'kasm',
   title: 'Kasm Workspaces',
+  basicEncoding: { encoding: 'raw', source: 'requests/requests-oauthlib:requests_oauthlib/oauth2_session.py#L335-344 (requests HTTPBasicAuth(client_id, client_secret))' },
   rules: [
     {
       id: 'kasm.scope-changed',

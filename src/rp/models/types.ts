@@ -56,4 +56,9 @@ export interface RpModel {
   rules: readonly RpRule[];
   /** Whether the library verifies the ID token's signature against the JWKS itself. */
   verifiesIdTokenSignature?: boolean;
+  /** How the library encodes client_id and client_secret for client_secret_basic, where it
+   *  differs from openid-client's strict form encoding (RFC 6749 §2.3.1, where "_" is sent as
+   *  %5F): `form` as the Rust url crate's form_urlencoded (letters, digits and *-._ kept),
+   *  `raw` unencoded (Python requests' HTTPBasicAuth). */
+  basicEncoding?: { encoding: 'form' | 'raw'; source: string };
 }

@@ -235,6 +235,16 @@ export function installFaults(f: FaultContext): (req: http.IncomingMessage, res:
       }) as typeof res.writeHead;
     }
     if (clientAuthenticated && has('token-errors-no-www-authenticate')) dropHeader(res, 'www-authenticate', () => undefined);
+    if (clientAuthenticated && has('basic-credentials-not-decoded') && /^basic /i.test(req.headers.authorization ?? '')) {
+      // The credentials as sent, never decoded: an encoded character no longer matches the secret.
+      const raw = Buffer.from((req.headers.authorization ?? '').slice(6).trim(), 'base64').toString('utf8');
+      if (/%[0-9A-Fa-f]{2}|\+/.test(raw)) {
+        req.resume();
+        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Basic realm="token"' });
+        res.end(JSON.stringify({ error: 'invalid_client', error_description: 'client authentication failed' }));
+        return true;
+      }
+    }
     if (path === ROUTES.token && has('auth-both-methods-accepted') && req.method === 'POST' && req.headers.authorization) {
       acceptBothMethods(req, res, path, f);
       return true;

@@ -50,6 +50,9 @@ export const FAULTS = [
   'discovery-wrong-issuer',
   /** discovery omits jwks_uri */
   'discovery-no-jwks-uri',
+  /** client_secret_basic credentials are compared without form-decoding them (RFC 6749 §2.3.1),
+   *  as glewlwyd 2.7 does: an id or secret sent percent-encoded is refused */
+  'basic-credentials-not-decoded',
   /** discovery leaves out introspection_endpoint and revocation_endpoint (both still served) */
   'discovery-omits-token-endpoints',
   /** discovery advertises `plain` among code_challenge_methods_supported without supporting it */
