@@ -52,6 +52,9 @@ export interface AppOptions {
   client: ClientSpec;
   issuer: string;
   redactor: Redactor;
+  /** Whether the user logging in has groups: only then is a missing groups claim a refusal
+   *  (the application would map none); a user without groups logs in with none. */
+  userHasGroups?: boolean;
 }
 
 export interface StartedApp {
@@ -261,12 +264,12 @@ export async function startApp(o: AppOptions): Promise<StartedApp> {
     let groups: string[] | undefined;
     if (scenario.identity.groups) {
       const g = claimOf(scenario.identity.groups, idToken?.claims, userinfo);
-      if (!g) return refuse(res, missingClaim('groups', scenario.identity.groups, idToken?.claims, await probe(), !scenario.userinfo));
-      if (!Array.isArray(g.value) || !g.value.every((x) => typeof x === 'string')) {
+      if (!g && o.userHasGroups) return refuse(res, missingClaim('groups', scenario.identity.groups, idToken?.claims, await probe(), !scenario.userinfo));
+      if (g && (!Array.isArray(g.value) || !g.value.every((x) => typeof x === 'string'))) {
         return refuse(res, { rule: 'identity.groups', step: 'identity', title: `the application reads ${g.claim} as a JSON array of strings`, source: 'the scenario: identity.groups', expected: 'an array of strings', observed: { [g.claim]: g.value } });
       }
-      groups = g.value;
-      readFrom[g.claim] = g.where;
+      groups = g ? (g.value as string[]) : [];
+      if (g) readFrom[g.claim] = g.where;
     }
     finish(res, { loggedIn: true, username: String(username.value), ...(groups ? { groups } : {}), readFrom });
   }

@@ -36,8 +36,7 @@ function expectedUsername(s: Scenario, user: TestUser): string | undefined {
 }
 
 function expectedGroups(s: Scenario, user: TestUser): string[] | undefined {
-  if (!('logged_in' in s.expect)) return undefined;
-  if (s.expect.groups) return s.expect.groups;
+  if ('logged_in' in s.expect && s.expect.groups) return s.expect.groups;
   if (!s.identity.groups) return undefined;
   const c = Array.isArray(s.identity.groups.claim) ? s.identity.groups.claim[0]! : s.identity.groups.claim;
   const v = user.claims[c];
@@ -53,7 +52,7 @@ export async function runScenario(scenario: Scenario, ctx: ScenarioContext): Pro
   if (!user) return { outcome: 'skipped', message: `the target has no user ${scenario.user}` };
   const redirectUri = client.redirectUris.find((u) => u.startsWith('http://127.0.0.1:') || u.startsWith('http://localhost:'));
   if (!redirectUri) return { outcome: 'skipped', message: `${client.id} has no loopback redirect_uri for the simulated application` };
-  const app = await startApp({ scenario, client, issuer: ctx.issuer, redactor: ctx.redactor });
+  const app = await startApp({ scenario, client, issuer: ctx.issuer, redactor: ctx.redactor, userHasGroups: (expectedGroups(scenario, user) ?? []).length > 0 });
   const context = await ctx.browser.newContext();
   try {
     const page = await context.newPage();
