@@ -267,13 +267,18 @@ export class WorkerSession {
    *  session and client when it sees a code replayed or a token revoked (RFC 6749 §4.1.2 allows
    *  it; oidc-provider does it), which must not end the tokens other checks are reading. */
   sharedFlow(client: ClientSpec): Promise<Flow> {
-    const reader = (this.reader ??= new WorkerSession(this.run, this.user, this.browser));
+    const reader = this.readerSession();
     let f = reader.flows.get(client.id);
     if (!f) {
       f = reader.flow(client);
       reader.flows.set(client.id, f);
     }
     return f;
+  }
+
+  /** The second login session of this user, whose codes and tokens only reading checks use. */
+  readerSession(): WorkerSession {
+    return (this.reader ??= new WorkerSession(this.run, this.user, this.browser));
   }
 
   async close(): Promise<void> {

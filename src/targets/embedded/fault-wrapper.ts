@@ -75,6 +75,12 @@ export function installFaults(f: FaultContext): (req: http.IncomingMessage, res:
     const code = ctx.oidc?.params?.code;
     if (state && typeof code === 'string') state.code = code;
   };
+  if (has('refresh-response-malformed')) {
+    f.provider.on('grant.success', (ctx: { oidc?: { params?: Record<string, unknown> } }) => {
+      const state = f.current.getStore();
+      if (state && ctx.oidc?.params?.grant_type === 'refresh_token') state.refresh = true;
+    });
+  }
   if (has('code-reuse-accepted') || has('id-token-stale-nonce')) {
     f.provider.on('grant.success', noteCode);
     f.provider.on('grant.error', noteCode);
@@ -192,6 +198,7 @@ export function installFaults(f: FaultContext): (req: http.IncomingMessage, res:
         const staleNonce = state?.code ? staleNonceOfCode.get(state.code) : undefined;
         return jsonRewrite(async (json) => {
           if (has('refresh-never-issued')) delete json.refresh_token;
+          if (has('refresh-response-malformed') && state?.refresh) delete json.token_type;
           if (typeof json.id_token === 'string' && (ID_TOKEN_FAULTS.some(has) || staleNonce !== undefined)) json.id_token = await tamperIdToken(json.id_token, f, String(json.scope ?? '').split(' '), staleNonce);
           if (has('token-scope-overstated') && typeof json.scope === 'string') json.scope = 'openid offline_access profile email groups address phone';
         })(body, r);
@@ -248,6 +255,11 @@ export function installFaults(f: FaultContext): (req: http.IncomingMessage, res:
     if (path === ROUTES.token && has('auth-both-methods-accepted') && req.method === 'POST' && req.headers.authorization) {
       acceptBothMethods(req, res, path, f);
       return true;
+    }
+    if (path === ROUTES.revocation && has('revocation-answers-204')) {
+      // The revocation happens; only the answer's status is other than RFC 7009 says.
+      const writeHead = res.writeHead.bind(res);
+      res.writeHead = ((status: number, ...rest: unknown[]) => (status === 200 ? writeHead(204, ...(rest as [])) : writeHead(status, ...(rest as [])))) as typeof res.writeHead;
     }
     if (path === ROUTES.revocation && has('revocation-noop')) {
       req.resume();

@@ -53,6 +53,10 @@ export const FAULTS = [
   /** client_secret_basic credentials are compared without form-decoding them (RFC 6749 §2.3.1),
    *  as glewlwyd 2.7 does: an id or secret sent percent-encoded is refused */
   'basic-credentials-not-decoded',
+  /** the refresh grant's token response has no token_type (RFC 6749 §5.1 requires it) */
+  'refresh-response-malformed',
+  /** the revocation endpoint answers 204 No Content, not 200 (RFC 7009 §2.2) */
+  'revocation-answers-204',
   /** discovery leaves out introspection_endpoint and revocation_endpoint (both still served) */
   'discovery-omits-token-endpoints',
   /** discovery advertises `plain` among code_challenge_methods_supported without supporting it */

@@ -416,6 +416,8 @@ export interface RequestState {
   code?: string;
   /** Set by the 'auth-both-methods-accepted' fault: the request carried the Basic header and client_secret in the body. */
   bothMethods?: boolean;
+  /** Set for a refresh_token grant, by the provider's grant event (the 'refresh-response-malformed' fault). */
+  refresh?: boolean;
 }
 
 async function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
