@@ -43,6 +43,7 @@ async function main(): Promise<number> {
   const profile = resolveProfile({ target: parsed.values.target ?? path.join(ROOT, 'docker/reference') });
   const client = profile.clients.find((c) => c.id === scenario.client);
   if (!client) throw new ConfigError(scenario.file, 'client', `${scenario.client} is not a client of ${path.relative(process.cwd(), profile.file)} (clients: ${profile.clients.map((c) => c.id).join(', ')})`);
+  if (scenario.user && !profile.users.some((u) => u.username === scenario.user)) throw new ConfigError(scenario.file, 'user', `${scenario.user} is not a user of ${path.relative(process.cwd(), profile.file)} (users: ${profile.users.map((u) => u.username).join(', ')})`);
   const redactor = createRedactor(knownSecrets(profile));
 
   const stops: Array<() => Promise<unknown>> = [];

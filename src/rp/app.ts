@@ -171,7 +171,7 @@ function missingClaim(kind: 'username' | 'groups', read: ClaimRead, idToken: Rec
       ? `${elsewhere.claim} only in ${elsewhere.where}${probed ? ' (asked for this diagnosis; the application does not call userinfo)' : ''}`
       : `${names.join(', ')} nowhere (ID token claims: ${Object.keys(idToken ?? {}).join(', ') || 'none'}; userinfo: ${userinfo ? Object.keys(userinfo).join(', ') : 'not called'})`,
     ...(elsewhere && inIdTokenOnly
-      ? { fix: `put ${names[0]} into the ID token: Authelia 4.39 serves scope claims from userinfo only unless the client has a claims_policy listing them under id_token (identity_providers.oidc.claims_policies.<name>.id_token, and clients[].claims_policy: <name>)` }
+      ? { fix: `have the provider put ${names[0]} into this client's ID tokens (on Authelia 4.39, which serves scope claims from userinfo only: a claims_policy listing it under id_token, identity_providers.oidc.claims_policies.<name>.id_token, and clients[].claims_policy: <name>)` }
       : !elsewhere
         ? { fix: `grant the scope that carries ${names[0]} to this client and request it, and give the user that attribute` }
         : {}),
@@ -345,8 +345,10 @@ function basicEncodingFix(err: unknown, client: ClientSpec, method: string): { f
 }
 
 /** openid-client's own refusal, with its error code, as the diagnosis. */
-function openidClientDiagnosis(err: unknown, step: string): Diagnosis {
+function openidClientDiagnosis(err: unknown, stepDone: string): Diagnosis {
   const e = err as { message?: string; code?: string; error?: string; error_description?: string; cause?: unknown };
+  // An error the provider put in the authorization response is the callback's, not the token step's.
+  const step = e.code === 'OAUTH_AUTHORIZATION_RESPONSE_ERROR' ? 'callback' : stepDone;
   const detail = e.error ? `${e.error}${e.error_description ? `: ${e.error_description}` : ''}` : (e.message ?? String(err));
   return {
     rule: 'openid-client',

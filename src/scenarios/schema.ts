@@ -2,7 +2,7 @@
 // under test, declared the way its administrator configures it. Validated with zod; a mistake is
 // one line naming the file and the field (exit code 2), as profiles are.
 
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseWith, readYaml } from '../config/authelia.ts';
@@ -69,6 +69,7 @@ export type EndpointUrls = z.infer<typeof endpointUrls>;
 export function loadScenario(file: string): Scenario {
   const abs = path.resolve(file);
   if (!existsSync(abs)) throw new ConfigError(abs, '(file)', 'not found');
+  if (!statSync(abs).isFile()) throw new ConfigError(abs, '(file)', 'not a file (give one scenario .yaml file)');
   const raw = parseWith(scenarioSchema, readYaml(abs), abs, '');
   if (raw.userinfo === false && [raw.identity.username, raw.identity.groups].some((r) => r && r.from !== 'id_token')) {
     throw new ConfigError(abs, 'identity', 'reads claims from userinfo, but userinfo: false');

@@ -66,7 +66,7 @@ export function openidconnectRsRules(prefix: string): RpRule[] {
     {
       id: `${prefix}.claim-types`,
       title: 'a standard claim of another JSON type than OIDC Core gives it (email_verified as "true", updated_at as a string), in the ID token or userinfo: the crate deserializes into typed fields and rejects the whole response',
-      step: 'id_token',
+      step: 'claims',
       source: `${OIDC_RS}:src/helpers.rs#L386-445 (Boolean accepts strings only with the accept-string-booleans feature, which proxmox/proxmox-rs:proxmox-openid/Cargo.toml#L24 does not enable), src/claims.rs#L284-295`,
       check: (o) => {
         const problems = [

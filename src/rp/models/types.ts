@@ -34,7 +34,7 @@ export interface RuleViolation {
 }
 
 /** The step of the login a rule judges, as the transcript names them. */
-export type RpStep = 'token' | 'id_token' | 'userinfo' | 'identity';
+export type RpStep = 'token' | 'id_token' | 'userinfo' | 'claims' | 'identity';
 
 export interface RpRule {
   /** `<model>.<rule>`, e.g. proxmox.id-token-typ. */
