@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test as base, type BrowserContext, type Page, type TestInfo } from 'playwright/test';
+import { test as base, type Page, type TestInfo } from 'playwright/test';
 import type { CheckDef, CheckResult, Evidence } from '../src/model/check.ts';
 import type { ClientSpec, TargetProfile } from '../src/model/target.ts';
 import { loadProfile } from '../src/config/profile.ts';
@@ -143,26 +143,6 @@ export async function withFreshPage<T>(session: WorkerSession, name: string, fn:
   } finally {
     await context.tracing.stop().catch(() => undefined);
     await context.close();
-  }
-}
-
-/** A new page in the worker's signed-in browser context (signed in once, through `client`), for
- *  checks of what a signed-in user sees; evidence as withFreshPage, from this check's trace chunk. */
-export async function withSignedInPage<T>(session: WorkerSession, client: ClientSpec, name: string, fn: (page: Page) => Promise<T>): Promise<T> {
-  let context: BrowserContext;
-  try {
-    context = await session.signedInContext(client);
-  } catch (err) {
-    if (err instanceof CheckSkipped || err instanceof ProviderError || err instanceof CheckFailure) throw err;
-    throw new CheckFailure({ message: `could not sign in in the browser before the check: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` });
-  }
-  await context.tracing.startChunk();
-  const page = await context.newPage();
-  try {
-    return await captured(session, name, page, (p) => context.tracing.stopChunk({ path: p }), fn);
-  } finally {
-    await context.tracing.stopChunk().catch(() => undefined);
-    await page.close();
   }
 }
 

@@ -1,4 +1,4 @@
-import { check, collectProfile, screenshot, skip, test, withSignedInPage } from './harness.ts';
+import { check, collectProfile, screenshot, skip, test, withFreshPage } from './harness.ts';
 import * as r from '../src/checks/redirect-uri.ts';
 import { visibleKind } from '../src/browser/drivers.ts';
 
@@ -27,8 +27,10 @@ for (const client of profile.clients) {
     check(suite, r.errorPageCheck, async ({ session, run }) => {
       const bad = 'https://rp.invalid/callback';
       const req = await session.request(client, { redirectUri: bad });
-      // Signed in first: a login page (shown to anyone signed out) must not pass for the error page.
-      return withSignedInPage(session, client, `${r.errorPageCheck.id}-${client.id}`, async (page) => {
+      return withFreshPage(session, `${r.errorPageCheck.id}-${client.id}`, async (page) => {
+        // Signed in first: a login page (shown to anyone signed out) must not pass for the error page.
+        const login = await session.request(client);
+        await session.driver.complete(page, login.url, { user: session.user, redirectUri: login.redirectUri });
         let sawRequestTo: string | undefined;
         page.on('request', (q) => {
           if (q.url().startsWith(bad)) sawRequestTo = q.url();

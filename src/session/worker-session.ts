@@ -36,7 +36,6 @@ export class WorkerSession {
   private readonly http = new HttpSession();
   private loggedIn = false;
   private readonly flows = new Map<string, Promise<Flow>>();
-  private signedIn?: Promise<BrowserContext>;
   /** A second login session of the same user, whose tokens only reading checks use. */
   private reader?: WorkerSession;
   readonly selectors: FormLoginSelectors;
@@ -86,29 +85,6 @@ export class WorkerSession {
     const landing = await this.driver.complete(await this.workerPage(), req.url, { user: this.user, redirectUri: req.redirectUri, timeoutMs: 10_000, ...extra });
     await this.http.addBrowserCookies(await this.context!.cookies());
     return landing;
-  }
-
-  /** A browser context of its own, signed in once per worker through `client`, for checks of
-   *  pages a signed-in user sees (an error page must not be mistaken for a login page). No check
-   *  changes state through it, so one sign-in serves them all. Its tracing is started, so a check
-   *  can keep a chunk of it as evidence. */
-  signedInContext(client: ClientSpec): Promise<BrowserContext> {
-    return (this.signedIn ??= (async () => {
-      const context = await (await this.browser()).newContext();
-      try {
-        const req = await this.request(client);
-        const page = await context.newPage();
-        await this.driver.complete(page, req.url, { user: this.user, redirectUri: req.redirectUri });
-        await page.close();
-        await context.tracing.start({ screenshots: true, snapshots: true });
-        return context;
-      } catch (err) {
-        // Not kept: the next check signs in again and reports its own failure.
-        this.signedIn = undefined;
-        await context.close();
-        throw err;
-      }
-    })());
   }
 
   /** The authorization response for `req` from a new login (no session cookies): raw HTTP where
@@ -284,7 +260,6 @@ export class WorkerSession {
   async close(): Promise<void> {
     await this.reader?.close();
     await this.context?.close();
-    await (await this.signedIn?.catch(() => undefined))?.close();
   }
 }
 
