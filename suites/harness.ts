@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test as base, type Page, type TestInfo } from 'playwright/test';
+import { _baseTest, type Page, type TestInfo } from 'playwright/test';
 import type { CheckDef, CheckResult, Evidence } from '../src/model/check.ts';
 import type { ClientSpec, TargetProfile } from '../src/model/target.ts';
 import { loadProfile } from '../src/config/profile.ts';
@@ -26,6 +26,14 @@ interface WorkerFixtures {
   /** The session of the profile's first user: the one every check but the claims checks runs as. */
   session: WorkerSession;
 }
+
+/** Playwright Test's runner without its browser fixtures. The checks launch their own browser
+ *  (src/browser/launch.ts) and record their own traces, so the per-test fixtures of the full
+ *  `test` (context options, trace recording that turns every API call into a reported step with
+ *  a source-mapped stack) were pure cost: half the CPU time of 400 empty tests, measured. The
+ *  export is in Playwright's own types (types/test.d.ts); test/harness-base.test.ts fails if a
+ *  Playwright upgrade drops it. */
+const base = _baseTest;
 
 export const test = base.extend<object, WorkerFixtures>({
   run: [
@@ -202,7 +210,13 @@ export function confidential(profile: TargetProfile): ClientSpec[] {
 
 /** The profile, read at collection time so suites can make one test per client. */
 export function collectProfile(env: NodeJS.ProcessEnv = process.env): TargetProfile {
-  return loadProfile(env.HARNESS_TARGET ?? new URL('../docker/reference', import.meta.url).pathname, { verifyDigests: false });
+  const target = env.HARNESS_TARGET ?? new URL('../docker/reference', import.meta.url).pathname;
+  // Every suite file reads it at load, in the runner and in each worker: parsed once per process.
+  let profile = collected.get(target);
+  if (!profile) collected.set(target, (profile = loadProfile(target, { verifyDigests: false })));
+  return profile;
 }
+
+const collected = new Map<string, TargetProfile>();
 
 export { fail, skip };

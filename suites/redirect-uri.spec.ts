@@ -29,8 +29,7 @@ for (const client of profile.clients) {
       const req = await session.request(client, { redirectUri: bad });
       return withFreshPage(session, `${r.errorPageCheck.id}-${client.id}`, async (page) => {
         // Signed in first: a login page (shown to anyone signed out) must not pass for the error page.
-        const login = await session.request(client);
-        await session.driver.complete(page, login.url, { user: session.user, redirectUri: login.redirectUri });
+        await session.signInFresh(page, client);
         let sawRequestTo: string | undefined;
         page.on('request', (q) => {
           if (q.url().startsWith(bad)) sawRequestTo = q.url();
@@ -38,11 +37,19 @@ for (const client of profile.clients) {
         // An error status with an empty body is still a refusal on the provider's origin; Chromium
         // then shows its own error page, which is what the user sees and what the screenshot keeps.
         let bare: string | undefined;
-        const res = await page.goto(req.url.href, { waitUntil: 'load' }).catch((err: unknown) => {
-          if (!(err instanceof Error) || !err.message.includes('ERR_HTTP_RESPONSE_CODE_FAILURE')) throw err;
-          bare = 'the provider answered with an error status and no page (Chromium shows its own error page)';
-          return undefined;
-        });
+        const open = () =>
+          page.goto(req.url.href, { waitUntil: 'load' }).catch((err: unknown) => {
+            if (!(err instanceof Error) || !err.message.includes('ERR_HTTP_RESPONSE_CODE_FAILURE')) throw err;
+            bare = 'the provider answered with an error status and no page (Chromium shows its own error page)';
+            return undefined;
+          });
+        let res = await open();
+        if (!bare && (await visibleKind(page, session.selectors)) === 'login') {
+          // The session made over raw HTTP was not taken in the browser (a provider may bind it to
+          // more than its cookies): sign in by typing, as a user would, and ask again.
+          await session.signInInBrowser(page, client);
+          res = await open();
+        }
         r.checkStayedOnProvider(bare ? req.url.href : page.url(), sawRequestTo, new URL(run.issuer).origin, bad);
         const kind = bare ? 'unknown' : await visibleKind(page, session.selectors);
         r.checkErrorPageShown({ kind, status: bare ? undefined : res?.status(), html: bare ? '' : await page.content(), url: bare ? req.url.href : page.url() }, bad);

@@ -1,5 +1,5 @@
 // `npm run bench`: the figures the core issue budgets, measured in one run on this machine.
-//   full default run (all suites against the embedded reference) under 30 s;
+//   full default run (all suites against the embedded reference) in 10 s or less (issue 8);
 //   one browser-driven login+consent, median, under 600 ms;
 //   the same code flow over raw HTTP, median, for comparison.
 

@@ -160,4 +160,10 @@ describe('durations', () => {
   it('the digest helper is exported from the importer too and round-trips', () => {
     expect(verifyDigest(hashClientSecretPbkdf2('x', Buffer.alloc(16, 2)), 'x')).toBe(true);
   });
+  it('a digest verified once is remembered per plaintext: a wrong one is still refused', () => {
+    const digest = hashClientSecretPbkdf2('right', Buffer.alloc(16, 3), 1000);
+    expect(verifyDigest(digest, 'right')).toBe(true);
+    expect(verifyDigest(digest, 'wrong')).toBe(false);
+    expect(verifyDigest(digest, 'right')).toBe(true);
+  });
 });

@@ -18,8 +18,18 @@ export function isDigest(secret: string): boolean {
   return secret.startsWith('$');
 }
 
+// The same digest is often written for several clients (one secret, copied): pbkdf2 at Authelia's
+// 310000 rounds costs ~0.3 s, so each pair is derived once per process.
+const verified = new Map<string, boolean | undefined>();
+
 /** true/false for pbkdf2 digests; undefined when the scheme cannot be verified here. */
 export function verifyDigest(digest: string, plain: string): boolean | undefined {
+  const key = `${digest}\0${plain}`;
+  if (!verified.has(key)) verified.set(key, derive(digest, plain));
+  return verified.get(key);
+}
+
+function derive(digest: string, plain: string): boolean | undefined {
   const m = PBKDF2.exec(digest);
   if (!m) return undefined;
   const hash = m[1] ?? 'sha1';

@@ -44,6 +44,22 @@ export class HttpSession {
     }
   }
 
+  /** The jar's cookies as a browser context takes them (Playwright's `addCookies`): a login made
+   *  here, handed to a fresh browser context, instead of typing it again. Host-only cookies stay
+   *  host-only (no leading dot); a cookie's expiry, flags and SameSite go with it. */
+  async toBrowserCookies(): Promise<Array<BrowserCookie & { expires?: number; sameSite?: 'Strict' | 'Lax' | 'None' }>> {
+    const cookies = await this.jar.store.getAllCookies();
+    return cookies.flatMap((c) => {
+      if (!c.domain) return [];
+      // Chromium refuses SameSite=None without Secure; such a cookie goes as the browser's default.
+      const sameSite = { strict: 'Strict', lax: 'Lax', ...(c.secure ? { none: 'None' } : {}) }[String(c.sameSite ?? '').toLowerCase()] as 'Strict' | 'Lax' | 'None' | undefined;
+      // Max-Age and Expires alike; undefined (session cookie) for Infinity.
+      const expiry = c.expiryTime();
+      const expires = expiry !== undefined && Number.isFinite(expiry) ? Math.floor(expiry / 1000) : undefined;
+      return [{ name: c.key, value: c.value, domain: c.hostOnly === false ? `.${c.domain}` : c.domain, path: c.path ?? '/', secure: c.secure, httpOnly: c.httpOnly, ...(sameSite ? { sameSite } : {}), ...(expires !== undefined ? { expires } : {}) }];
+    });
+  }
+
   /** One request as a browser makes it: the jar's cookies out, Set-Cookie back into the jar. */
   private async request(url: URL, form?: Record<string, string>): Promise<RawResponse> {
     return this.send(url, form ? { form } : {});

@@ -103,6 +103,27 @@ export class WorkerSession {
     }
   }
 
+  /** Signs the user in anew for `page`, whose context is fresh: a login session of its own, so a
+   *  check that runs in it changes no other check's session. Over raw HTTP where the provider's
+   *  pages allow, its cookies then handed to the browser (a login typed in the browser is what
+   *  the login checks test, not what this setup is for); else typed in `page` itself. */
+  async signInFresh(page: Page, client: ClientSpec): Promise<void> {
+    const req = await this.request(client);
+    const http = new HttpSession();
+    const first = await http.follow(req.url, req.redirectUri).catch(providerFault('authorization'));
+    if (await continueOverHttp(http, first, req.redirectUri, this.options)) {
+      await page.context().addCookies(await http.toBrowserCookies());
+      return;
+    }
+    await this.signInInBrowser(page, client);
+  }
+
+  /** Signs the user in by typing it on the provider's pages in `page`. */
+  async signInInBrowser(page: Page, client: ClientSpec): Promise<void> {
+    const req = await this.request(client);
+    await this.driver.complete(page, req.url, { user: this.user, redirectUri: req.redirectUri });
+  }
+
   /** Sends `req` with the session established and follows it while it stays on the provider. */
   async stayWithin(req: AuthorizationRequest, anyClient: ClientSpec): Promise<StayResult> {
     if (!this.loggedIn) await this.authorize(await this.request(anyClient));
