@@ -127,6 +127,26 @@ describe('toHtml', () => {
   });
 });
 
+describe('toHtml: interop scenarios', () => {
+  const scenarios: CheckResult[] = [
+    check({ id: 'scenario.proxmox', suite: 'scenarios', spec: 'scenarios/proxmox.yaml (relying party: Proxmox VE)', evidence: [{ label: 'logged in', data: { username: 'john', groups: ['admins', 'dev'] } }] }),
+    check({ id: 'scenario.kasm', suite: 'scenarios', spec: 'scenarios/kasm.yaml (relying party: Kasm Workspaces)', outcome: 'failed', message: 'kasm: the login was refused at the claims step: groups is a string. Fix: <send an array>' }),
+  ];
+  const html = toHtml([...results, ...scenarios], meta);
+  it('lists each scenario before the suites: who it logged in as, or why not, linked to its check', () => {
+    const section = html.slice(html.indexOf('<h2>Interop scenarios</h2>'), html.indexOf('<h2>scenarios</h2>'));
+    expect(section).toContain('logged in as john (groups: admins, dev)');
+    expect(section).toContain('Proxmox VE');
+    expect(section).toContain('refused at the claims step: groups is a string. Fix: &lt;send an array&gt;');
+    expect(section).toContain('href="#scenarios..scenario.kasm"');
+    expect(section.indexOf('scenario.kasm')).toBeLessThan(section.indexOf('scenario.proxmox'));
+    expect(html.indexOf('<h2>Interop scenarios</h2>')).toBeLessThan(html.indexOf('<h2>discovery</h2>'));
+  });
+  it('has no scenario section when no scenario ran', () => {
+    expect(toHtml(results, meta)).not.toContain('Interop scenarios');
+  });
+});
+
 describe('blocked and error outcomes', () => {
   const rows: CheckResult[] = [
     check({ id: 'discovery.reachable', suite: 'discovery', outcome: 'failed', message: 'not JSON' }),

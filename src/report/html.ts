@@ -121,6 +121,22 @@ function row(r: CheckResult): string {
   );
 }
 
+/** The interop scenarios at a glance, one row each: the application, and who it logged in as or
+ *  why it could not (the step, the fix); the row links to the check with its transcript. */
+function scenarioSection(results: readonly CheckResult[]): string[] {
+  const scenarios = results.filter((r) => r.suite === 'scenarios').sort(rowOrder);
+  if (scenarios.length === 0) return [];
+  const out = ['<h2>Interop scenarios</h2><table><thead><tr><th>outcome</th><th>scenario</th><th>relying party</th><th>result</th></tr></thead><tbody>'];
+  for (const r of scenarios) {
+    const who = r.evidence.find((e) => e.label === 'logged in')?.data as { username?: string; groups?: string[] } | undefined;
+    const result = r.outcome === 'passed' && who?.username !== undefined ? `logged in as ${who.username}${who.groups?.length ? ` (groups: ${who.groups.join(', ')})` : ''}` : (r.message ?? '');
+    const rp = /relying party: ([^)]+)\)/.exec(r.spec)?.[1] ?? '';
+    out.push(`<tr class="${r.outcome}"><td class="o">${h(r.outcome)}</td><td><a href="#${h(`${r.suite}.${r.client ?? ''}.${r.id}`)}"><code>${h(r.id)}</code></a><br>${h(r.title)}</td><td>${h(rp)}</td><td>${h(result)}</td></tr>`);
+  }
+  out.push('</tbody></table>');
+  return out;
+}
+
 export function toHtml(results: readonly CheckResult[], meta: RunMeta): string {
   const s = summarize(results);
   const failing = failingCount(results);
@@ -176,6 +192,7 @@ export function toHtml(results: readonly CheckResult[], meta: RunMeta): string {
     }
     out.push('</tbody></table>');
   }
+  out.push(...scenarioSection(results));
   if (ordered.length === 0) out.push('<p>No checks ran.</p>');
   for (const suite of ordered) {
     out.push(`<h2>${h(suite.name)}</h2>`);
