@@ -144,5 +144,7 @@ describe('the transcript', () => {
     expect(text).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
     expect(text).not.toMatch(/[?&]code=(?!\[REDACTED\])/);
     expect(text).toMatch(/"access_token":"\[REDACTED\]"/);
+    // How the token request authenticated shows, its credentials never do.
+    expect(text).toContain('authorization: Basic [REDACTED]');
   }, 60_000);
 });

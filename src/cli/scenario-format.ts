@@ -14,7 +14,10 @@ function shortBody(body: string | undefined): string {
 export function formatTranscript(entries: TranscriptEntry[], redactor: Redactor): string {
   const lines: string[] = [];
   entries.forEach((e, i) => {
-    lines.push(`  ${i + 1}. [${e.step}] ${e.request.method} ${e.request.url}${e.request.body ? `\n       body: ${shortBody(e.request.body)}` : ''}`);
+    // The client authentication a request carried: its scheme shows (Basic, Bearer), never its value.
+    const auth = Object.entries(e.request.headers ?? {}).find(([k]) => k.toLowerCase() === 'authorization')?.[1];
+    const scheme = auth ? /^\s*([A-Za-z][\w-]*)/.exec(auth)?.[1] : undefined;
+    lines.push(`  ${i + 1}. [${e.step}] ${e.request.method} ${e.request.url}${scheme ? `\n       authorization: ${scheme} [REDACTED]` : ''}${e.request.body ? `\n       body: ${shortBody(e.request.body)}` : ''}`);
     if (e.response) {
       const type = e.response.headers?.['content-type'];
       lines.push(`       -> HTTP ${e.response.status}${type ? ` (${type})` : ''}${e.response.body ? `: ${shortBody(e.response.body)}` : ''}`);

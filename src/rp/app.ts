@@ -227,6 +227,10 @@ export async function startApp(o: AppOptions): Promise<StartedApp> {
       }
     })();
     const idToken = tokens.id_token ? { header: decodeProtectedHeader(tokens.id_token) as Record<string, unknown>, claims: decodeJwt(tokens.id_token) as Record<string, unknown> } : undefined;
+    // The ID token is verified (its JWKS fetched) before userinfo is asked, in the order the
+    // applications' libraries do it (openidconnect-rs verifies the token response first).
+    let idTokenSignature: RpObservation['idTokenSignature'];
+    if (model.verifiesIdTokenSignature && tokens.id_token) idTokenSignature = await verifySignature(config, recordingFetch!, tokens.id_token);
     let userinfo: Record<string, unknown> | undefined;
     if (scenario.userinfo) {
       try {
@@ -235,8 +239,6 @@ export async function startApp(o: AppOptions): Promise<StartedApp> {
         return refuse(res, openidClientDiagnosis(err, 'userinfo'));
       }
     }
-    let idTokenSignature: RpObservation['idTokenSignature'];
-    if (model.verifiesIdTokenSignature && tokens.id_token) idTokenSignature = await verifySignature(config, recordingFetch!, tokens.id_token);
     const observation: RpObservation = {
       ...(idTokenSignature ? { idTokenSignature } : {}),
       clientId: client.id,
