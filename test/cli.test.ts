@@ -81,6 +81,24 @@ describe('bad input', () => {
     expect(existsSync(path.join(tmp, `settings-${name}`))).toBe(false);
   });
 
+  it('a client secret that does not match its digest (checked while the provider starts): one line, exit 2, nothing left running', async () => {
+    const profile = readFileSync(path.join(ROOT, 'docker/reference/target.yml'), 'utf8')
+      .replace('config: ./configuration.yml', `config: ${path.join(ROOT, 'docker/reference/configuration.yml')}`)
+      .replace('kasm: insecure_secret', 'kasm: not-the-secret')
+      .replace(/^expected_results:.*$/m, '');
+    const r = await cli(['--target', write('wrong-secret.yml', profile), '--report-dir', path.join(tmp, 'wrong-secret')]);
+    expect(r.code).toBe(2);
+    const lines = r.err.trim().split('\n').filter((l) => l.startsWith('error:'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/configuration\.yml.*the plaintext given for kasm does not match the digest/);
+    expect(r.err).not.toMatch(/\n\s+at /);
+    expect(r.err + r.out).not.toContain('not-the-secret');
+    // The provider and relying parties it started are stopped: their ports are free again.
+    const probe = net.createServer();
+    await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(47013, '127.0.0.1', resolve));
+    await new Promise((resolve) => probe.close(resolve));
+  });
+
   it.each(cases)('%s: one line, exit 2, no stack', async (_name, args, message) => {
     const r = await cli(args());
     expect(r.code).toBe(2);

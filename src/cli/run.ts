@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { TargetProfile } from '../model/target.ts';
 import type { CheckResult } from '../model/check.ts';
 import { loadProfile } from '../config/profile.ts';
+import { DeferredDigests } from '../config/digest.ts';
 import { readSettings } from '../config/settings.ts';
 import { knownSecrets } from '../report/redact.ts';
 import { failingCount } from '../report/meta.ts';
@@ -67,8 +68,10 @@ function stamp(d: Date): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
 }
 
-export function resolveProfile(options: RunOptions): TargetProfile {
-  const profile = loadProfile(path.resolve(options.target ?? DEFAULT_TARGET));
+/** The run's profile as the options name it. `digests`: where the secret digest checks go to be
+ *  awaited later (default: checked before this returns). */
+export function resolveProfile(options: RunOptions, digests?: DeferredDigests): TargetProfile {
+  const profile = loadProfile(path.resolve(options.target ?? DEFAULT_TARGET), digests ? { verifyDigests: digests } : {});
   if (options.image) {
     if (profile.start.mode !== 'container') throw new SetupError(`--image: ${profile.file} is not a container target (start.mode ${profile.start.mode})`);
     const { build: _build, ...rest } = profile.start;
@@ -80,7 +83,10 @@ export function resolveProfile(options: RunOptions): TargetProfile {
 
 export async function runConformance(options: RunOptions = {}): Promise<RunOutcome> {
   const started = Date.now();
-  const profile = resolveProfile(options);
+  // pbkdf2 at Authelia's rounds is slow: the profile's secrets are checked against the digests
+  // in the thread pool while the provider starts, and the run waits for them before any check.
+  const digests = new DeferredDigests();
+  const profile = resolveProfile(options, digests);
   try {
     launchOptions();
     selectorsFor(profile.login);
@@ -142,6 +148,8 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
       throw new SetupError(err instanceof Error ? err.message : String(err));
     }
     stack.push(() => rps.stop());
+    // A mismatch is the ConfigError loading would have thrown: one line naming file and field, exit 2.
+    await digests.settled();
 
     mkdirSync(reportDir, { recursive: true });
     // Secrets go to a private temp file, never into the report folder.

@@ -5,7 +5,7 @@ import { loadProfile } from './profile.ts';
 import { ConfigError } from './errors.ts';
 import { tempFiles, thrown } from '../../test/thrown.ts';
 import { formatDuration, parseDuration } from './duration.ts';
-import { verifyDigest } from './digest.ts';
+import { DeferredDigests, verifyDigest } from './digest.ts';
 
 const REFERENCE = path.resolve(import.meta.dirname, '../../docker/reference');
 const file = tempFiles('harness-authelia-');
@@ -159,6 +159,18 @@ describe('durations', () => {
   });
   it('the digest helper is exported from the importer too and round-trips', () => {
     expect(verifyDigest(hashClientSecretPbkdf2('x', Buffer.alloc(16, 2)), 'x')).toBe(true);
+  });
+  it('deferred digest checks: loading goes on, settled() throws the same one-line ConfigError', async () => {
+    const f = file('deferred.yml', oidc(`clients: [{client_id: a, client_secret: '${hashClientSecretPbkdf2('right', Buffer.alloc(16, 4), 1000)}', ${CB}}, {client_id: c, client_secret: '${hashClientSecretPbkdf2('right', Buffer.alloc(16, 5), 1000)}', ${CB}}]`));
+    const ok = new DeferredDigests();
+    importAutheliaConfig(f, { a: 'right', c: 'right' }, ok);
+    await expect(ok.settled()).resolves.toBeUndefined();
+    const bad = new DeferredDigests();
+    expect(() => importAutheliaConfig(f, { a: 'right', c: 'wrong' }, bad)).not.toThrow();
+    const e = await bad.settled().then(() => undefined, (err: unknown) => err);
+    expect(e).toBeInstanceOf(ConfigError);
+    expect((e as ConfigError).field).toBe('identity_providers.oidc.clients[1].client_secret');
+    expect((e as ConfigError).problem).toMatch(/the plaintext given for c does not match the digest/);
   });
   it('a digest verified once is remembered per plaintext: a wrong one is still refused', () => {
     const digest = hashClientSecretPbkdf2('right', Buffer.alloc(16, 3), 1000);

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { ClientSpec, ConsentMode, Lifespans, ProviderSpec, TokenEndpointAuthMethod } from '../model/target.ts';
 import { ConfigError } from './errors.ts';
 import { formatDuration, parseDuration } from './duration.ts';
-import { isDigest, verifyDigest } from './digest.ts';
+import { isDigest, verifyDigest, type DeferredDigests } from './digest.ts';
 
 export { hashClientSecretPbkdf2 } from './digest.ts';
 
@@ -219,7 +219,7 @@ export interface ClientContext {
   /** `authorization_policies` of the provider section, for clients naming a custom policy. */
   authorizationPolicies: NonNullable<RawProvider['authorization_policies']>;
   /** pbkdf2 at 310000 rounds costs ~0.3 s a secret: the CLI verifies once, workers skip it. */
-  verifyDigests: boolean;
+  verifyDigests: boolean | DeferredDigests;
 }
 
 // A custom `authorization_policies.<name>` counts as its default_policy: the harness logs in with the
@@ -283,7 +283,9 @@ export function normaliseClient(value: unknown, index: number, ctx: ClientContex
     if (written && !isDigest(written)) secret = written;
     else if (!plain) throw new ConfigError(ctx.file, field, `${id}'s secret is a digest: give its plaintext as ${ctx.secretsHint}.${id} in the target profile`);
     else {
-      if (written && ctx.verifyDigests && verifyDigest(written, plain) === false) throw new ConfigError(ctx.file, field, `the plaintext given for ${id} does not match the digest`);
+      const mismatch = () => new ConfigError(ctx.file, field, `the plaintext given for ${id} does not match the digest`);
+      if (written && typeof ctx.verifyDigests === 'object') ctx.verifyDigests.add(written, plain, mismatch);
+      else if (written && ctx.verifyDigests && verifyDigest(written, plain) === false) throw mismatch();
       secret = plain;
     }
     // The plaintext never goes into a source: sources are quoted in reports.
@@ -424,7 +426,7 @@ export interface ImportedConfig {
 }
 
 /** Reads `identity_providers.oidc` of an Authelia configuration.yml; `plaintextSecrets` by client id. */
-export function importAutheliaConfig(file: string, plaintextSecrets: Record<string, string> = {}, verifyDigests = true): ImportedConfig {
+export function importAutheliaConfig(file: string, plaintextSecrets: Record<string, string> = {}, verifyDigests: boolean | DeferredDigests = true): ImportedConfig {
   const doc = readYaml(file, { autheliaTemplates: true }) as { identity_providers?: { oidc?: unknown } } | null;
   const prefix = 'identity_providers.oidc';
   const oidc = doc?.identity_providers?.oidc;

@@ -2,7 +2,7 @@
 // Authelia's adapted base64 (`.` for `+`, no padding). Others (argon2, bcrypt, scrypt, sha2crypt)
 // cannot be checked here and are taken on trust when a plaintext is given.
 
-import { pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { pbkdf2, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const PBKDF2 = /^\$pbkdf2(?:-(sha256|sha512|sha384|sha224))?\$(\d+)\$([A-Za-z0-9./+]+)\$([A-Za-z0-9./+]+)$/;
 
@@ -27,6 +27,44 @@ export function verifyDigest(digest: string, plain: string): boolean | undefined
   const key = `${digest}\0${plain}`;
   if (!verified.has(key)) verified.set(key, derive(digest, plain));
   return verified.get(key);
+}
+
+const verifying = new Map<string, Promise<boolean | undefined>>();
+
+/** verifyDigest off the event loop (libuv's thread pool): several digests derive in parallel,
+ *  while the caller goes on (the CLI starts the provider meanwhile). */
+export function verifyDigestAsync(digest: string, plain: string): Promise<boolean | undefined> {
+  const key = `${digest}\0${plain}`;
+  if (verified.has(key)) return Promise.resolve(verified.get(key));
+  let p = verifying.get(key);
+  if (!p) {
+    const m = PBKDF2.exec(digest);
+    p = !m
+      ? Promise.resolve(undefined)
+      : new Promise<boolean>((resolve, reject) => {
+          const want = decode(m[4]!);
+          pbkdf2(plain, decode(m[3]!), Number(m[2]), want.length, m[1] ?? 'sha1', (err, derived) => (err ? reject(err) : resolve(derived.length === want.length && timingSafeEqual(derived, want))));
+        });
+    p.then((ok) => verified.set(key, ok), () => undefined);
+    verifying.set(key, p);
+  }
+  return p;
+}
+
+/** Digest checks started while a profile loads and awaited later (`settled`), so their cost
+ *  overlaps what comes next. A mismatch is the same ConfigError the synchronous check throws. */
+export class DeferredDigests {
+  private readonly checks: Array<Promise<Error | undefined>> = [];
+
+  add(digest: string, plain: string, mismatch: () => Error): void {
+    this.checks.push(verifyDigestAsync(digest, plain).then((ok) => (ok === false ? mismatch() : undefined), (err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
+  }
+
+  /** Resolves when every check passed; throws the first mismatch in the order they were added. */
+  async settled(): Promise<void> {
+    const first = (await Promise.all(this.checks)).find((e) => e !== undefined);
+    if (first) throw first;
+  }
 }
 
 function derive(digest: string, plain: string): boolean | undefined {

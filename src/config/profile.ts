@@ -8,6 +8,7 @@ import { ConfigError } from './errors.ts';
 import { BEHAVIOURS, behaviourNamed, PROVIDER_DRIVERS, provisionStep } from '../providers/index.ts';
 import { parseDuration } from './duration.ts';
 import { checkUniqueIds, claimsPolicies, importAutheliaConfig, type ClaimsPolicies, type ImportedConfig, normaliseClient, normaliseProvider, parseWith, providerSchema, readYaml } from './authelia.ts';
+import type { DeferredDigests } from './digest.ts';
 
 const start = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('embedded') }).strict(),
@@ -127,8 +128,9 @@ function readyTimeout(value: string | number | undefined, fallbackMs: number, fi
 }
 
 export interface LoadOptions {
-  /** Check plaintext secrets against pbkdf2 digests (default true; costly, so done once per run). */
-  verifyDigests?: boolean;
+  /** Check plaintext secrets against pbkdf2 digests (default true; costly, so done once per run).
+   *  A DeferredDigests collects the checks instead, for the caller to await (`settled`) later. */
+  verifyDigests?: boolean | DeferredDigests;
 }
 
 export function loadProfile(pathOrDir: string, options: LoadOptions = {}): TargetProfile {
