@@ -44,14 +44,15 @@ for (const client of profile.clients) {
             return undefined;
           });
         let res = await open();
-        if (!bare && (await visibleKind(page, session.selectors)) === 'login') {
+        let kind = bare ? 'unknown' : await visibleKind(page, session.selectors);
+        if (kind === 'login') {
           // The session made over raw HTTP was not taken in the browser (a provider may bind it to
           // more than its cookies): sign in by typing, as a user would, and ask again.
           await session.signInInBrowser(page, client);
           res = await open();
+          kind = bare ? 'unknown' : await visibleKind(page, session.selectors);
         }
         r.checkStayedOnProvider(bare ? req.url.href : page.url(), sawRequestTo, new URL(run.issuer).origin, bad);
-        const kind = bare ? 'unknown' : await visibleKind(page, session.selectors);
         r.checkErrorPageShown({ kind, status: bare ? undefined : res?.status(), html: bare ? '' : await page.content(), url: bare ? req.url.href : page.url() }, bad);
         // The error page replaces the reference suite's manual REVIEW step: keep it in the report.
         const label = bare ?? `the error page shown for an unregistered redirect_uri (HTTP ${res?.status() ?? '?'})`;

@@ -39,7 +39,11 @@ const BREAKS: Record<Fault, Break | Break[]> = {
   'sub-per-login': { grep: 'claims\\.sub-stable', breaks: /^claims\.sub-stable \[/ },
   'redirect-uri-prefix-match': { grep: 'redirect-uri\\.prefix-match', breaks: /^redirect-uri\.prefix-match \[/ },
   'redirect-uri-case-insensitive': { grep: 'redirect-uri\\.case-changed', breaks: /^redirect-uri\.case-changed \[(rustdesk|kasm|myapp|spa)\]/ },
-  'redirect-uri-error-redirect': { grep: 'redirect-uri\\.unregistered', breaks: /^redirect-uri\.unregistered \[/ },
+  'redirect-uri-error-redirect': [
+    { grep: 'redirect-uri\\.unregistered', breaks: /^redirect-uri\.unregistered \[/ },
+    // The browser, signed in with the session made over raw HTTP, is sent to the unregistered URI.
+    { grep: 'redirect-uri\\.error-page', breaks: /^redirect-uri\.error-page \[/ },
+  ],
   'lifespans-ignored': { grep: 'lifespan\\.(id-token|access-token)', breaks: /^lifespan\.(id-token|access-token) \[/ },
   'cors-wildcard': { grep: 'cors\\.token\\.', breaks: /^cors\.token\.(allowed|disallowed)-origin$/ },
   'entropy-not-enforced': { grep: 'client\\.state-entropy', breaks: /^client\.state-entropy \[/ },

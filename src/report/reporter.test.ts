@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FullConfig, FullResult, Suite, TestCase, TestResult } from 'playwright/types/testReporter';
 import type { CheckResult } from '../model/check.ts';
-import HarnessReporter from './reporter.ts';
+import HarnessReporter, { removeEmptyDirs } from './reporter.ts';
 import type { JsonReport } from './json.ts';
 
 const SECRET = 'evidence-secret-9000';
@@ -160,5 +160,23 @@ describe('HarnessReporter', () => {
     expect(json.summary.total).toBe(0);
     expect(json.meta.target).toBe('unknown');
     expect(out).toContain('checks: 0 passed, 0 failed, 0 warnings, 0 skipped');
+  });
+});
+
+describe('removeEmptyDirs', () => {
+  it("removes Playwright's empty per-test folders and keeps every folder that holds a file", () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'harness-outdir-'));
+    mkdirSync(path.join(root, 'a-test', 'nested'), { recursive: true });
+    mkdirSync(path.join(root, 'b-test'));
+    mkdirSync(path.join(root, 'kept', 'deep'), { recursive: true });
+    writeFileSync(path.join(root, 'kept', 'deep', 'trace.zip'), 'x');
+    expect(removeEmptyDirs(root)).toBe(false);
+    expect(existsSync(path.join(root, 'a-test'))).toBe(false);
+    expect(existsSync(path.join(root, 'b-test'))).toBe(false);
+    expect(readFileSync(path.join(root, 'kept', 'deep', 'trace.zip'), 'utf8')).toBe('x');
+    rmSync(path.join(root, 'kept'), { recursive: true });
+    expect(removeEmptyDirs(root)).toBe(true);
+    expect(existsSync(root)).toBe(false);
+    expect(removeEmptyDirs(root)).toBe(false);
   });
 });

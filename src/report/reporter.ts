@@ -2,7 +2,7 @@
 // JUnit, JSON and HTML reports. The suites attach a `check-result` JSON per test; tests that
 // crashed or timed out before attaching one are still reported as failed, never dropped.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import path from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from 'playwright/types/testReporter';
 import type { CheckResult, Severity } from '../model/check.ts';
@@ -147,12 +147,35 @@ function toCheckResult(test: TestCase, result: TestResult): CheckResult {
   return { ...base, outcome: 'passed', message: 'passed without a check-result attachment' };
 }
 
+/** Removes `dir` and the folders under it that hold no file (a file anywhere below keeps its
+ *  folders). True when `dir` itself was removed. */
+export function removeEmptyDirs(dir: string): boolean {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return false;
+  }
+  let empty = true;
+  for (const e of entries) {
+    if (!e.isDirectory() || !removeEmptyDirs(path.join(dir, e.name))) empty = false;
+  }
+  if (!empty) return false;
+  try {
+    rmdirSync(dir);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export default class HarnessReporter implements Reporter {
   private readonly outputDir: string;
   private readonly byTest = new Map<string, CheckResult>();
   private readonly order: string[] = [];
   private readonly globalErrors: string[] = [];
   private root: Suite | undefined;
+  private testOutputDirs: string[] = [];
   private startedAt = new Date().toISOString();
   private firstCheckAt: Date | undefined;
   private lastCheckEndedAt = 0;
@@ -165,8 +188,10 @@ export default class HarnessReporter implements Reporter {
     return false;
   }
 
-  onBegin(_config: FullConfig, suite: Suite): void {
+  onBegin(config: FullConfig, suite: Suite): void {
     this.root = suite;
+    // Hand-built configs (the reporter's tests) may carry no projects.
+    this.testOutputDirs = [...new Set((config.projects ?? []).map((p) => p.outputDir))];
     this.startedAt = new Date().toISOString();
   }
 
@@ -193,6 +218,9 @@ export default class HarnessReporter implements Reporter {
     const meta = this.meta();
     const paths = writeReports(this.outputDir, results, meta, redactor);
     process.stdout.write(endSummary(results, paths.html, redactor));
+    // Playwright makes an output folder for every test; the checks keep their evidence in the
+    // report folder, so what is left are hundreds of empty folders: removed, anything else kept.
+    for (const dir of this.testOutputDirs) removeEmptyDirs(dir);
   }
 
   private collect(run: FullResult): CheckResult[] {
