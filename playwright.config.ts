@@ -27,10 +27,7 @@ export default defineConfig({
     ['./src/report/reporter.ts', { outputDir: reportDir }],
     ['html', { outputFolder: `${reportDir}/playwright`, open: 'never' }],
   ],
-  use: {
-    trace: 'off',
-    actionTimeout: 10_000,
-    navigationTimeout: 15_000,
-  },
+  // Action and navigation bounds are set on each browser context the checks make
+  // (src/browser/launch.ts newContext): `use:` reaches only Playwright Test's own fixtures.
   ...(process.env.HARNESS_REVERSE ? { projects: reversed() } : {}),
 });

@@ -17,6 +17,7 @@ import { HttpError } from '../src/http/exchange.ts';
 import { CheckFailure, CheckSkipped, fail, outcomeOf, ProviderError, skip } from '../src/checks/verdict.ts';
 import { createRun, type RunContext } from '../src/session/run.ts';
 import { Sessions, type Flow, type WorkerSession } from '../src/session/worker-session.ts';
+import { newContext } from '../src/browser/launch.ts';
 
 export { createRun, Sessions, type Flow, type RunContext, type WorkerSession };
 
@@ -143,7 +144,7 @@ async function captured<T>(session: WorkerSession, name: string, page: Page, sto
  *  before is what is tested; when the check fails, a screenshot and a redacted trace become its
  *  evidence. */
 export async function withFreshPage<T>(session: WorkerSession, name: string, fn: (page: Page) => Promise<T>): Promise<T> {
-  const context = await (await session.browser()).newContext();
+  const context = await newContext(await session.browser());
   await context.tracing.start({ screenshots: true, snapshots: true });
   const page = await context.newPage();
   try {

@@ -11,7 +11,7 @@ import { ROOT, runConformance, resolveProfile } from '../cli/run.ts';
 import { startEmbedded } from '../targets/embedded/provider.ts';
 import { codeOverHttp, HttpSession } from '../protocol/form-flow.ts';
 import { startRelyingParties } from '../rp/server.ts';
-import { launchBrowser } from '../browser/launch.ts';
+import { launchBrowser, newContext } from '../browser/launch.ts';
 import { completeAuthorization, EMBEDDED_SELECTORS } from '../browser/drivers.ts';
 import { fetchDiscovery, type Metadata } from '../protocol/metadata.ts';
 import { authorizationRequest } from '../protocol/authorize.ts';
@@ -39,7 +39,7 @@ async function flows(): Promise<{ browser: number; raw: number }> {
     // A client that shows consent, so each flow is login + consent as a user sees it.
     const client = profile.clients.find((c) => c.consentMode !== 'implicit' && !c.public) ?? profile.clients[0]!;
     const user = profile.users[0]!;
-    const context = await browser.newContext();
+    const context = await newContext(browser);
     const page = await context.newPage();
     const browserTimes: number[] = [];
     for (let i = 0; i < FLOWS; i++) {

@@ -2,7 +2,7 @@
 // machine), else a system Chromium (Debian's package here), else a path from HARNESS_CHROMIUM.
 
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type LaunchOptions } from 'playwright';
+import { chromium, type Browser, type BrowserContext, type LaunchOptions } from 'playwright';
 
 const SYSTEM_CHROMIUMS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
 
@@ -43,4 +43,20 @@ export function launchOptions(env: NodeJS.ProcessEnv = process.env): LaunchOptio
 
 export function launchBrowser(env: NodeJS.ProcessEnv = process.env): Promise<Browser> {
   return chromium.launch(launchOptions(env));
+}
+
+/** Bounds of one browser action (click, fill, screenshot) and one navigation, ms. */
+export const ACTION_TIMEOUT_MS = 10_000;
+export const NAVIGATION_TIMEOUT_MS = 15_000;
+
+/** A new context of `browser` whose actions and navigations fail within their bounds: a stuck page
+ *  is the check's own failure (with its screenshot and trace), well inside Playwright's 30 s test
+ *  timeout, which would end the test without either and replace its worker. Playwright Test's
+ *  `use: { actionTimeout, navigationTimeout }` reach only contexts made through its full `test`,
+ *  which the suites do not use (suites/harness.ts). */
+export async function newContext(browser: Browser, bounds: { actionMs: number; navigationMs: number } = { actionMs: ACTION_TIMEOUT_MS, navigationMs: NAVIGATION_TIMEOUT_MS }): Promise<BrowserContext> {
+  const context = await browser.newContext();
+  context.setDefaultTimeout(bounds.actionMs);
+  context.setDefaultNavigationTimeout(bounds.navigationMs);
+  return context;
 }

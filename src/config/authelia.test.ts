@@ -172,6 +172,15 @@ describe('durations', () => {
     expect((e as ConfigError).field).toBe('identity_providers.oidc.clients[1].client_secret');
     expect((e as ConfigError).problem).toMatch(/the plaintext given for c does not match the digest/);
   });
+  it('a digest pbkdf2 cannot derive (0 rounds) is a one-line ConfigError, checked now or deferred', async () => {
+    const f = file('zero-rounds.yml', oidc(`clients: [{client_id: c, client_secret: '$pbkdf2-sha512$0$c8p78n7pUMln0jzvd4aK4Q$JNRBzwAo0ek5qKn50cFzzvE9RXV88h1wJn5KGiHrD0YKtZaR/nCb2CJPOsKaPK0hjf.9yHxzQGZziziccp6Yng', ${CB}}]`));
+    expect(configError(() => importAutheliaConfig(f, { c: 'x' })).problem).toMatch(/the digest cannot be checked/);
+    const deferred = new DeferredDigests();
+    importAutheliaConfig(f, { c: 'x' }, deferred);
+    const e = await deferred.settled().then(() => undefined, (err: unknown) => err);
+    expect(e).toBeInstanceOf(ConfigError);
+    expect((e as ConfigError).problem).toMatch(/the digest cannot be checked/);
+  });
   it('a digest verified once is remembered per plaintext: a wrong one is still refused', () => {
     const digest = hashClientSecretPbkdf2('right', Buffer.alloc(16, 3), 1000);
     expect(verifyDigest(digest, 'right')).toBe(true);

@@ -283,9 +283,17 @@ export function normaliseClient(value: unknown, index: number, ctx: ClientContex
     if (written && !isDigest(written)) secret = written;
     else if (!plain) throw new ConfigError(ctx.file, field, `${id}'s secret is a digest: give its plaintext as ${ctx.secretsHint}.${id} in the target profile`);
     else {
-      const mismatch = () => new ConfigError(ctx.file, field, `the plaintext given for ${id} does not match the digest`);
+      const mismatch = (problem = `the plaintext given for ${id} does not match the digest`) => new ConfigError(ctx.file, field, problem);
       if (written && typeof ctx.verifyDigests === 'object') ctx.verifyDigests.add(written, plain, mismatch);
-      else if (written && ctx.verifyDigests && verifyDigest(written, plain) === false) throw mismatch();
+      else if (written && ctx.verifyDigests) {
+        let ok: boolean | undefined;
+        try {
+          ok = verifyDigest(written, plain);
+        } catch (err) {
+          throw mismatch(`the digest cannot be checked: ${err instanceof Error ? err.message : String(err)}`);
+        }
+        if (ok === false) throw mismatch();
+      }
       secret = plain;
     }
     // The plaintext never goes into a source: sources are quoted in reports.

@@ -56,8 +56,10 @@ export function verifyDigestAsync(digest: string, plain: string): Promise<boolea
 export class DeferredDigests {
   private readonly checks: Array<Promise<Error | undefined>> = [];
 
-  add(digest: string, plain: string, mismatch: () => Error): void {
-    this.checks.push(verifyDigestAsync(digest, plain).then((ok) => (ok === false ? mismatch() : undefined), (err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
+  /** `mismatch(problem?)`: the error to report, with `problem` when the digest could not be
+   *  derived at all (a round count pbkdf2 refuses) rather than not matched. */
+  add(digest: string, plain: string, mismatch: (problem?: string) => Error): void {
+    this.checks.push(verifyDigestAsync(digest, plain).then((ok) => (ok === false ? mismatch() : undefined), (err: unknown) => mismatch(`the digest cannot be checked: ${err instanceof Error ? err.message : String(err)}`)));
   }
 
   /** Resolves when every check passed; throws the first mismatch in the order they were added. */

@@ -13,6 +13,16 @@ describe('HttpSession.toBrowserCookies', () => {
     expect(wide?.expires).toBeGreaterThan(Date.now() / 1000);
   });
 
+  it('a deleted cookie stays deleted; an expiry past the year 9999 is held to what the browser takes', async () => {
+    const s = new HttpSession();
+    await s.jar.setCookie('gone=1; Path=/; Max-Age=0', 'http://127.0.0.1:1/');
+    await s.jar.setCookie('old=1; Path=/; Expires=Thu, 01 Jan 2015 00:00:00 GMT', 'http://127.0.0.1:1/');
+    await s.jar.setCookie('forever=1; Path=/; Max-Age=999999999999', 'http://127.0.0.1:1/');
+    const cookies = await s.toBrowserCookies();
+    expect(cookies.map((c) => c.name)).toEqual(['forever']);
+    expect(cookies[0]?.expires).toBe(253402300799);
+  });
+
   it('a browser cookie read back into the jar comes out the same', async () => {
     const s = new HttpSession();
     await s.addBrowserCookies([{ name: 'sid', value: 'x', domain: 'localhost', path: '/', secure: false, httpOnly: true }]);

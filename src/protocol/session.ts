@@ -32,6 +32,8 @@ export type FollowResult =
   | { kind: 'page'; url: URL; status: number; body: string; exchange?: HttpExchange };
 
 const MAX_HOPS = 10;
+/** 9999-12-31T23:59:59Z, the latest expiry Playwright's addCookies takes (seconds). */
+const MAX_COOKIE_EXPIRES = 253402300799;
 
 export class HttpSession {
   readonly jar = new CookieJar(undefined, { allowSpecialUseDomain: true, looseMode: true });
@@ -53,9 +55,12 @@ export class HttpSession {
       if (!c.domain) return [];
       // Chromium refuses SameSite=None without Secure; such a cookie goes as the browser's default.
       const sameSite = { strict: 'Strict', lax: 'Lax', ...(c.secure ? { none: 'None' } : {}) }[String(c.sameSite ?? '').toLowerCase()] as 'Strict' | 'Lax' | 'None' | undefined;
-      // Max-Age and Expires alike; undefined (session cookie) for Infinity.
+      // Max-Age and Expires alike; undefined (session cookie) for Infinity. A cookie the provider
+      // deleted (Max-Age=0, an Expires in the past) stays deleted; an expiry beyond the year 9999,
+      // which Playwright refuses, is held to it.
       const expiry = c.expiryTime();
-      const expires = expiry !== undefined && Number.isFinite(expiry) ? Math.floor(expiry / 1000) : undefined;
+      if (expiry !== undefined && expiry <= Date.now()) return [];
+      const expires = expiry !== undefined && Number.isFinite(expiry) ? Math.min(Math.floor(expiry / 1000), MAX_COOKIE_EXPIRES) : undefined;
       return [{ name: c.key, value: c.value, domain: c.hostOnly === false ? `.${c.domain}` : c.domain, path: c.path ?? '/', secure: c.secure, httpOnly: c.httpOnly, ...(sameSite ? { sameSite } : {}), ...(expires !== undefined ? { expires } : {}) }];
     });
   }

@@ -8,6 +8,7 @@ import type { BrowserDriver } from '../browser/drivers.ts';
 import type { Redactor } from '../report/redact.ts';
 import { startApp, type Diagnosis, type LoginOutcome } from '../rp/app.ts';
 import type { Scenario } from './schema.ts';
+import { newContext } from '../browser/launch.ts';
 
 export interface ScenarioContext {
   profile: TargetProfile;
@@ -53,7 +54,7 @@ export async function runScenario(scenario: Scenario, ctx: ScenarioContext): Pro
   const redirectUri = client.redirectUris.find((u) => u.startsWith('http://127.0.0.1:') || u.startsWith('http://localhost:'));
   if (!redirectUri) return { outcome: 'skipped', message: `${client.id} has no loopback redirect_uri for the simulated application` };
   const app = await startApp({ scenario, client, issuer: ctx.issuer, redactor: ctx.redactor, userHasGroups: (expectedGroups(scenario, user) ?? []).length > 0 });
-  const context = await ctx.browser.newContext();
+  const context = await newContext(ctx.browser);
   try {
     const page = await context.newPage();
     await page.goto(app.url);

@@ -11,7 +11,7 @@ import { isErrorPage } from '../protocol/forms.ts';
 import { answerPages, answerPagesWith, appDriverFor, continueOverHttp, kindOf, type FormFlowOptions } from '../protocol/form-flow.ts';
 import { HttpError, type RawResponse } from '../http/exchange.ts';
 import { browserDriver, LoginError, visibleKind, type BrowserDriver, type Landing } from '../browser/drivers.ts';
-import { launchBrowser } from '../browser/launch.ts';
+import { launchBrowser, newContext } from '../browser/launch.ts';
 import { asPrerequisite, expectNoServerError, ProviderError } from '../checks/verdict.ts';
 import { checkTokenResponse, codeOf, type Callback, type FrontRefusal, type TokenSet } from '../checks/code-flow.ts';
 import type { SecondFactorOutcome } from '../checks/client-rules.ts';
@@ -53,7 +53,7 @@ export class WorkerSession {
   /** The worker's own page (its login session in the browser), opened on first use. */
   private async workerPage(): Promise<Page> {
     if (!this.page) {
-      this.context = await (await this.browser()).newContext();
+      this.context = await newContext(await this.browser());
       this.page = await this.context.newPage();
     }
     return this.page;
@@ -94,7 +94,7 @@ export class WorkerSession {
     const first = await http.follow(req.url, req.redirectUri);
     const url = await continueOverHttp(http, first, req.redirectUri, this.options);
     if (url) return { url, state: req.state, issuer: this.run.issuer };
-    const context = await (await this.browser()).newContext();
+    const context = await newContext(await this.browser());
     try {
       const landing = await this.driver.complete(await context.newPage(), req.url, { user: this.user, redirectUri: req.redirectUri });
       return { url: landing.url, state: req.state, issuer: this.run.issuer };
@@ -112,8 +112,10 @@ export class WorkerSession {
     const http = new HttpSession();
     const first = await http.follow(req.url, req.redirectUri).catch(providerFault('authorization'));
     if (await continueOverHttp(http, first, req.redirectUri, this.options)) {
-      await page.context().addCookies(await http.toBrowserCookies());
-      return;
+      // A cookie the browser will not take is the hand-over's problem, not the provider's: the
+      // login is then typed instead, as a user would.
+      const handed = await page.context().addCookies(await http.toBrowserCookies()).then(() => true, () => false);
+      if (handed) return;
     }
     await this.signInInBrowser(page, client);
   }
@@ -165,7 +167,7 @@ export class WorkerSession {
       if (!this.driver.opaque?.(r.url)) return { ...r, pageKind: await kindOf(http, r, options) };
     }
     // The login (or what follows it) needs the browser: a fresh context, signed in with one factor.
-    const context = await (await this.browser()).newContext();
+    const context = await newContext(await this.browser());
     try {
       const page = await context.newPage();
       try {
