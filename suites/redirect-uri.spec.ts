@@ -43,14 +43,15 @@ for (const client of profile.clients) {
             bare = 'the provider answered with an error status and no page (Chromium shows its own error page)';
             return undefined;
           });
+        const shown = async () => (bare ? 'unknown' : visibleKind(page, session.selectors));
         let res = await open();
-        let kind = bare ? 'unknown' : await visibleKind(page, session.selectors);
+        let kind = await shown();
         if (kind === 'login') {
           // The session made over raw HTTP was not taken in the browser (a provider may bind it to
           // more than its cookies): sign in by typing, as a user would, and ask again.
           await session.signInInBrowser(page, client);
           res = await open();
-          kind = bare ? 'unknown' : await visibleKind(page, session.selectors);
+          kind = await shown();
         }
         r.checkStayedOnProvider(bare ? req.url.href : page.url(), sawRequestTo, new URL(run.issuer).origin, bad);
         r.checkErrorPageShown({ kind, status: bare ? undefined : res?.status(), html: bare ? '' : await page.content(), url: bare ? req.url.href : page.url() }, bad);

@@ -18,18 +18,35 @@ export function isDigest(secret: string): boolean {
   return secret.startsWith('$');
 }
 
-// The same digest is often written for several clients (one secret, copied): pbkdf2 at Authelia's
-// 310000 rounds costs ~0.3 s, so each pair is derived once per process.
-const verified = new Map<string, boolean | undefined>();
-
-/** true/false for pbkdf2 digests; undefined when the scheme cannot be verified here. */
-export function verifyDigest(digest: string, plain: string): boolean | undefined {
-  const key = `${digest}\0${plain}`;
-  if (!verified.has(key)) verified.set(key, derive(digest, plain));
-  return verified.get(key);
+interface Pbkdf2Digest {
+  hash: string;
+  salt: Buffer;
+  iterations: number;
+  key: Buffer;
 }
 
+function parse(digest: string): Pbkdf2Digest | undefined {
+  const m = PBKDF2.exec(digest);
+  return m ? { hash: m[1] ?? 'sha1', salt: decode(m[3]!), iterations: Number(m[2]), key: decode(m[4]!) } : undefined;
+}
+
+const matches = (d: Pbkdf2Digest, derived: Buffer) => derived.length === d.key.length && timingSafeEqual(derived, d.key);
+
+// The same digest is often written for several clients (one secret, copied): pbkdf2 at Authelia's
+// 310000 rounds costs ~0.3 s, so each pair is derived once per process, by either function.
+const verified = new Map<string, boolean | undefined>();
 const verifying = new Map<string, Promise<boolean | undefined>>();
+
+/** true/false for pbkdf2 digests; undefined when the scheme cannot be verified here. Throws when
+ *  pbkdf2 refuses the digest's parameters (0 rounds). */
+export function verifyDigest(digest: string, plain: string): boolean | undefined {
+  const key = `${digest}\0${plain}`;
+  if (!verified.has(key)) {
+    const d = parse(digest);
+    verified.set(key, d && matches(d, pbkdf2Sync(plain, d.salt, d.iterations, d.key.length, d.hash)));
+  }
+  return verified.get(key);
+}
 
 /** verifyDigest off the event loop (libuv's thread pool): several digests derive in parallel,
  *  while the caller goes on (the CLI starts the provider meanwhile). */
@@ -38,44 +55,47 @@ export function verifyDigestAsync(digest: string, plain: string): Promise<boolea
   if (verified.has(key)) return Promise.resolve(verified.get(key));
   let p = verifying.get(key);
   if (!p) {
-    const m = PBKDF2.exec(digest);
-    p = !m
+    const d = parse(digest);
+    p = !d
       ? Promise.resolve(undefined)
-      : new Promise<boolean>((resolve, reject) => {
-          const want = decode(m[4]!);
-          pbkdf2(plain, decode(m[3]!), Number(m[2]), want.length, m[1] ?? 'sha1', (err, derived) => (err ? reject(err) : resolve(derived.length === want.length && timingSafeEqual(derived, want))));
-        });
+      : new Promise<boolean>((resolve, reject) => pbkdf2(plain, d.salt, d.iterations, d.key.length, d.hash, (err, derived) => (err ? reject(err) : resolve(matches(d, derived)))));
     p.then((ok) => verified.set(key, ok), () => undefined);
     verifying.set(key, p);
   }
   return p;
 }
 
+/** The error for a plaintext that fails its digest: `mismatch()` when they differ,
+ *  `mismatch(problem)` when the digest cannot be derived at all (a round count pbkdf2 refuses). */
+export type DigestMismatch = (problem?: string) => Error;
+
+const cannotCheck = (err: unknown) => `the digest cannot be checked: ${err instanceof Error ? err.message : String(err)}`;
+
+/** Checks `plain` against `digest` now; throws the error `mismatch` makes. */
+export function checkDigest(digest: string, plain: string, mismatch: DigestMismatch): void {
+  let ok: boolean | undefined;
+  try {
+    ok = verifyDigest(digest, plain);
+  } catch (err) {
+    throw mismatch(cannotCheck(err));
+  }
+  if (ok === false) throw mismatch();
+}
+
 /** Digest checks started while a profile loads and awaited later (`settled`), so their cost
- *  overlaps what comes next. A mismatch is the same ConfigError the synchronous check throws. */
+ *  overlaps what comes next. A failure is the same error checkDigest throws. */
 export class DeferredDigests {
   private readonly checks: Array<Promise<Error | undefined>> = [];
 
-  /** `mismatch(problem?)`: the error to report, with `problem` when the digest could not be
-   *  derived at all (a round count pbkdf2 refuses) rather than not matched. */
-  add(digest: string, plain: string, mismatch: (problem?: string) => Error): void {
-    this.checks.push(verifyDigestAsync(digest, plain).then((ok) => (ok === false ? mismatch() : undefined), (err: unknown) => mismatch(`the digest cannot be checked: ${err instanceof Error ? err.message : String(err)}`)));
+  add(digest: string, plain: string, mismatch: DigestMismatch): void {
+    this.checks.push(verifyDigestAsync(digest, plain).then((ok) => (ok === false ? mismatch() : undefined), (err: unknown) => mismatch(cannotCheck(err))));
   }
 
-  /** Resolves when every check passed; throws the first mismatch in the order they were added. */
+  /** Resolves when every check passed; throws the first failure in the order they were added. */
   async settled(): Promise<void> {
     const first = (await Promise.all(this.checks)).find((e) => e !== undefined);
     if (first) throw first;
   }
-}
-
-function derive(digest: string, plain: string): boolean | undefined {
-  const m = PBKDF2.exec(digest);
-  if (!m) return undefined;
-  const hash = m[1] ?? 'sha1';
-  const key = decode(m[4]!);
-  const derived = pbkdf2Sync(plain, decode(m[3]!), Number(m[2]), key.length, hash);
-  return derived.length === key.length && timingSafeEqual(derived, key);
 }
 
 export function hashClientSecretPbkdf2(plain: string, salt: Buffer = randomBytes(16), iterations = 310000): string {

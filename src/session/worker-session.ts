@@ -90,9 +90,7 @@ export class WorkerSession {
   /** The authorization response for `req` from a new login (no session cookies): raw HTTP where
    *  the pages allow, else a fresh browser context. */
   async authorizeFresh(req: AuthorizationRequest): Promise<Callback> {
-    const http = new HttpSession();
-    const first = await http.follow(req.url, req.redirectUri);
-    const url = await continueOverHttp(http, first, req.redirectUri, this.options);
+    const { url } = await this.loginOverHttp(req);
     if (url) return { url, state: req.state, issuer: this.run.issuer };
     const context = await newContext(await this.browser());
     try {
@@ -103,15 +101,21 @@ export class WorkerSession {
     }
   }
 
+  /** `req` in a new login session over raw HTTP (no cookies of this session's): its callback URL,
+   *  or none where a page needs the browser. */
+  private async loginOverHttp(req: AuthorizationRequest): Promise<{ http: HttpSession; url?: URL }> {
+    const http = new HttpSession();
+    const url = await continueOverHttp(http, await http.follow(req.url, req.redirectUri), req.redirectUri, this.options);
+    return url ? { http, url } : { http };
+  }
+
   /** Signs the user in anew for `page`, whose context is fresh: a login session of its own, so a
    *  check that runs in it changes no other check's session. Over raw HTTP where the provider's
    *  pages allow, its cookies then handed to the browser (a login typed in the browser is what
    *  the login checks test, not what this setup is for); else typed in `page` itself. */
   async signInFresh(page: Page, client: ClientSpec): Promise<void> {
-    const req = await this.request(client);
-    const http = new HttpSession();
-    const first = await http.follow(req.url, req.redirectUri).catch(providerFault('authorization'));
-    if (await continueOverHttp(http, first, req.redirectUri, this.options)) {
+    const { http, url } = await this.loginOverHttp(await this.request(client)).catch(providerFault('authorization'));
+    if (url) {
       // A cookie the browser will not take is the hand-over's problem, not the provider's: the
       // login is then typed instead, as a user would.
       const handed = await page.context().addCookies(await http.toBrowserCookies()).then(() => true, () => false);

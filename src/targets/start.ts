@@ -11,18 +11,18 @@ import { startContainer, type ContainerStartOptions } from './container.ts';
 class UnsupportedTarget extends Error {}
 
 export async function startTarget(profile: TargetProfile, readyTimeoutMs = 5_000, container: ContainerStartOptions = {}): Promise<StartedTarget> {
-  const target = await startMode(profile, readyTimeoutMs, container);
   const faults = faultsFromEnv();
+  const target = await startMode(profile, readyTimeoutMs, container, faults);
   // Fault switches exist only in the embedded reference provider: a run against any other target
   // says it ran without them, instead of looking like a run with them.
   if (profile.start.mode !== 'embedded' && faults.length > 0) target.notes.push(`HARNESS_EMBEDDED_FAULTS=${faults.join(',')} ignored: fault switches exist only in the embedded reference provider, not in ${profile.name}`);
   return target;
 }
 
-async function startMode(profile: TargetProfile, readyTimeoutMs: number, container: ContainerStartOptions): Promise<StartedTarget> {
+async function startMode(profile: TargetProfile, readyTimeoutMs: number, container: ContainerStartOptions, faults: Fault[]): Promise<StartedTarget> {
   switch (profile.start.mode) {
     case 'embedded':
-      return startEmbedded(profile, { faults: faultsFromEnv() });
+      return startEmbedded(profile, { faults });
     case 'command':
       return startCommand(profile);
     case 'url': {
