@@ -155,6 +155,27 @@ export async function withFreshPage<T>(session: WorkerSession, name: string, fn:
   }
 }
 
+/** The worker's kept signed-in page (WorkerSession.keptPage) for a check that only looks at what
+ *  the provider shows a signed-in user; its trace is a chunk of the kept context's. When the check
+ *  fails, a screenshot and that chunk become its evidence and the page is not kept for the next. */
+export async function withSignedInPage<T>(session: WorkerSession, client: ClientSpec, name: string, fn: (page: Page) => Promise<T>): Promise<T> {
+  const page = await session.keptPage(client);
+  const tracing = page.context().tracing;
+  // The first chunk starts the context's tracing; later ones start a chunk of it.
+  await (tracedContexts.has(page.context()) ? tracing.startChunk() : tracing.start({ screenshots: true, snapshots: true }).then(() => tracedContexts.add(page.context())));
+  let stopped = false;
+  try {
+    return await captured(session, name, page, (p) => ((stopped = true), tracing.stopChunk({ path: p })), fn);
+  } catch (err) {
+    await session.keptPage(client, true).catch(() => undefined);
+    throw err;
+  } finally {
+    if (!stopped) await tracing.stopChunk().catch(() => undefined);
+  }
+}
+
+const tracedContexts = new WeakSet<object>();
+
 /** Registers one check as one Playwright test. The body throws to fail or skip; it may return
  *  evidence to keep with a pass (the claims table a person wants to read). What it throws decides
  *  the outcome: a CheckFailure of its own requirement fails it; one tagged with another check's

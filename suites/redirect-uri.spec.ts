@@ -1,5 +1,6 @@
-import { check, collectProfile, screenshot, skip, test, withFreshPage } from './harness.ts';
+import { check, collectProfile, screenshot, skip, test, withSignedInPage } from './harness.ts';
 import * as r from '../src/checks/redirect-uri.ts';
+import type { Request } from 'playwright';
 import { visibleKind } from '../src/browser/drivers.ts';
 
 const suite = 'redirect-uri';
@@ -27,37 +28,43 @@ for (const client of profile.clients) {
     check(suite, r.errorPageCheck, async ({ session, run }) => {
       const bad = 'https://rp.invalid/callback';
       const req = await session.request(client, { redirectUri: bad });
-      return withFreshPage(session, `${r.errorPageCheck.id}-${client.id}`, async (page) => {
-        // Signed in first: a login page (shown to anyone signed out) must not pass for the error page.
-        await session.signInFresh(page, client);
+      // Signed in first: a login page (shown to anyone signed out) must not pass for the error page.
+      return withSignedInPage(session, client, `${r.errorPageCheck.id}-${client.id}`, async (page) => {
         let sawRequestTo: string | undefined;
-        page.on('request', (q) => {
+        const watch = (q: Request) => {
           if (q.url().startsWith(bad)) sawRequestTo = q.url();
-        });
-        // An error status with an empty body is still a refusal on the provider's origin; Chromium
-        // then shows its own error page, which is what the user sees and what the screenshot keeps.
-        let bare: string | undefined;
-        const open = () =>
-          page.goto(req.url.href, { waitUntil: 'load' }).catch((err: unknown) => {
-            if (!(err instanceof Error) || !err.message.includes('ERR_HTTP_RESPONSE_CODE_FAILURE')) throw err;
-            bare = 'the provider answered with an error status and no page (Chromium shows its own error page)';
-            return undefined;
-          });
-        const shown = async () => (bare ? 'unknown' : visibleKind(page, session.selectors));
-        let res = await open();
-        let kind = await shown();
-        if (kind === 'login') {
-          // The session made over raw HTTP was not taken in the browser (a provider may bind it to
-          // more than its cookies): sign in by typing, as a user would, and ask again.
-          await session.signInInBrowser(page, client);
-          res = await open();
-          kind = await shown();
+        };
+        page.on('request', watch);
+        try {
+          // An error status with an empty body is still a refusal on the provider's origin; Chromium
+          // then shows its own error page, which is what the user sees and what the screenshot keeps.
+          let bare: string | undefined;
+          const open = () =>
+            page.goto(req.url.href, { waitUntil: 'load' }).catch((err: unknown) => {
+              // Sent to the unregistered URI (which does not resolve): the provider's failure, said below.
+              if (sawRequestTo) return undefined;
+              if (!(err instanceof Error) || !err.message.includes('ERR_HTTP_RESPONSE_CODE_FAILURE')) throw err;
+              bare = 'the provider answered with an error status and no page (Chromium shows its own error page)';
+              return undefined;
+            });
+          const shown = async () => (bare ? 'unknown' : visibleKind(page, session.selectors));
+          let res = await open();
+          let kind = await shown();
+          if (kind === 'login') {
+            // The session made over raw HTTP was not taken in the browser (a provider may bind it to
+            // more than its cookies): sign in by typing, as a user would, and ask again.
+            await session.signInInBrowser(page, client);
+            res = await open();
+            kind = await shown();
+          }
+          r.checkStayedOnProvider(bare ? req.url.href : page.url(), sawRequestTo, new URL(run.issuer).origin, bad);
+          r.checkErrorPageShown({ kind, status: bare ? undefined : res?.status(), html: bare ? '' : await page.content(), url: bare ? req.url.href : page.url() }, bad);
+          // The error page replaces the reference suite's manual REVIEW step: keep it in the report.
+          const label = bare ?? `the error page shown for an unregistered redirect_uri (HTTP ${res?.status() ?? '?'})`;
+          return screenshot(page, `redirect-uri-error-${client.id}`, label);
+        } finally {
+          page.off('request', watch);
         }
-        r.checkStayedOnProvider(bare ? req.url.href : page.url(), sawRequestTo, new URL(run.issuer).origin, bad);
-        r.checkErrorPageShown({ kind, status: bare ? undefined : res?.status(), html: bare ? '' : await page.content(), url: bare ? req.url.href : page.url() }, bad);
-        // The error page replaces the reference suite's manual REVIEW step: keep it in the report.
-        const label = bare ?? `the error page shown for an unregistered redirect_uri (HTTP ${res?.status() ?? '?'})`;
-        return screenshot(page, `redirect-uri-error-${client.id}`, label);
       });
     }, client);
   });

@@ -38,6 +38,8 @@ export class WorkerSession {
   private readonly flows = new Map<string, Promise<Flow>>();
   /** A second login session of the same user, whose tokens only reading checks use. */
   private reader?: WorkerSession;
+  /** The kept signed-in page (keptPage). */
+  private kept?: Promise<Page>;
   readonly selectors: FormLoginSelectors;
   readonly driver: BrowserDriver;
   /** How pages are answered over raw HTTP for this worker's user. */
@@ -122,6 +124,26 @@ export class WorkerSession {
       if (handed) return;
     }
     await this.signInInBrowser(page, client);
+  }
+
+  /** A page signed in with a login session of its own (signInFresh), kept for the worker: for
+   *  checks that look at what the provider shows a signed-in user and change nothing for it (the
+   *  error page for an unregistered redirect_uri), where a fresh context per check would only
+   *  repeat the same login. `fresh`: discard the kept one first (a check that failed in it). */
+  async keptPage(client: ClientSpec, fresh = false): Promise<Page> {
+    const kept = this.kept && (await this.kept.catch(() => undefined));
+    if (kept && !fresh && !kept.isClosed()) return kept;
+    await kept?.context().close().catch(() => undefined);
+    const made = (async () => {
+      const page = await (await newContext(await this.browser())).newPage();
+      await this.signInFresh(page, client).catch(async (err: unknown) => {
+        await page.context().close().catch(() => undefined);
+        throw err;
+      });
+      return page;
+    })();
+    this.kept = made;
+    return made;
   }
 
   /** Signs the user in by typing it on the provider's pages in `page`. */
@@ -287,6 +309,7 @@ export class WorkerSession {
   async close(): Promise<void> {
     await this.reader?.close();
     await this.context?.close();
+    await (await this.kept?.catch(() => undefined))?.context().close().catch(() => undefined);
   }
 }
 

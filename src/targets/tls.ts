@@ -8,12 +8,17 @@
 import { createHash, webcrypto } from 'node:crypto';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { rootCertificates } from 'node:tls';
-// @peculiar/x509 resolves its algorithms through tsyringe, which needs the Reflect metadata API.
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
 import { Agent, setGlobalDispatcher } from 'undici';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+/** @peculiar/x509, loaded where a run certificate is made (the CLI, for a TLS target) and not in
+ *  every process that only trusts it: with its ASN.1 schemas it is about 200 ms of CPU to load. */
+async function loadX509(): Promise<typeof import('@peculiar/x509')> {
+  // It resolves its algorithms through tsyringe, which needs the Reflect metadata API.
+  await import('reflect-metadata');
+  const x509 = await import('@peculiar/x509');
+  x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+  return x509;
+}
 
 export interface RunTls {
   hostname: string;
@@ -35,6 +40,7 @@ function pem(label: string, der: ArrayBuffer): string {
 
 /** A CA and a certificate for `hostname` (and 127.0.0.1), valid from an hour ago for two days. */
 export async function makeRunTls(hostname: string): Promise<RunTls> {
+  const x509 = await loadX509();
   const subtle = webcrypto.subtle;
   const notBefore = new Date(Date.now() - 3_600_000);
   const notAfter = new Date(Date.now() + 2 * 86_400_000);
