@@ -4,7 +4,10 @@
 // configuration is copied onto ports 472xx so these never collide with the CLI tests.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright';
@@ -26,13 +29,18 @@ import { tempFiles, thrown } from './thrown.ts';
 const SCENARIOS = path.join(ROOT, 'scenarios');
 const file = tempFiles('harness-scenario-');
 
-/** The reference target copied with its relying parties on ports 472xx; `edit` changes its configuration text. */
-function reference(edit: (text: string) => string = (t) => t): TargetProfile {
+/** The reference target copied with its relying parties on ports 472xx (its folder); `edit`
+ *  changes its configuration text. */
+function referenceDir(edit: (text: string) => string = (t) => t): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-scenarios-'));
   const text = readFileSync(path.join(ROOT, 'docker/reference/configuration.yml'), 'utf8').replace(/127\.0\.0\.1:470(\d\d)/g, '127.0.0.1:472$1');
   writeFileSync(path.join(dir, 'configuration.yml'), edit(text));
   writeFileSync(path.join(dir, 'target.yml'), readFileSync(path.join(ROOT, 'docker/reference/target.yml'), 'utf8'));
-  return loadProfile(dir);
+  return dir;
+}
+
+function reference(edit?: (text: string) => string): TargetProfile {
+  return loadProfile(referenceDir(edit));
 }
 
 let browser: Browser;
@@ -146,5 +154,89 @@ describe('the transcript', () => {
     expect(text).toMatch(/"access_token":"\[REDACTED\]"/);
     // How the token request authenticated shows, its credentials never do.
     expect(text).toContain('authorization: Basic [REDACTED]');
+  }, 60_000);
+});
+
+/** `npm run scenario -- <file> --target <folder>` as a user runs it; `marker` goes into its
+ *  environment (and so into every process it starts) to find what it left behind. */
+function scenarioCli(args: string[], marker: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/scenario.ts'), ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0', SCENARIO_TEST_MARKER: marker } });
+  let out = '';
+  const seen: Array<() => void> = [];
+  const add = (d: Buffer) => {
+    out += d.toString();
+    for (const f of seen) f();
+  };
+  child.stdout.on('data', add);
+  child.stderr.on('data', add);
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : null))));
+  /** Resolves when the output matches `re` (checked on every chunk, no polling). */
+  const waitFor = (re: RegExp, timeoutMs: number) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${re} not seen: ${out}`)), timeoutMs);
+      const check = () => {
+        if (!re.test(out)) return;
+        clearTimeout(timer);
+        resolve();
+      };
+      seen.push(check);
+      check();
+    });
+  return { child, exited, output: () => out, waitFor };
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** Processes whose environment carries `marker` (Linux /proc). */
+function processesWith(marker: string): number[] {
+  if (!existsSync('/proc')) return [];
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid)
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/environ`, 'latin1').includes(marker);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+describe('npm run scenario', () => {
+  it('prints the redacted transcript, the verdict and the client snippet; exit 0; nothing left running', async () => {
+    const dir = referenceDir();
+    const marker = randomUUID();
+    const run = scenarioCli([path.join(SCENARIOS, 'kasm.yaml'), '--target', dir], marker);
+    const code = await run.exited;
+    const out = run.output();
+    expect(code, out).toBe(0);
+    expect(out).toMatch(/^scenario kasm \(kasm, client kasm\) against /m);
+    expect(out).toContain('transcript (redacted):');
+    expect(out).toMatch(/^\s+- client_id: kasm$/m);
+    for (const secret of knownSecrets(loadProfile(dir))) expect(out).not.toContain(secret);
+    expect(out).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
+    expect(await portFree(47213)).toBe(true);
+    expect(processesWith(marker)).toEqual([]);
+  }, 60_000);
+
+  it('Ctrl-C while the browser is in the flow: exit 130, no verdict and no Playwright error printed, everything stopped', async () => {
+    const dir = referenceDir();
+    const marker = randomUUID();
+    const run = scenarioCli([path.join(SCENARIOS, 'proxmox.yaml'), '--target', dir], marker);
+    // Printed once the provider, the relying parties and the browser are up, as the flow starts.
+    await run.waitFor(/^scenario proxmox /m, 60_000);
+    expect(await portFree(47212)).toBe(false);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(130);
+    const out = run.output();
+    expect(out).not.toMatch(/PASS|FAIL|closed|error:|\n\s+at /);
+    expect(await portFree(47212)).toBe(true);
+    expect(processesWith(marker)).toEqual([]);
   }, 60_000);
 });

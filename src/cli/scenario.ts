@@ -50,7 +50,14 @@ async function main(): Promise<number> {
   const cleanup = async () => {
     while (stops.length) await stops.pop()!().catch(() => undefined);
   };
-  const onSignal = () => void cleanup().then(() => process.exit(130));
+  // Interrupted: everything started is stopped and the command ends with 130. What the cut-short
+  // flow throws meanwhile (Playwright's "context closed") is no verdict and is not printed.
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+    void cleanup().then(() => process.exit(130));
+  };
+  const untilExit = () => new Promise<never>(() => undefined);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
@@ -67,7 +74,8 @@ async function main(): Promise<number> {
     const browser = await launchBrowser({ ...process.env, ...(target.tls ? { HARNESS_TLS_TRUST: JSON.stringify(target.tls) } : {}) });
     stops.push(() => browser.close());
     console.log(`scenario ${scenario.name} (${scenario.relying_party}, client ${client.id}) against ${profile.name} at ${target.issuer}`);
-    const verdict = await runScenario(scenario, { profile, issuer: target.issuer, browser, driver: browserDriver(profile.login), redactor });
+    const verdict = await runScenario(scenario, { profile, issuer: target.issuer, browser, driver: browserDriver(profile.login), redactor }).catch((err: unknown) => (interrupted ? untilExit() : Promise.reject(err)));
+    if (interrupted) return untilExit();
     if (verdict.outcome !== 'skipped') {
       console.log('transcript (redacted):');
       console.log(formatTranscript(verdict.login.transcript, redactor));
@@ -75,10 +83,16 @@ async function main(): Promise<number> {
     console.log(formatVerdict(verdict, redactor));
     console.log(`\nAuthelia client configuration for this application (configuration.yml):\n${autheliaSnippet(scenario, client)}`);
     return verdict.outcome === 'passed' ? 0 : verdict.outcome === 'skipped' ? 2 : 1;
+  } catch (err) {
+    if (interrupted) return untilExit();
+    throw err;
   } finally {
-    await cleanup();
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    // Interrupted, the signal handler stops everything and exits.
+    if (!interrupted) {
+      await cleanup();
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    }
   }
 }
 
