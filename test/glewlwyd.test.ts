@@ -24,9 +24,10 @@ describe('glewlwyd provisioning from the profile', () => {
     expect(authorizationTypes(byId('proxmox'))).toEqual(['code']);
   });
   it('sends the plaintext secret, the auth method and the redirect URIs of each client', () => {
-    const body = clientBody(byId('proxmox'));
-    expect(body).toMatchObject({ client_id: 'proxmox', confidential: true, password: 'insecure_secret', token_endpoint_auth_method: ['client_secret_post'] });
-    expect(body.redirect_uri).toEqual(byId('proxmox').redirectUris);
+    const body = clientBody(byId('myapp'));
+    expect(body).toMatchObject({ client_id: 'myapp', confidential: true, password: 'insecure_secret', token_endpoint_auth_method: ['client_secret_post'] });
+    expect(body.redirect_uri).toEqual(byId('myapp').redirectUris);
+    expect(clientBody(byId('proxmox'))).toMatchObject({ token_endpoint_auth_method: ['client_secret_basic'] });
     expect(clientBody(byId('spa'))).toMatchObject({ confidential: false, token_endpoint_auth_method: ['none'] });
     expect(clientBody(byId('spa'))).not.toHaveProperty('password');
   });

@@ -20,7 +20,7 @@ import { launchBrowser } from '../src/browser/launch.ts';
 import { browserDriver } from '../src/browser/drivers.ts';
 import { createRedactor, knownSecrets } from '../src/report/redact.ts';
 import { loadScenario, type Scenario } from '../src/scenarios/schema.ts';
-import { runScenario, type ScenarioVerdict } from '../src/scenarios/run.ts';
+import { judge, runScenario, type ScenarioVerdict } from '../src/scenarios/run.ts';
 import { formatTranscript, formatVerdict } from '../src/cli/scenario-format.ts';
 import type { Fault } from '../src/targets/embedded/faults.ts';
 import type { TargetProfile } from '../src/model/target.ts';
@@ -111,6 +111,20 @@ describe('seed scenarios against the embedded reference', () => {
   }, 90_000);
 });
 
+describe('a refusal for a missing claim is expected only where the target keeps the claim out of the ID token', () => {
+  const s = seed('id-token-claims-only');
+  const user = reference().users[0]!;
+  const loggedIn = { loggedIn: true, username: 'john', groups: ['admins'], transcript: [] };
+  it('authelia-4.39 without a claims_policy: a login fails the scenario (the provider put the claims in the ID token)', () => {
+    expect(judge(s, loggedIn, user, { claimsProfile: 'authelia-4.39', idTokenClaims: [] })).toMatchObject({ outcome: 'failed', message: 'expected the login to be refused (identity.username), but john was logged in' });
+  });
+  it('oidc-core, authelia-legacy, or a claims_policy naming the claims: a login is skipped with the reason, never failed', () => {
+    expect(judge(s, loggedIn, user, { claimsProfile: 'oidc-core', idTokenClaims: [] })).toMatchObject({ outcome: 'skipped', message: expect.stringMatching(/^john was logged in with preferred_username, groups from the ID token, which this target may send \(claims profile oidc-core leaves the ID token's scope claims to the provider \(OIDC Core §5\.4\)\); the refusal the scenario expects \(identity\.username\) needs/) });
+    expect(judge(s, loggedIn, user, { claimsProfile: 'authelia-legacy', idTokenClaims: [] }).outcome).toBe('skipped');
+    expect(judge(s, loggedIn, user, { claimsProfile: 'authelia-4.39', idTokenClaims: ['preferred_username', 'groups'] })).toMatchObject({ outcome: 'skipped', message: expect.stringContaining('its claims_policy puts preferred_username, groups in the ID token') });
+  });
+});
+
 describe('each relying-party rule fails on the provider fault it names', () => {
   const cases: Array<[string, Fault, string, RegExp]> = [
     ['proxmox', 'id-token-typ', 'proxmox.id-token-typ', /"ID\+JWT"/],
@@ -131,9 +145,22 @@ describe('each relying-party rule fails on the provider fault it names', () => {
   }
 });
 
+describe('client authentication the application always sends', () => {
+  it('proxmox sends client_secret_basic whatever is registered: a client registered for client_secret_post is refused, with the fix', async () => {
+    const profile = reference((t) => t.replace(/(- id: proxmox[\s\S]*?token_endpoint_auth_method: )client_secret_basic/, '$1client_secret_post'));
+    expect(profile.clients.find((c) => c.id === 'proxmox')!.tokenEndpointAuthMethod).toBe('client_secret_post');
+    const v = await run(seed('proxmox'), [], profile);
+    if (v.outcome !== 'failed') throw new Error(`expected a refusal: ${v.message}`);
+    expect(v.diagnosis).toMatchObject({ rule: 'openid-client', step: 'token' });
+    expect(v.diagnosis!.fix).toMatch(/^Proxmox VE always authenticates with client_secret_basic \(proxmox\/proxmox-rs:proxmox-openid\/src\/lib\.rs .*\); the provider registers proxmox with token_endpoint_auth_method client_secret_post: register it with client_secret_basic$/);
+    expect(v.login.transcript.find((t) => t.step === 'token')?.request.headers?.authorization).toBe('Basic [REDACTED]');
+  }, 60_000);
+});
+
 describe('client_secret_basic encoded as each application encodes it (RFC 6749 §2.3.1)', () => {
   it('a provider that does not decode the credentials refuses openid-client (which sends _ as %5F), with the fix; Kasm (raw) and RustDesk (url crate) still log in', async () => {
-    const strict = await run(seed('id-token-claims-only'), ['basic-credentials-not-decoded']);
+    // rustdesk's client is registered for client_secret_basic; plain openid-client encodes strictly.
+    const strict = await run({ ...seed('rustdesk-server-pro'), relying_party: 'openid-client' }, ['basic-credentials-not-decoded']);
     const d = strict.outcome === 'failed' ? strict.diagnosis : undefined;
     expect(d).toMatchObject({ rule: 'openid-client', step: 'token' });
     expect(d?.fix).toMatch(/RFC 6749 §2\.3\.1/);

@@ -25,9 +25,9 @@ describe('the shipped reference target, value by value', () => {
       authorizationPolicy: 'one_factor', consentMode: 'auto', preConfiguredConsentDuration: 604800,
       userinfoSignedResponseAlg: 'none', idTokenSignedResponseAlg: 'RS256', audience: [], idTokenClaims: [],
     });
-    expect(byId.proxmox).toMatchObject({ secret: 'insecure_secret', tokenEndpointAuthMethod: 'client_secret_post', scopes: ['openid', 'profile', 'email'], authorizationPolicy: 'one_factor' });
+    expect(byId.proxmox).toMatchObject({ secret: 'insecure_secret', tokenEndpointAuthMethod: 'client_secret_basic', scopes: ['openid', 'profile', 'email'], authorizationPolicy: 'one_factor' });
     expect(byId.kasm).toMatchObject({ name: 'Kasm Workspaces', consentMode: 'implicit', scopes: ['openid', 'profile', 'groups', 'email'] });
-    expect(byId.myapp).toMatchObject({ consentMode: 'explicit', scopes: ['openid', 'offline_access', 'groups', 'email', 'profile'], grantTypes: ['authorization_code', 'refresh_token'] });
+    expect(byId.myapp).toMatchObject({ consentMode: 'explicit', tokenEndpointAuthMethod: 'client_secret_post', scopes: ['openid', 'offline_access', 'groups', 'email', 'profile'], grantTypes: ['authorization_code', 'refresh_token'] });
     expect(byId.spa).toMatchObject({ public: true, requirePkce: true, pkceChallengeMethod: 'S256', tokenEndpointAuthMethod: 'none', grantTypes: ['authorization_code', 'refresh_token'] });
     const ports = p.clients.flatMap((c) => c.redirectUris.map((u) => Number(new URL(u).port)));
     expect(new Set(ports).size).toBe(ports.length);

@@ -21,9 +21,9 @@ describe('the shipped reference target', () => {
     expect(p.clients.map((c) => c.id)).toEqual(['rustdesk', 'proxmox', 'kasm', 'myapp', 'spa']);
     const [rustdesk, proxmox, kasm, myapp, spa] = p.clients;
     expect(rustdesk).toMatchObject({ name: 'RustDesk Server Pro', secret: 'insecure_secret', tokenEndpointAuthMethod: 'client_secret_basic', scopes: ['openid', 'email', 'profile'] });
-    expect(proxmox).toMatchObject({ name: 'Proxmox', tokenEndpointAuthMethod: 'client_secret_post', userinfoSignedResponseAlg: 'none' });
+    expect(proxmox).toMatchObject({ name: 'Proxmox', tokenEndpointAuthMethod: 'client_secret_basic', userinfoSignedResponseAlg: 'none' });
     expect(kasm).toMatchObject({ consentMode: 'implicit', scopes: ['openid', 'profile', 'groups', 'email'] });
-    expect(myapp).toMatchObject({ consentMode: 'explicit', grantTypes: ['authorization_code', 'refresh_token'] });
+    expect(myapp).toMatchObject({ consentMode: 'explicit', tokenEndpointAuthMethod: 'client_secret_post', grantTypes: ['authorization_code', 'refresh_token'] });
     expect(spa).toMatchObject({ public: true, tokenEndpointAuthMethod: 'none', requirePkce: true });
     expect(spa!.secret).toBeUndefined();
   });

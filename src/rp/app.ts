@@ -14,7 +14,7 @@ import { fetch as undiciFetch } from 'undici';
 import type { ClientSpec, TestUser } from '../model/target.ts';
 import type { Redactor } from '../report/redact.ts';
 import type { ClaimRead, EndpointUrls, Scenario } from '../scenarios/schema.ts';
-import { RP_MODELS, type RpObservation } from './models/index.ts';
+import { clientAuthOf, RP_MODELS, type RpModel, type RpObservation } from './models/index.ts';
 import { routeCallback } from './server.ts';
 
 /** One HTTP exchange or browser step of a login, redacted, in the order it happened. */
@@ -83,7 +83,7 @@ function headersOf(h: { forEach(fn: (value: string, key: string) => void): void 
  *  URLs an administrator typed in; every request recorded in `transcript`. */
 async function configure(o: AppOptions, transcript: TranscriptEntry[]): Promise<{ config: oidc.Configuration; fetch: oidc.CustomFetch }> {
   const { scenario, client, issuer } = o;
-  const method = scenario.client_auth ?? client.tokenEndpointAuthMethod;
+  const method = clientAuthOf(scenario, client);
   const model = RP_MODELS[scenario.relying_party]!;
   const auth =
     method === 'client_secret_post' ? oidc.ClientSecretPost(client.secret)
@@ -216,7 +216,8 @@ export async function startApp(o: AppOptions): Promise<StartedApp> {
     try {
       tokens = await oidc.authorizationCodeGrant(config, input, { expectedState: login.state, expectedNonce: login.nonce, idTokenExpected: true, ...(login.verifier ? { pkceCodeVerifier: login.verifier } : {}) });
     } catch (err) {
-      return refuse(res, { ...openidClientDiagnosis(err, 'token'), ...(model.basicEncoding ? {} : basicEncodingFix(err, client, scenario.client_auth ?? client.tokenEndpointAuthMethod)) });
+      const method = clientAuthOf(scenario, client);
+      return refuse(res, { ...openidClientDiagnosis(err, 'token'), ...(model.basicEncoding ? {} : basicEncodingFix(err, client, method)), ...registeredAuthFix(err, model, client, method) });
     }
     const tokenEntry = [...transcript].reverse().find((t) => t.step === 'token');
     const tokenBody = ((): Record<string, unknown> => {
@@ -336,14 +337,25 @@ async function verifySignature(config: oidc.Configuration, fetchJwks: oidc.Custo
  *  openid-client sends "insecure_secret" as "insecure%5Fsecret"; a provider that does not decode
  *  them (glewlwyd 2.7) refuses the client. Said when the refusal is the client's and its id or
  *  secret has a character that the encoding changes. */
-function basicEncodingFix(err: unknown, client: ClientSpec, method: string): { fix?: string } {
+/** Whether the token endpoint refused the client's authentication. */
+function clientRefused(err: unknown): boolean {
   // A body error carries `error`; a 401 with WWW-Authenticate is a challenge error with `status`.
   const e = err as { error?: string; status?: number };
-  const clientRefused = ['invalid_client', 'unauthorized_client'].includes(e.error ?? '') || e.status === 401 || e.status === 403;
-  if (method !== 'client_secret_basic' || !clientRefused) return {};
+  return ['invalid_client', 'unauthorized_client'].includes(e.error ?? '') || e.status === 401 || e.status === 403;
+}
+
+function basicEncodingFix(err: unknown, client: ClientSpec, method: string): { fix?: string } {
+  if (method !== 'client_secret_basic' || !clientRefused(err)) return {};
   const changed = (v: string) => /[^A-Za-z0-9]/.test(v);
   if (!changed(client.id) && !changed(client.secret ?? '')) return {};
   return { fix: "RFC 6749 §2.3.1: relying-party libraries form-urlencode the client_id and client_secret before Basic authentication (openid-client sends '_' as %5F); the provider must decode them. Until it does, a client secret of letters and digits only avoids it" };
+}
+
+/** The application always authenticates one way (its model) and the provider registered the
+ *  client for another: the refusal's likely cause and its fix. */
+function registeredAuthFix(err: unknown, model: RpModel, client: ClientSpec, method: string): { fix?: string } {
+  if (!model.clientAuth || method === client.tokenEndpointAuthMethod || !clientRefused(err)) return {};
+  return { fix: `${model.title} always authenticates with ${method} (${model.clientAuth.source}); the provider registers ${client.id} with token_endpoint_auth_method ${client.tokenEndpointAuthMethod}: register it with ${method}` };
 }
 
 /** openid-client's own refusal, with its error code, as the diagnosis. */

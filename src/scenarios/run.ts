@@ -3,11 +3,11 @@
 // by the application; then the verdict against what the scenario expects.
 
 import type { Browser } from 'playwright';
-import type { TargetProfile, TestUser } from '../model/target.ts';
+import type { ClaimsProfile, TargetProfile, TestUser } from '../model/target.ts';
 import type { BrowserDriver } from '../browser/drivers.ts';
 import type { Redactor } from '../report/redact.ts';
 import { startApp, type Diagnosis, type LoginOutcome } from '../rp/app.ts';
-import type { Scenario } from './schema.ts';
+import { idTokenOnlyClaims, type Scenario } from './schema.ts';
 import { newContext } from '../browser/launch.ts';
 
 export interface ScenarioContext {
@@ -53,6 +53,7 @@ export async function runScenario(scenario: Scenario, ctx: ScenarioContext): Pro
   if (!user) return { outcome: 'skipped', message: `the target has no user ${scenario.user}` };
   const redirectUri = client.redirectUris.find((u) => u.startsWith('http://127.0.0.1:') || u.startsWith('http://localhost:'));
   if (!redirectUri) return { outcome: 'skipped', message: `${client.id} has no loopback redirect_uri for the simulated application` };
+  const placement: ClaimsPlacement = { claimsProfile: ctx.profile.claimsProfile, idTokenClaims: client.idTokenClaims };
   const app = await startApp({ scenario, client, issuer: ctx.issuer, redactor: ctx.redactor, userHasGroups: (expectedGroups(scenario, user) ?? []).length > 0 });
   const context = await newContext(ctx.browser);
   try {
@@ -83,7 +84,7 @@ export async function runScenario(scenario: Scenario, ctx: ScenarioContext): Pro
             ...(/not found/i.test(shown) ? { fix: "the authorization URL the application was given is not the provider's: compare it with authorization_endpoint in the provider's discovery document" } : {}),
           },
         };
-        return judge(scenario, login, user);
+        return judge(scenario, login, user, placement);
       }
     }
     // The callback is answered within moments of the browser landing; a bound, not a wait.
@@ -91,16 +92,35 @@ export async function runScenario(scenario: Scenario, ctx: ScenarioContext): Pro
     const late = new Promise<LoginOutcome>((resolve) => (timer = setTimeout(() => resolve({ loggedIn: false, transcript: app.transcript(), diagnosis: { rule: 'provider.login', step: 'callback', title: 'the application got no callback within 10 s', source: 'harness bound', expected: 'a callback', observed: 'none' } }), 10_000)));
     const login = await Promise.race([app.outcome, late]);
     clearTimeout(timer);
-    return judge(scenario, login, user);
+    return judge(scenario, login, user, placement);
   } finally {
     await context.close();
     await app.stop();
   }
 }
 
-/** Whether what the application saw is what the scenario expects. Pure. */
-export function judge(s: Scenario, login: LoginOutcome, user: TestUser): ScenarioVerdict {
+/** Where the target puts scope claims, for a scenario that expects an application refused for
+ *  a claim it reads from the ID token alone: its claims profile and the claims a claims_policy
+ *  puts back in this client's ID token. */
+export interface ClaimsPlacement {
+  claimsProfile: ClaimsProfile;
+  idTokenClaims: string[];
+}
+
+/** Whether what the application saw is what the scenario expects. Pure. A refusal for a missing
+ *  claim (identity.*) is expected only where the target keeps that claim out of the ID token
+ *  (`placement`: claims profile authelia-4.39 and no claims_policy naming it); elsewhere OIDC Core
+ *  §5.4 leaves the ID token's claims to the provider, and a login is no failure of it: skipped. */
+export function judge(s: Scenario, login: LoginOutcome, user: TestUser, placement?: ClaimsPlacement): ScenarioVerdict {
   if ('failure' in s.expect) {
+    const read = idTokenOnlyClaims(s);
+    if (login.loggedIn && placement && s.expect.failure.startsWith('identity.') && read.length > 0) {
+      const keptOut = placement.claimsProfile === 'authelia-4.39' && read.some((c) => !placement.idTokenClaims.includes(c));
+      if (!keptOut) {
+        const why = placement.claimsProfile === 'authelia-4.39' ? `its claims_policy puts ${read.join(', ')} in the ID token` : `claims profile ${placement.claimsProfile} ${placement.claimsProfile === 'authelia-legacy' ? 'puts scope claims in the ID token' : 'leaves the ID token\'s scope claims to the provider (OIDC Core §5.4)'}`;
+        return { outcome: 'skipped', message: `${login.username} was logged in with ${read.join(', ')} from the ID token, which this target may send (${why}); the refusal the scenario expects (${s.expect.failure}) needs a provider that keeps them out of the ID token (claims_profile authelia-4.39 without a claims_policy naming them)` };
+      }
+    }
     if (!login.loggedIn && login.diagnosis?.rule === s.expect.failure) return { outcome: 'passed', login, message: `refused as expected: ${login.diagnosis.rule}` };
     return login.loggedIn
       ? { outcome: 'failed', login, message: `expected the login to be refused (${s.expect.failure}), but ${login.username} was logged in` }

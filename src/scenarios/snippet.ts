@@ -4,18 +4,13 @@
 
 import { stringify } from 'yaml';
 import type { ClientSpec } from '../model/target.ts';
-import type { Scenario } from './schema.ts';
+import { idTokenOnlyClaims, type Scenario } from './schema.ts';
+import { clientAuthOf } from '../rp/models/index.ts';
 
-/** Claims the application reads from the ID token alone: Authelia 4.39 puts scope claims there
- *  only through a claims policy (identity_providers.oidc.claims_policies). */
-function idTokenOnlyClaims(s: Scenario): string[] {
-  const reads = [s.identity.username, ...(s.identity.groups ? [s.identity.groups] : [])].filter((r) => r.from === 'id_token');
-  return reads.flatMap((r) => (Array.isArray(r.claim) ? r.claim : [r.claim])).filter((c) => c !== 'sub');
-}
 
 /** YAML for `identity_providers.oidc` with this application's client (and claims policy). */
 export function autheliaSnippet(s: Scenario, client: ClientSpec): string {
-  const auth = s.client_auth ?? client.tokenEndpointAuthMethod;
+  const auth = clientAuthOf(s, client);
   const policy = idTokenOnlyClaims(s);
   const entry: Record<string, unknown> = {
     client_id: client.id,

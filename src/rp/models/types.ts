@@ -61,4 +61,7 @@ export interface RpModel {
    *  %5F): `form` as the Rust url crate's form_urlencoded (letters, digits and *-._ kept),
    *  `raw` unencoded (Python requests' HTTPBasicAuth). */
   basicEncoding?: { encoding: 'form' | 'raw'; source: string };
+  /** The client authentication the application always sends when it has a secret, whatever the
+   *  provider registered for the client (Proxmox has no setting for it). */
+  clientAuth?: { method: 'client_secret_basic' | 'client_secret_post'; source: string };
 }
