@@ -10,8 +10,11 @@ const dir = path.resolve(import.meta.dirname, '../scenarios');
 const scenarios = loadScenarios(dir);
 
 for (const scenario of scenarios) {
-  // A fresh browser context per scenario: the application's login, from no session, is what is tested.
+  // The application's login from no session is what is tested: a login session of its own, over
+  // raw HTTP where the provider's pages are plain forms (as every other login of the run; the
+  // login checks drive those pages in a browser), in a fresh browser context where they are not,
+  // and in the browser throughout with --full (certification), as `npm run scenario` does.
   check(suite, scenarioCheck(scenario), async ({ run, sessions, session }) =>
-    checkScenario(scenario, await runScenario(scenario, { profile: run.profile, issuer: run.issuer, browser: await sessions.browser(), driver: session.driver, redactor: run.redactor })),
+    checkScenario(scenario, await runScenario(scenario, { profile: run.profile, issuer: run.issuer, browser: sessions.browser, driver: session.driver, redactor: run.redactor, overHttp: !run.full })),
   );
 }

@@ -17,7 +17,7 @@ import { ConfigError } from '../src/config/errors.ts';
 import { startEmbedded } from '../src/targets/embedded/provider.ts';
 import { startRelyingParties, type RelyingParties } from '../src/rp/server.ts';
 import { launchBrowser } from '../src/browser/launch.ts';
-import { browserDriver } from '../src/browser/drivers.ts';
+import { browserDriver, EMBEDDED_SELECTORS } from '../src/browser/drivers.ts';
 import { createRedactor, knownSecrets } from '../src/report/redact.ts';
 import { loadScenario, type Scenario } from '../src/scenarios/schema.ts';
 import { judge, runScenario, type ScenarioVerdict } from '../src/scenarios/run.ts';
@@ -51,12 +51,13 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function run(scenario: Scenario, faults: Fault[] = [], profile = reference()): Promise<ScenarioVerdict> {
+/** `overHttp`: the provider's pages over raw HTTP where they are forms, as the conformance run does. */
+async function run(scenario: Scenario, faults: Fault[] = [], profile = reference(), overHttp = false): Promise<ScenarioVerdict> {
   const target = await startEmbedded(profile, { faults });
   let rps: RelyingParties | undefined;
   try {
     rps = await startRelyingParties(profile.clients);
-    return await runScenario(scenario, { profile, issuer: target.issuer, browser, driver: browserDriver(profile.login), redactor: createRedactor(knownSecrets(profile)) });
+    return await runScenario(scenario, { profile, issuer: target.issuer, browser, driver: browserDriver(profile.login), redactor: createRedactor(knownSecrets(profile)), overHttp });
   } finally {
     await rps?.stop();
     await target.stop();
@@ -109,6 +110,37 @@ describe('seed scenarios against the embedded reference', () => {
     expect(after.outcome, after.outcome !== 'skipped' ? formatVerdict(after, createRedactor([])) : after.message).toBe('passed');
     expect(after.outcome === 'passed' && after.login.readFrom).toEqual({ preferred_username: 'ID token', groups: 'ID token' });
   }, 90_000);
+});
+
+describe('the conformance run\'s way: the provider\'s pages over raw HTTP where they are forms', () => {
+  for (const name of ['proxmox', 'kasm', 'rustdesk-server-pro', 'id-token-claims-only']) {
+    it(`${name}: the same verdict and transcript as in the browser`, async () => {
+      const [http, inBrowser] = [await run(seed(name), [], reference(), true), await run(seed(name))];
+      expect([http.via, inBrowser.via]).toEqual(['raw HTTP', 'browser']);
+      expect(http.outcome).toBe('passed');
+      const steps = (v: ScenarioVerdict) => (v.outcome === 'skipped' ? [] : v.login.transcript.map((t) => t.step));
+      expect(steps(http)).toEqual(steps(inBrowser));
+    }, 60_000);
+  }
+  it('a relying-party rule fails over raw HTTP as in the browser (proxmox with id-token-typ)', async () => {
+    const v = await run(seed('proxmox'), ['id-token-typ'], reference(), true);
+    expect(v.via).toBe('raw HTTP');
+    expect(v.outcome === 'failed' && v.diagnosis?.rule).toBe('proxmox.id-token-typ');
+  }, 60_000);
+  it('response_mode form_post: the callback is posted to the application, as the browser posts it', async () => {
+    const v = await run({ ...seed('rustdesk-server-pro'), response_mode: 'form_post' }, [], reference(), true);
+    expect(v.via).toBe('raw HTTP');
+    expect(v.outcome).toBe('passed');
+    expect(v.outcome !== 'skipped' && v.login.transcript.find((t) => t.step === 'callback')?.request.method).toBe('POST');
+  }, 60_000);
+  it('a login page raw HTTP cannot answer: the browser does the whole login', async () => {
+    const profile = reference();
+    // A form driver whose username selector only Playwright reads (":visible").
+    const browserOnly: TargetProfile = { ...profile, login: { driver: 'form', selectors: { ...EMBEDDED_SELECTORS, username: '#username:visible' } } };
+    const v = await run(seed('kasm'), [], browserOnly, true);
+    expect(v.via).toBe('browser');
+    expect(v.outcome, v.outcome !== 'skipped' ? formatVerdict(v, createRedactor([])) : v.message).toBe('passed');
+  }, 60_000);
 });
 
 describe('a refusal for a missing claim is expected only where the target keeps the claim out of the ID token', () => {

@@ -28,6 +28,7 @@ export function transcriptEvidence(transcript: TranscriptEntry[]): Evidence[] {
 export function checkScenario(s: Scenario, v: ScenarioVerdict): Evidence[] {
   if (v.outcome === 'skipped') skip(v.message);
   const evidence = [
+    ...(v.via ? [{ label: "the provider's pages", data: v.via === 'raw HTTP' ? 'answered over raw HTTP (plain forms), as the run\'s other logins are; the browser answers them with --full and in npm run scenario' : 'answered in the browser' }] : []),
     ...(v.login.loggedIn ? [{ label: 'logged in', data: { username: v.login.username, groups: v.login.groups, readFrom: v.login.readFrom } }] : []),
     ...transcriptEvidence(v.login.transcript),
   ];

@@ -1,28 +1,41 @@
 // One scenario, end to end: the simulated application's home page in a browser, its login link,
 // the provider's real login and consent pages (the profile's login driver), the callback handled
-// by the application; then the verdict against what the scenario expects.
+// by the application; then the verdict against what the scenario expects. In the conformance run
+// (`overHttp`) the same steps go over raw HTTP where the provider's pages are plain forms, as the
+// run's other logins do; the browser takes over wherever they are not.
 
 import type { Browser } from 'playwright';
 import type { ClaimsProfile, TargetProfile, TestUser } from '../model/target.ts';
 import type { BrowserDriver } from '../browser/drivers.ts';
 import type { Redactor } from '../report/redact.ts';
-import { startApp, type Diagnosis, type LoginOutcome } from '../rp/app.ts';
+import * as cheerio from 'cheerio';
+import { startApp, type Diagnosis, type LoginOutcome, type StartedApp } from '../rp/app.ts';
+import { HttpSession } from '../protocol/session.ts';
+import { appDriverFor, continueOverHttp } from '../protocol/form-flow.ts';
+import { send } from '../http/exchange.ts';
 import { idTokenOnlyClaims, type Scenario } from './schema.ts';
 import { newContext } from '../browser/launch.ts';
 
 export interface ScenarioContext {
   profile: TargetProfile;
   issuer: string;
-  browser: Browser;
+  /** The browser, or how to launch it where the scenario needs it (not at all over raw HTTP). */
+  browser: Browser | (() => Promise<Browser>);
   driver: BrowserDriver;
   redactor: Redactor;
   timeoutMs?: number;
+  /** Answer the provider's pages over raw HTTP where they are plain forms (or a login app with an
+   *  API driver), as the conformance run's other logins do, and in the browser only where they
+   *  need it. Default: the browser throughout, as a user sees it (`npm run scenario`, `--full`). */
+  overHttp?: boolean;
 }
 
-export type ScenarioVerdict =
+/** `via`: how the provider's pages were answered. */
+export type ScenarioVerdict = (
   | { outcome: 'passed'; login: LoginOutcome; message: string }
   | { outcome: 'failed'; login: LoginOutcome; message: string; diagnosis?: Diagnosis }
-  | { outcome: 'skipped'; message: string };
+  | { outcome: 'skipped'; message: string }
+) & { via?: 'raw HTTP' | 'browser' };
 
 /** The claim value the scenario's user should be logged in as: the profile's value of the claim
  *  the application reads, else the login name for preferred_username; undefined: any value. */
@@ -55,7 +68,51 @@ export async function runScenario(scenario: Scenario, ctx: ScenarioContext): Pro
   if (!redirectUri) return { outcome: 'skipped', message: `${client.id} has no loopback redirect_uri for the simulated application` };
   const placement: ClaimsPlacement = { claimsProfile: ctx.profile.claimsProfile, idTokenClaims: client.idTokenClaims };
   const app = await startApp({ scenario, client, issuer: ctx.issuer, redactor: ctx.redactor, userHasGroups: (expectedGroups(scenario, user) ?? []).length > 0 });
-  const context = await newContext(ctx.browser);
+  try {
+    if (ctx.overHttp && (await loginOverHttp(app.url, redirectUri, scenario, user, ctx))) return { ...judge(scenario, await callbackOutcome(app), user, placement), via: 'raw HTTP' };
+    return { ...(await inBrowser(app, redirectUri, scenario, user, ctx, placement)), via: 'browser' };
+  } finally {
+    await app.stop();
+  }
+}
+
+/** The login over raw HTTP: the application's home page, its login link, the provider's pages
+ *  answered by the login driver's forms (or its login app's API), and the callback delivered to
+ *  the application as the browser delivers it (a GET, or the form_post POST). False, before any
+ *  callback, where a page needs the browser or the provider did not send the user back: the
+ *  browser then does it all again from the home page, and what it sees is the diagnosis. */
+async function loginOverHttp(appUrl: string, redirectUri: string, scenario: Scenario, user: TestUser, ctx: ScenarioContext): Promise<boolean> {
+  const http = new HttpSession();
+  try {
+    const home = await http.follow(new URL(appUrl), redirectUri);
+    const href = home.kind === 'page' ? cheerio.load(home.body)('#login').attr('href') : undefined;
+    if (!href) return false;
+    const app = appDriverFor(ctx.profile.login);
+    const url = await continueOverHttp(http, await http.follow(new URL(href), redirectUri), redirectUri, { selectors: ctx.driver.selectors, user, ...(app ? { app } : {}) });
+    if (!url) return false;
+    // response_mode=form_post: the response was read from the auto-posting form into the query.
+    if (scenario.response_mode === 'form_post') {
+      await send({ url: new URL(url.pathname, url.origin), form: Object.fromEntries(url.searchParams) });
+    } else await send({ url });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What the application made of the callback: it answers within moments of receiving it; a
+ *  bound, not a wait. */
+async function callbackOutcome(app: StartedApp): Promise<LoginOutcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<LoginOutcome>((resolve) => (timer = setTimeout(() => resolve({ loggedIn: false, transcript: app.transcript(), diagnosis: { rule: 'provider.login', step: 'callback', title: 'the application got no callback within 10 s', source: 'harness bound', expected: 'a callback', observed: 'none' } }), 10_000)));
+  const login = await Promise.race([app.outcome, late]);
+  clearTimeout(timer);
+  return login;
+}
+
+/** The login in a fresh browser context, from the application's home page. */
+async function inBrowser(app: StartedApp, redirectUri: string, scenario: Scenario, user: TestUser, ctx: ScenarioContext, placement: ClaimsPlacement): Promise<ScenarioVerdict> {
+  const context = await newContext(typeof ctx.browser === 'function' ? await ctx.browser() : ctx.browser);
   try {
     const page = await context.newPage();
     await page.goto(app.url);
@@ -87,15 +144,9 @@ export async function runScenario(scenario: Scenario, ctx: ScenarioContext): Pro
         return judge(scenario, login, user, placement);
       }
     }
-    // The callback is answered within moments of the browser landing; a bound, not a wait.
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<LoginOutcome>((resolve) => (timer = setTimeout(() => resolve({ loggedIn: false, transcript: app.transcript(), diagnosis: { rule: 'provider.login', step: 'callback', title: 'the application got no callback within 10 s', source: 'harness bound', expected: 'a callback', observed: 'none' } }), 10_000)));
-    const login = await Promise.race([app.outcome, late]);
-    clearTimeout(timer);
-    return judge(scenario, login, user, placement);
+    return judge(scenario, await callbackOutcome(app), user, placement);
   } finally {
     await context.close();
-    await app.stop();
   }
 }
 
