@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { _baseTest, type Page, type TestInfo } from 'playwright/test';
+import { _baseTest, type Page, type Request, type Response, type TestInfo } from 'playwright/test';
 import type { CheckDef, CheckResult, Evidence } from '../src/model/check.ts';
 import type { ClientSpec, TargetProfile } from '../src/model/target.ts';
 import { loadProfile } from '../src/config/profile.ts';
@@ -126,17 +126,55 @@ async function captureFailure(stopTrace: (path: string) => Promise<void>, page: 
   return evidence;
 }
 
-/** Runs `fn` on `page`; when it fails for the page's sake, a screenshot and a redacted trace
- *  become its evidence. */
+/** How a check's traces are recorded: the screencast and every action, without the DOM
+ *  snapshots (and the network log that comes with them), which made each action of a login about
+ *  a third slower, measured. The network is kept by `navigations` instead. */
+const TRACING = { screenshots: true, snapshots: false } as const;
+
+/** The browser's navigations while `page` runs a check (method, URL, status), the network part of
+ *  the evidence when the check fails: Playwright reports these events to the client anyway. */
+function navigations(page: Page): { log: () => Array<{ method: string; url: string; status?: number }>; stop: () => void } {
+  type Step = { method: string; url: string; status?: number };
+  const seen: Step[] = [];
+  const byRequest = new WeakMap<Request, Step>();
+  const onRequest = (r: Request) => {
+    if (!r.isNavigationRequest() || r.frame() !== page.mainFrame()) return;
+    const step: Step = { method: r.method(), url: r.url() };
+    byRequest.set(r, step);
+    seen.push(step);
+    // A long flow keeps its last steps, where it went wrong.
+    if (seen.length > 40) seen.shift();
+  };
+  const onResponse = (res: Response) => {
+    const step = byRequest.get(res.request());
+    if (step) step.status = res.status();
+  };
+  page.on('request', onRequest);
+  page.on('response', onResponse);
+  return {
+    log: () => [...seen],
+    stop: () => {
+      page.off('request', onRequest);
+      page.off('response', onResponse);
+    },
+  };
+}
+
+/** Runs `fn` on `page`; when it fails for the page's sake, a screenshot, the browser's navigations
+ *  and a redacted trace become its evidence. */
 async function captured<T>(session: WorkerSession, name: string, page: Page, stopTrace: (path: string) => Promise<void>, fn: (page: Page) => Promise<T>): Promise<T> {
+  const nav = navigations(page);
   try {
     return await fn(page);
   } catch (err) {
     // Not this page's failure: a skip, a server error, or a prerequisite another check owns.
     if (err instanceof CheckSkipped || err instanceof ProviderError || (err instanceof CheckFailure && err.prerequisite)) throw err;
-    const evidence = await captureFailure(stopTrace, page, name, session.run.redactor);
+    const log = nav.log();
+    const evidence = [...(log.length ? [{ label: "the browser's navigations (method, URL, status)", data: log }] : []), ...(await captureFailure(stopTrace, page, name, session.run.redactor))];
     if (err instanceof CheckFailure) throw new CheckFailure({ ...err.detail, evidence: [...(err.detail.evidence ?? []), ...evidence] });
     throw new CheckFailure({ message: `the browser flow failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, evidence });
+  } finally {
+    nav.stop();
   }
 }
 
@@ -145,7 +183,7 @@ async function captured<T>(session: WorkerSession, name: string, page: Page, sto
  *  evidence. */
 export async function withFreshPage<T>(session: WorkerSession, name: string, fn: (page: Page) => Promise<T>): Promise<T> {
   const context = await newContext(await session.browser());
-  await context.tracing.start({ screenshots: true, snapshots: true });
+  await context.tracing.start(TRACING);
   const page = await context.newPage();
   try {
     return await captured(session, name, page, (p) => context.tracing.stop({ path: p }), fn);
@@ -162,7 +200,7 @@ export async function withSignedInPage<T>(session: WorkerSession, client: Client
   const page = await session.keptPage(client);
   const tracing = page.context().tracing;
   // The first chunk starts the context's tracing; later ones start a chunk of it.
-  await (tracedContexts.has(page.context()) ? tracing.startChunk() : tracing.start({ screenshots: true, snapshots: true }).then(() => tracedContexts.add(page.context())));
+  await (tracedContexts.has(page.context()) ? tracing.startChunk() : tracing.start(TRACING).then(() => tracedContexts.add(page.context())));
   let stopped = false;
   try {
     return await captured(session, name, page, (p) => ((stopped = true), tracing.stopChunk({ path: p })), fn);

@@ -18,8 +18,9 @@ import { verdictKey } from '../src/model/check.ts';
 /** `outcome`: what the fault makes of the check when it is not a failure (a server error is an
  *  error; a provider whose answer does not show the defect either way is "cannot tell": skipped). */
 /** `args`: more command-line arguments (`--full` for the checks only a certification run makes).
- *  `message`: what the broken check must say, where the wording is the point. */
-interface Break { grep: string; breaks: RegExp; outcome?: 'error' | 'skipped' | 'warning'; target?: 'reference-alt'; with?: Fault[]; args?: string[]; message?: RegExp }
+ *  `message`: what the broken check must say, where the wording is the point. `evidence`: labels
+ *  its evidence must carry. */
+interface Break { grep: string; breaks: RegExp; outcome?: 'error' | 'skipped' | 'warning'; target?: 'reference-alt'; with?: Fault[]; args?: string[]; message?: RegExp; evidence?: string[] }
 const BREAKS: Record<Fault, Break | Break[]> = {
   'token-scope-overstated': { grep: 'claims\\.no-leak', breaks: /^claims\.no-leak \[/, with: ['claims-leak'] },
   'authorization-temporarily-unavailable': { grep: 'claims\\.no-escalation', breaks: /^claims\.no-escalation \[/, outcome: 'skipped' },
@@ -52,7 +53,8 @@ const BREAKS: Record<Fault, Break | Break[]> = {
   'response-mode-not-enforced': { grep: 'client\\.response-mode-restricted', breaks: /^client\.response-mode-restricted \[/ },
   'consent-skipped': { grep: 'client\\.consent-mode', breaks: /^client\.consent-mode \[(rustdesk|proxmox|myapp|spa)\]/ },
   'pairwise-ignored': { grep: 'claims\\.subject-types', breaks: /^claims\.subject-types$/, target: 'reference-alt' },
-  'second-factor-skipped': { grep: 'login\\.second-factor', breaks: /^login\.second-factor \[kasm\]/ },
+  // A failed browser check carries the browser's navigations (the trace records no network), its screenshot and its trace.
+  'second-factor-skipped': { grep: 'login\\.second-factor', breaks: /^login\.second-factor \[kasm\]/, evidence: ["the browser's navigations (method, URL, status)", 'screenshot of the page at failure', 'Playwright trace (npx playwright show-trace <file>)'] },
   'consent-not-remembered': { grep: 'client\\.consent-mode', breaks: /^client\.consent-mode \[nextcloud\]/, target: 'reference-alt' },
   'consent-deny-ignored': { grep: 'login\\.consent-deny', breaks: /^login\.consent-deny \[/ },
   'discovery-wrong-issuer': { grep: 'discovery\\.issuer', breaks: /^discovery\.issuer-matches$/ },
@@ -133,7 +135,7 @@ describe('every fault through the registered checks', () => {
   for (const fault of FAULTS) {
     for (const b of ([] as Break[]).concat(BREAKS[fault])) {
       it(`${fault}: ${b.breaks.source}${b.args ? ` (${b.args.join(' ')})` : ''}`, async () => {
-        const { grep, breaks, outcome, target, with: also, args, message } = b;
+        const { grep, breaks, outcome, target, with: also, args, message, evidence } = b;
         const r = await run(targets[target ?? 'reference'], [fault, ...(also ?? [])].join(','), grep, args);
         const key = verdictKey;
         const hit = r.results.filter((x) => breaks.test(key(x)));
@@ -142,6 +144,7 @@ describe('every fault through the registered checks', () => {
           expect(`${key(x)} ${x.outcome}`, x.message).toBe(`${key(x)} ${outcome ?? (x.severity === 'warning' ? 'warning' : 'failed')}`);
           expect(x.message ?? '').not.toBe('');
           if (message) expect(x.message).toMatch(message);
+          if (evidence) expect((x.evidence as Array<{ label: string }>).map((e) => e.label)).toEqual(expect.arrayContaining(evidence));
           // A finding comes with what was seen: the HTTP exchange, the values read, or a screenshot.
           if (x.outcome !== 'skipped') expect(x.evidence ?? [], `${key(x)} carries no evidence`).not.toEqual([]);
         }
