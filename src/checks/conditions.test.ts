@@ -370,6 +370,10 @@ describe('front-channel refusals are recognised, never assumed', () => {
     expect(formPostCallback(formPost('http://127.0.0.1:1/cb', { username: 'john' }), page, 'http://127.0.0.1:1/cb')).toBeUndefined();
     expect(formPostResponse('<form method="get" action="http://127.0.0.1:1/cb"><input type="hidden" name="code" value="c"></form>', page)).toBeUndefined();
   });
+  it('unquoted and single-quoted names are read too (the cheap test before parsing lets them through)', () => {
+    expect(formPostResponse("<form method=POST action=http://127.0.0.1:1/cb><input type=hidden name=code value=c><input type='hidden' name='state' value='s'></form>", page)?.params.toString()).toBe('code=c&state=s');
+    expect(formPostResponse('<FORM METHOD="post" ACTION="/cb"><INPUT TYPE="HIDDEN" NAME = "error" VALUE="access_denied"/></FORM>', page)?.params.get('error')).toBe('access_denied');
+  });
   it('a driver\'s browser-only selector (Playwright :has-text) finds nothing in raw HTML instead of throwing', () => {
     expect(pageKind('<body><button class="btn-primary">Grant access</button></body>', { username: '#u', password: '#p', submit: '#s', consentAccept: 'button.btn-primary:has-text("Grant access")' })).toBe('unknown');
   });

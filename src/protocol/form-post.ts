@@ -9,6 +9,8 @@ import * as cheerio from 'cheerio';
 const RESPONSE_PARAMS = new Set(['code', 'state', 'error', 'error_description', 'error_uri', 'iss', 'id_token', 'access_token', 'token_type', 'expires_in', 'session_state']);
 /** At least one of these makes a form an authorization response. */
 const CARRIES = ['code', 'error', 'id_token', 'access_token'];
+/** An attribute naming one of CARRIES, quoted or not (a cheap test before parsing). */
+const CARRIER_INPUT = /\bname\s*=\s*["']?(?:code|error|id_token|access_token)(?:["'\s/>]|$)/i;
 
 export interface FormPostResponse {
   /** The form's action, resolved against the page URL. */
@@ -19,7 +21,9 @@ export interface FormPostResponse {
 
 /** The form_post authorization response in `html`, if the page is one. */
 export function formPostResponse(html: string, pageUrl: URL): FormPostResponse | undefined {
-  if (!/<form/i.test(html)) return undefined;
+  // Most pages (every login and consent page) carry no input named as a response parameter: the
+  // parse below, at a millisecond a page, is for those that might.
+  if (!/<form/i.test(html) || !CARRIER_INPUT.test(html)) return undefined;
   const $ = cheerio.load(html);
   for (const form of $('form').toArray()) {
     const $form = $(form);

@@ -13,6 +13,15 @@ export interface FormSubmission {
 
 export type PageKind = 'login' | 'otp' | 'consent' | 'unknown';
 
+let last: { html: string; $: cheerio.CheerioAPI } | undefined;
+
+/** The page parsed, read-only: a page is read several times in a row (its kind, then its form),
+ *  and parsing it is most of the cost of answering it. */
+function parsed(html: string): cheerio.CheerioAPI {
+  if (last?.html !== html) last = { html, $: cheerio.load(html) };
+  return last.$;
+}
+
 function formAround($: cheerio.CheerioAPI, selector: string, base: URL): { form: ReturnType<cheerio.CheerioAPI>; submission: FormSubmission } | undefined {
   const el = $(selector).first();
   if (el.length === 0) return undefined;
@@ -31,7 +40,7 @@ function formAround($: cheerio.CheerioAPI, selector: string, base: URL): { form:
 }
 
 export function pageKind(html: string, selectors: FormLoginSelectors): PageKind {
-  const $ = cheerio.load(html);
+  const $ = parsed(html);
   // A browser-only selector (Playwright's :has-text, text=...) finds nothing in raw HTML.
   const found = (sel: string | undefined) => {
     if (!sel) return false;
@@ -49,7 +58,7 @@ export function pageKind(html: string, selectors: FormLoginSelectors): PageKind 
 
 /** The login form filled with `user`, or undefined when the page has none. */
 export function loginSubmission(html: string, url: URL, selectors: FormLoginSelectors, user: TestUser): FormSubmission | undefined {
-  const $ = cheerio.load(html);
+  const $ = parsed(html);
   const found = formAround($, selectors.username, url);
   if (!found) return undefined;
   const name = (sel: string) => $(sel).first().attr('name');
@@ -64,7 +73,7 @@ export function loginSubmission(html: string, url: URL, selectors: FormLoginSele
 export function consentSubmission(html: string, url: URL, selectors: FormLoginSelectors, answer: 'accept' | 'deny', remember = false): FormSubmission | undefined {
   const selector = answer === 'accept' ? selectors.consentAccept : selectors.consentDeny;
   if (!selector) return undefined;
-  const $ = cheerio.load(html);
+  const $ = parsed(html);
   const found = formAround($, selector, url);
   if (!found) return undefined;
   const button = $(selector).first();
@@ -82,7 +91,7 @@ export function consentSubmission(html: string, url: URL, selectors: FormLoginSe
 /** The second-factor form filled with `code`, or undefined when the page has none. */
 export function otpSubmission(html: string, url: URL, selectors: FormLoginSelectors, code: string): FormSubmission | undefined {
   if (!selectors.otp) return undefined;
-  const $ = cheerio.load(html);
+  const $ = parsed(html);
   const found = formAround($, selectors.otp, url);
   const name = $(selectors.otp).first().attr('name');
   if (!found || !name) return undefined;
