@@ -51,12 +51,12 @@ describe('bad input', () => {
   const cases: Array<[string, () => string[], RegExp]> = [
     ['a missing profile', () => ['--target', path.join(tmp, 'nope.yml')], /nope\.yml.*not found/],
     ['a YAML syntax error', () => ['--target', write('syntax.yml', 'name: [unclosed\n')], /syntax\.yml/],
-    ['an unknown field', () => ['--target', write('unknown.yml', 'name: x\nissuer: http://127.0.0.1:1\nbogus: 1\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:47999/cb"]}]\n')], /unknown\.yml.*bogus/],
+    ['an unknown field', () => ['--target', write('unknown.yml', 'name: x\nissuer: http://127.0.0.1:1\nbogus: 1\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\n')], /unknown\.yml.*bogus/],
     ['an unreachable issuer', () => ['--target', DEFAULT_TARGET, '--issuer', 'http://127.0.0.1:9'], /127\.0\.0\.1:9 did not answer discovery/],
     ['an unknown option', () => ['--frobnicate'], /frobnicate/],
     ['--image for a target that is not a container', () => ['--image', 'x/y:1'], /--image: .*not a container target/],
-    ['a missing expected-results file', () => ['--target', write('expect.yml', 'name: x\nissuer: http://127.0.0.1:9\nexpected_results: ./missing.json\nlogin: {driver: embedded}\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:47999/cb"]}]\n')], /missing\.json: not found/],
-    ['a container file that does not exist', () => ['--target', write('nofile.yml', 'name: x\nissuer: http://127.0.0.1:${PORT}\nstart: {mode: container, image: a/b:1, files: [{source: ./gone.conf, target: /etc/x}]}\nlogin: {driver: embedded}\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:47999/cb"]}]\n')], /nofile\.yml.*start\.files\[0\]\.source.*gone\.conf/],
+    ['a missing expected-results file', () => ['--target', write('expect.yml', 'name: x\nissuer: http://127.0.0.1:9\nexpected_results: ./missing.json\nlogin: {driver: embedded}\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\n')], /missing\.json: not found/],
+    ['a container file that does not exist', () => ['--target', write('nofile.yml', 'name: x\nissuer: http://127.0.0.1:${PORT}\nstart: {mode: container, image: a/b:1, files: [{source: ./gone.conf, target: /etc/x}]}\nlogin: {driver: embedded}\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\n')], /nofile\.yml.*start\.files\[0\]\.source.*gone\.conf/],
   ];
   it('a container target with no Docker engine: one line, exit 2, no stack', async () => {
     const r = await cli(['--target', path.join(ROOT, 'docker/glewlwyd')], 30_000, { DOCKER_HOST: `unix://${path.join(tmp, 'no-docker.sock')}` });
@@ -95,7 +95,7 @@ describe('bad input', () => {
     expect(r.err + r.out).not.toContain('not-the-secret');
     // The provider and relying parties it started are stopped: their ports are free again.
     const probe = net.createServer();
-    await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(47013, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(29013, '127.0.0.1', resolve));
     await new Promise((resolve) => probe.close(resolve));
   });
 
@@ -257,7 +257,7 @@ describe('a second shipped configuration', () => {
     expect(table.find((row) => row.claim === 'email')!.required).toBe('userinfo + id_token');
     // Origins come from the redirect URIs: a relying party's http origin is echoed on token.
     const matrix = find('cors.token.allowed-origin').evidence[0]!.data as Array<{ origin: string; observed_allow_origin: string }>;
-    expect(matrix[0]).toMatchObject({ origin: 'allowed http://127.0.0.1:47021', observed_allow_origin: 'http://127.0.0.1:47021' });
+    expect(matrix[0]).toMatchObject({ origin: 'allowed http://127.0.0.1:29021', observed_allow_origin: 'http://127.0.0.1:29021' });
   }, 180_000);
 });
 
@@ -308,7 +308,7 @@ function startCli(args: string[]) {
 
 describe('lifecycle', () => {
   it('a command target runs the suites and its process is gone afterwards', async () => {
-    const port = 47600 + Math.floor(Math.random() * 300);
+    const port = 29600 + Math.floor(Math.random() * 300);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-cmd-'));
     const profile = path.join(dir, 'target.yml');
     writeFileSync(
@@ -336,13 +336,13 @@ describe('lifecycle', () => {
     const run = startCli(['--report-dir', path.join(dir, 'report')]);
     // Wait for the suites to be under way: the relying parties are listening by then.
     await run.waitFor(/Running \d+ tests/, 60_000);
-    expect(await portFree(47011)).toBe(false);
+    expect(await portFree(29011)).toBe(false);
     if (existsSync('/proc')) expect(processesWith(path.join(dir, 'report')).length).toBeGreaterThan(0);
     run.child.kill('SIGINT');
     const code = await run.exited;
     expect(code).toBe(130);
-    expect(await portFree(47011)).toBe(true);
-    expect(await portFree(47015)).toBe(true);
+    expect(await portFree(29011)).toBe(true);
+    expect(await portFree(29015)).toBe(true);
     // Playwright and its workers carry the run's report folder in their environment.
     expect(processesWith(path.join(dir, 'report'))).toEqual([]);
   }, 120_000);

@@ -116,7 +116,7 @@ const BREAKS: Record<Fault, Break | Break[]> = {
 /** A shipped reference profile copied with its relying parties moved to other ports. */
 function onOtherPorts(name: 'reference' | 'reference-alt'): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-faults-'));
-  const move = (text: string) => text.replace(/127\.0\.0\.1:470(\d\d)/g, '127.0.0.1:471$1');
+  const move = (text: string) => text.replace(/127\.0\.0\.1:290(\d\d)/g, '127.0.0.1:291$1');
   writeFileSync(path.join(dir, 'configuration.yml'), move(readFileSync(path.join(ROOT, 'docker', name, 'configuration.yml'), 'utf8')));
   writeFileSync(path.join(dir, 'target.yml'), readFileSync(path.join(ROOT, 'docker', name, 'target.yml'), 'utf8'));
   return dir;

@@ -3,7 +3,7 @@
 import type { ClientSpec, TargetProfile } from '../src/model/target.ts';
 import { behaviourNamed } from '../src/providers/index.ts';
 
-export function client(id: string, overrides: Partial<ClientSpec> = {}, port = 47900): ClientSpec {
+export function client(id: string, overrides: Partial<ClientSpec> = {}, port = 29900): ClientSpec {
   return {
     id,
     name: id,
@@ -28,7 +28,7 @@ export function client(id: string, overrides: Partial<ClientSpec> = {}, port = 4
   };
 }
 
-export function testProfile(port = 47900): TargetProfile {
+export function testProfile(port = 29900): TargetProfile {
   return {
     name: 'test',
     file: '/dev/null',

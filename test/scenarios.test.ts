@@ -1,7 +1,7 @@
 // The seed scenarios against the embedded reference, end to end in a real browser (the
 // application's home page, its login link, the provider's pages, the callback), and each
 // relying-party rule seen failing on a reference fault switch with its diagnosis. The reference
-// configuration is copied onto ports 472xx so these never collide with the CLI tests.
+// configuration is copied onto ports 292xx so these never collide with the CLI tests.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -29,11 +29,11 @@ import { tempFiles, thrown } from './thrown.ts';
 const SCENARIOS = path.join(ROOT, 'scenarios');
 const file = tempFiles('harness-scenario-');
 
-/** The reference target copied with its relying parties on ports 472xx (its folder); `edit`
+/** The reference target copied with its relying parties on ports 292xx (its folder); `edit`
  *  changes its configuration text. */
 function referenceDir(edit: (text: string) => string = (t) => t): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-scenarios-'));
-  const text = readFileSync(path.join(ROOT, 'docker/reference/configuration.yml'), 'utf8').replace(/127\.0\.0\.1:470(\d\d)/g, '127.0.0.1:472$1');
+  const text = readFileSync(path.join(ROOT, 'docker/reference/configuration.yml'), 'utf8').replace(/127\.0\.0\.1:290(\d\d)/g, '127.0.0.1:292$1');
   writeFileSync(path.join(dir, 'configuration.yml'), edit(text));
   writeFileSync(path.join(dir, 'target.yml'), readFileSync(path.join(ROOT, 'docker/reference/target.yml'), 'utf8'));
   return dir;
@@ -280,7 +280,7 @@ describe('npm run scenario', () => {
     expect(out).toMatch(/^\s+- client_id: kasm$/m);
     for (const secret of knownSecrets(loadProfile(dir))) expect(out).not.toContain(secret);
     expect(out).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
-    expect(await portFree(47213)).toBe(true);
+    expect(await portFree(29213)).toBe(true);
     expect(processesWith(marker)).toEqual([]);
   }, 60_000);
 
@@ -290,12 +290,12 @@ describe('npm run scenario', () => {
     const run = scenarioCli([path.join(SCENARIOS, 'proxmox.yaml'), '--target', dir], marker);
     // Printed once the provider, the relying parties and the browser are up, as the flow starts.
     await run.waitFor(/^scenario proxmox /m, 60_000);
-    expect(await portFree(47212)).toBe(false);
+    expect(await portFree(29212)).toBe(false);
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(130);
     const out = run.output();
     expect(out).not.toMatch(/PASS|FAIL|closed|error:|\n\s+at /);
-    expect(await portFree(47212)).toBe(true);
+    expect(await portFree(29212)).toBe(true);
     expect(processesWith(marker)).toEqual([]);
   }, 60_000);
 });

@@ -19,7 +19,7 @@ describe('the shipped reference target, value by value', () => {
   it('resolves every client exactly', () => {
     expect(byId.rustdesk).toMatchObject({
       name: 'RustDesk Server Pro', secret: 'insecure_secret', public: false,
-      redirectUris: ['http://127.0.0.1:47011/api/oidc/callback'], scopes: ['openid', 'email', 'profile'],
+      redirectUris: ['http://127.0.0.1:29011/api/oidc/callback'], scopes: ['openid', 'email', 'profile'],
       grantTypes: ['authorization_code'], responseTypes: ['code'], responseModes: ['form_post', 'query'],
       tokenEndpointAuthMethod: 'client_secret_basic', requirePkce: false, pkceChallengeMethod: '',
       authorizationPolicy: 'one_factor', consentMode: 'auto', preConfiguredConsentDuration: 604800,
@@ -31,7 +31,7 @@ describe('the shipped reference target, value by value', () => {
     expect(byId.spa).toMatchObject({ public: true, requirePkce: true, pkceChallengeMethod: 'S256', tokenEndpointAuthMethod: 'none', grantTypes: ['authorization_code', 'refresh_token'] });
     const ports = p.clients.flatMap((c) => c.redirectUris.map((u) => Number(new URL(u).port)));
     expect(new Set(ports).size).toBe(ports.length);
-    for (const port of ports) expect(port).toBeGreaterThanOrEqual(47000), expect(port).toBeLessThan(47100);
+    for (const port of ports) expect(port).toBeGreaterThanOrEqual(29000), expect(port).toBeLessThan(29100);
   });
   it('quotes the key as written, never a plaintext secret', () => {
     expect(byId.rustdesk!.sources.client).toBe('configuration.yml: identity_providers.oidc.clients[0] (rustdesk)');

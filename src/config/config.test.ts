@@ -152,12 +152,12 @@ describe('the shipped container targets', () => {
   });
 
   it("reads Authelia's template expressions as opaque values", () => {
-    const cfg = file('templated.yml', "identity_providers:\n  oidc:\n    hmac_secret: x\n    jwks:\n      - key: {{ secret \"/config/k\" | mindent 10 \"|\" | msquote }}\n    clients:\n      - client_id: a\n        public: true\n        authorization_policy: one_factor\n        redirect_uris: ['http://127.0.0.1:47999/cb']\n");
+    const cfg = file('templated.yml', "identity_providers:\n  oidc:\n    hmac_secret: x\n    jwks:\n      - key: {{ secret \"/config/k\" | mindent 10 \"|\" | msquote }}\n    clients:\n      - client_id: a\n        public: true\n        authorization_policy: one_factor\n        redirect_uris: ['http://127.0.0.1:29999/cb']\n");
     expect(importAutheliaConfig(cfg, {}, false).clients.map((c) => c.id)).toEqual(['a']);
   });
 
   it('refuses a TLS container target whose issuer is on another host', () => {
-    const f = file('tls-host.yml', `name: x\nissuer: https://other.example.com:\${PORT}\nstart: {mode: container, image: a/b:1, tls: {hostname: auth.example.com, certificate: /c, key: /k}}\nlogin: {driver: authelia}\n${USERS}clients: [{client_id: c, public: true, redirect_uris: ["http://127.0.0.1:47999/cb"]}]\n`);
+    const f = file('tls-host.yml', `name: x\nissuer: https://other.example.com:\${PORT}\nstart: {mode: container, image: a/b:1, tls: {hostname: auth.example.com, certificate: /c, key: /k}}\nlogin: {driver: authelia}\n${USERS}clients: [{client_id: c, public: true, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\n`);
     expect(configError(() => loadProfile(f)).message).toMatch(/tls-host\.yml: issuer: must be on start\.tls\.hostname auth\.example\.com/);
   });
 
@@ -179,7 +179,7 @@ describe('provider folders', () => {
   });
   it('an unknown login driver or provision step names the field and what is known', () => {
     const file = tempFiles('harness-providers-');
-    const base = 'name: x\nissuer: http://127.0.0.1:${PORT}\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:47999/cb"]}]\n';
+    const base = 'name: x\nissuer: http://127.0.0.1:${PORT}\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\n';
     expect(() => loadProfile(file('d.yml', `${base}login: {driver: keycloak}\nstart: {mode: url}\n`.replace('${PORT}', '1')))).toThrow(/login\.driver/);
     expect(() => loadProfile(file('s.yml', `${base}login: {driver: embedded}\nstart: {mode: container, image: a/b:1, provision: [{keycloak_admin: {}}]}\n`))).toThrow(/start\.provision\[0\].*unknown step keycloak_admin/);
   });

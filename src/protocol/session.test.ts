@@ -4,7 +4,7 @@ import { HttpSession } from './session.ts';
 describe('HttpSession.toBrowserCookies', () => {
   it('hands the jar to a browser context: host-only stays host-only, flags and expiry kept', async () => {
     const s = new HttpSession();
-    await s.jar.setCookie('authelia_session=abc; Path=/; HttpOnly; SameSite=Lax', 'http://127.0.0.1:47011/api/firstfactor');
+    await s.jar.setCookie('authelia_session=abc; Path=/; HttpOnly; SameSite=Lax', 'http://127.0.0.1:29011/api/firstfactor');
     await s.jar.setCookie('wide=1; Domain=example.test; Path=/app; Secure; Max-Age=60', 'https://auth.example.test/');
     const cookies = await s.toBrowserCookies();
     expect(cookies).toContainEqual({ name: 'authelia_session', value: 'abc', domain: '127.0.0.1', path: '/', secure: false, httpOnly: true, sameSite: 'Lax' });

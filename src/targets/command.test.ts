@@ -26,7 +26,7 @@ function profile(start: string, issuer: string): string {
       `issuer: ${JSON.stringify(issuer)}`,
       'login: { driver: embedded }',
       'users: [{ username: john, password: pw }]',
-      'clients: [{ client_id: c, public: true, redirect_uris: ["http://127.0.0.1:47999/cb"] }]',
+      'clients: [{ client_id: c, public: true, redirect_uris: ["http://127.0.0.1:29999/cb"] }]',
       '',
     ].join('\n'),
   );
