@@ -72,6 +72,12 @@ describe('scenario files', () => {
     expect(names.length).toBeGreaterThanOrEqual(4);
     for (const n of names) expect(() => loadScenario(path.join(SCENARIOS, n)), n).not.toThrow();
   });
+  it('expect.failure names a rule the relying party can be refused for', () => {
+    const f = file('bad-rule.yaml', readFileSync(path.join(SCENARIOS, 'proxmox.yaml'), 'utf8').replace('logged_in: true', 'failure: proxmox.no-such-rule'));
+    const err = thrown(ConfigError, () => loadScenario(f));
+    expect(err.field).toBe('expect.failure');
+    expect(err.message).toMatch(/bad-rule\.yaml: expect\.failure: proxmox\.no-such-rule is no rule a proxmox login can be refused for \(one of: proxmox\.id-token-signature, proxmox\.id-token-typ, .*openid-client, identity\.username, identity\.groups, provider\.login\)$/);
+  });
   it('a mistake is one line naming the file and the field', () => {
     const base = 'name: x\nclient: c\nrelying_party: proxmox\nscopes: [openid]\nidentity: {username: {claim: sub, from: id_token}}\nexpect: {logged_in: true}\n';
     expect(thrown(ConfigError, () => loadScenario(file('unknown-model.yaml', base.replace('proxmox', 'nextcloud')))).field).toBe('relying_party');
@@ -178,6 +184,12 @@ describe('each relying-party rule fails on the provider fault it names', () => {
 });
 
 describe('client authentication the application always sends', () => {
+  it('client_auth set in the scenario against another registration: refused with the registration fix, not the Basic-encoding one', async () => {
+    // myapp is registered for client_secret_post; its secret has a "_" that Basic form-encodes.
+    const v = await run({ ...seed('id-token-claims-only'), client_auth: 'client_secret_basic', expect: { logged_in: true } });
+    if (v.outcome !== 'failed') throw new Error(`expected a refusal: ${v.message}`);
+    expect(v.diagnosis?.fix).toBe("the application authenticates with client_secret_basic (the scenario's client_auth); the provider registers myapp with token_endpoint_auth_method client_secret_post: register it with client_secret_basic, or set client_auth: client_secret_post where the application can use it");
+  }, 60_000);
   it('proxmox sends client_secret_basic whatever is registered: a client registered for client_secret_post is refused, with the fix', async () => {
     const profile = reference((t) => t.replace(/(- id: proxmox[\s\S]*?token_endpoint_auth_method: )client_secret_basic/, '$1client_secret_post'));
     expect(profile.clients.find((c) => c.id === 'proxmox')!.tokenEndpointAuthMethod).toBe('client_secret_post');

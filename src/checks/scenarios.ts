@@ -30,6 +30,8 @@ export function checkScenario(s: Scenario, v: ScenarioVerdict): Evidence[] {
   const evidence = [
     ...(v.via ? [{ label: "the provider's pages", data: v.via === 'raw HTTP' ? 'answered over raw HTTP (plain forms), as the run\'s other logins are; the browser answers them with --full and in npm run scenario' : 'answered in the browser' }] : []),
     ...(v.login.loggedIn ? [{ label: 'logged in', data: { username: v.login.username, groups: v.login.groups, readFrom: v.login.readFrom } }] : []),
+    // The refusal the scenario exists to show: what the application said, as a person reads it.
+    ...(!v.login.loggedIn && v.outcome === 'passed' && v.login.diagnosis ? [{ label: 'refused as expected', data: { rule: v.login.diagnosis.rule, step: v.login.diagnosis.step, title: v.login.diagnosis.title, ...(v.login.diagnosis.fix ? { fix: v.login.diagnosis.fix } : {}) } }] : []),
     ...transcriptEvidence(v.login.transcript),
   ];
   if (v.outcome === 'passed') return evidence;

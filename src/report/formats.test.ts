@@ -131,6 +131,7 @@ describe('toHtml: interop scenarios', () => {
   const scenarios: CheckResult[] = [
     check({ id: 'scenario.proxmox', suite: 'scenarios', spec: 'scenarios/proxmox.yaml (relying party: Proxmox VE)', evidence: [{ label: 'logged in', data: { username: 'john', groups: ['admins', 'dev'] } }] }),
     check({ id: 'scenario.kasm', suite: 'scenarios', spec: 'scenarios/kasm.yaml (relying party: Kasm Workspaces)', outcome: 'failed', message: 'kasm: the login was refused at the claims step: groups is a string. Fix: <send an array>' }),
+    check({ id: 'scenario.id-token-claims-only', suite: 'scenarios', spec: 'scenarios/id-token-claims-only.yaml (relying party: openid-client)', message: 'refused as expected: identity.username', evidence: [{ label: 'refused as expected', data: { rule: 'identity.username', step: 'identity', title: 'the application reads preferred_username from the ID token' } }] }),
   ];
   const html = toHtml([...results, ...scenarios], meta);
   it('lists each scenario before the suites: who it logged in as, or why not, linked to its check', () => {
@@ -139,6 +140,8 @@ describe('toHtml: interop scenarios', () => {
     expect(section).toContain('Proxmox VE');
     expect(section).toContain('refused at the claims step: groups is a string. Fix: &lt;send an array&gt;');
     expect(section).toContain('href="#scenarios..scenario.kasm"');
+    // A scenario that exists to show a refusal says which one it saw.
+    expect(section).toContain('refused as expected (identity.username, identity step): the application reads preferred_username from the ID token');
     expect(section.indexOf('scenario.kasm')).toBeLessThan(section.indexOf('scenario.proxmox'));
     expect(html.indexOf('<h2>Interop scenarios</h2>')).toBeLessThan(html.indexOf('<h2>discovery</h2>'));
   });

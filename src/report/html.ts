@@ -130,7 +130,11 @@ function scenarioSection(results: readonly CheckResult[]): string[] {
   for (const r of scenarios) {
     // The evidence checkScenario (src/checks/scenarios.ts) keeps for a login that succeeded.
     const who = r.evidence.find((e) => e.label === 'logged in')?.data as { username?: string; groups?: string[] } | undefined;
-    const result = r.outcome === 'passed' && who?.username !== undefined ? `logged in as ${who.username}${who.groups?.length ? ` (groups: ${who.groups.join(', ')})` : ''}` : (r.message ?? '');
+    const refused = r.evidence.find((e) => e.label === 'refused as expected')?.data as { rule?: string; step?: string; title?: string } | undefined;
+    const result =
+      r.outcome === 'passed' && who?.username !== undefined ? `logged in as ${who.username}${who.groups?.length ? ` (groups: ${who.groups.join(', ')})` : ''}`
+      : r.outcome === 'passed' && refused ? `refused as expected (${refused.rule}, ${refused.step} step): ${refused.title ?? ''}`
+      : (r.message ?? '');
     out.push(`<tr class="${r.outcome}"><td class="o">${h(r.outcome)}</td><td><a href="#${h(`${r.suite}.${r.client ?? ''}.${r.id}`)}"><code>${h(r.id)}</code></a><br>${h(r.title)}</td><td>${h(r.spec)}</td><td>${h(result)}</td></tr>`);
   }
   out.push('</tbody></table>');

@@ -217,7 +217,8 @@ export async function startApp(o: AppOptions): Promise<StartedApp> {
       tokens = await oidc.authorizationCodeGrant(config, input, { expectedState: login.state, expectedNonce: login.nonce, idTokenExpected: true, ...(login.verifier ? { pkceCodeVerifier: login.verifier } : {}) });
     } catch (err) {
       const method = clientAuthOf(scenario, client);
-      return refuse(res, { ...openidClientDiagnosis(err, 'token'), ...(model.basicEncoding ? {} : basicEncodingFix(err, client, method)), ...registeredAuthFix(err, model, client, method) });
+      const registered = method === client.tokenEndpointAuthMethod;
+      return refuse(res, { ...openidClientDiagnosis(err, 'token'), ...(model.basicEncoding || !registered ? {} : basicEncodingFix(err, client, method)), ...registeredAuthFix(err, model, client, method, scenario.client_auth !== undefined) });
     }
     const tokenEntry = [...transcript].reverse().find((t) => t.step === 'token');
     const tokenBody = ((): Record<string, unknown> => {
@@ -351,11 +352,14 @@ function basicEncodingFix(err: unknown, client: ClientSpec, method: string): { f
   return { fix: "RFC 6749 §2.3.1: relying-party libraries form-urlencode the client_id and client_secret before Basic authentication (openid-client sends '_' as %5F); the provider must decode them. Until it does, a client secret of letters and digits only avoids it" };
 }
 
-/** The application always authenticates one way (its model) and the provider registered the
- *  client for another: the refusal's likely cause and its fix. */
-function registeredAuthFix(err: unknown, model: RpModel, client: ClientSpec, method: string): { fix?: string } {
-  if (!model.clientAuth || method === client.tokenEndpointAuthMethod || !clientRefused(err)) return {};
-  return { fix: `${model.title} always authenticates with ${method} (${model.clientAuth.source}); the provider registers ${client.id} with token_endpoint_auth_method ${client.tokenEndpointAuthMethod}: register it with ${method}` };
+/** The application authenticates one way (the scenario's `client_auth`, or always, by its
+ *  model) and the provider registered the client for another: the refusal's likely cause and its
+ *  fix. */
+function registeredAuthFix(err: unknown, model: RpModel, client: ClientSpec, method: string, fromScenario: boolean): { fix?: string } {
+  if (method === client.tokenEndpointAuthMethod || !clientRefused(err)) return {};
+  const registered = `the provider registers ${client.id} with token_endpoint_auth_method ${client.tokenEndpointAuthMethod}`;
+  if (fromScenario || !model.clientAuth) return { fix: `the application authenticates with ${method} (the scenario's client_auth); ${registered}: register it with ${method}, or set client_auth: ${client.tokenEndpointAuthMethod} where the application can use it` };
+  return { fix: `${model.title} always authenticates with ${method} (${model.clientAuth.source}); ${registered}: register it with ${method}` };
 }
 
 /** openid-client's own refusal, with its error code, as the diagnosis. */

@@ -73,6 +73,12 @@ export function idTokenOnlyClaims(s: Pick<Scenario, 'identity'>): string[] {
 }
 export type EndpointUrls = z.infer<typeof endpointUrls>;
 
+/** What a login of `relyingParty` can be refused for: its model's rules, openid-client's own
+ *  refusal, a claim the application does not find, or a provider that never sends it back. */
+export function refusalRules(relyingParty: string): string[] {
+  return [...(RP_MODELS[relyingParty]?.rules.map((r) => r.id) ?? []), 'openid-client', 'identity.username', 'identity.groups', 'provider.login'];
+}
+
 /** Reads and validates one scenario file; ConfigError (file and field) on any mistake. */
 export function loadScenario(file: string): Scenario {
   const abs = path.resolve(file);
@@ -81,6 +87,10 @@ export function loadScenario(file: string): Scenario {
   const raw = parseWith(scenarioSchema, readYaml(abs), abs, '');
   if (raw.userinfo === false && [raw.identity.username, raw.identity.groups].some((r) => r && r.from !== 'id_token')) {
     throw new ConfigError(abs, 'identity', 'reads claims from userinfo, but userinfo: false');
+  }
+  if ('failure' in raw.expect) {
+    const known = refusalRules(raw.relying_party);
+    if (!known.includes(raw.expect.failure)) throw new ConfigError(abs, 'expect.failure', `${raw.expect.failure} is no rule a ${raw.relying_party} login can be refused for (one of: ${known.join(', ')})`);
   }
   return { ...raw, file: abs };
 }
