@@ -205,7 +205,7 @@ export async function withSignedInPage<T>(session: WorkerSession, client: Client
   try {
     return await captured(session, name, page, (p) => ((stopped = true), tracing.stopChunk({ path: p })), fn);
   } catch (err) {
-    await session.keptPage(client, true).catch(() => undefined);
+    await session.discardKeptPage();
     throw err;
   } finally {
     if (!stopped) await tracing.stopChunk().catch(() => undefined);

@@ -1,6 +1,6 @@
 // The worker's kept signed-in page (WorkerSession.keptPage), which the error-page checks share:
 // signed in once with a login session of its own, the same page for every check of the worker,
-// a new one (signed in again) after a check failed in it, and closed with the session.
+// discarded when a check failed in it and signed in again only when the next check asks.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WorkerSession } from '../src/session/worker-session.ts';
@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 describe('WorkerSession.keptPage', () => {
-  it('is signed in, kept, replaced on request, and closed with the session', async () => {
+  it('is signed in, kept, made anew after a discard, and closed with the session', async () => {
     const e = await env([]);
     s = workerSession(e);
     const client = e.client('basic');
@@ -28,9 +28,10 @@ describe('WorkerSession.keptPage', () => {
     expect(new URL((await landed).url()).searchParams.get('code')).toBeTruthy();
     expect(await s.keptPage(client)).toBe(page);
 
-    const fresh = await s.keptPage(client, true);
-    expect(fresh).not.toBe(page);
+    await s.discardKeptPage();
     expect(page.isClosed()).toBe(true);
+    const fresh = await s.keptPage(client);
+    expect(fresh).not.toBe(page);
     expect(await s.keptPage(client)).toBe(fresh);
     // Its own login session: the worker's raw-HTTP session was never signed in.
     expect((await fresh.context().cookies()).length).toBeGreaterThan(0);

@@ -129,11 +129,10 @@ export class WorkerSession {
   /** A page signed in with a login session of its own (signInFresh), kept for the worker: for
    *  checks that look at what the provider shows a signed-in user and change nothing for it (the
    *  error page for an unregistered redirect_uri), where a fresh context per check would only
-   *  repeat the same login. `fresh`: discard the kept one first (a check that failed in it). */
-  async keptPage(client: ClientSpec, fresh = false): Promise<Page> {
+   *  repeat the same login. Made on first use, and again after discardKeptPage or if it closed. */
+  async keptPage(client: ClientSpec): Promise<Page> {
     const kept = this.kept && (await this.kept.catch(() => undefined));
-    if (kept && !fresh && !kept.isClosed()) return kept;
-    await kept?.context().close().catch(() => undefined);
+    if (kept && !kept.isClosed()) return kept;
     const made = (async () => {
       const page = await (await newContext(await this.browser())).newPage();
       await this.signInFresh(page, client).catch(async (err: unknown) => {
@@ -144,6 +143,14 @@ export class WorkerSession {
     })();
     this.kept = made;
     return made;
+  }
+
+  /** Closes the kept page (a check failed in it, leaving it in a state the next must not inherit);
+   *  the next keptPage signs a new one in. */
+  async discardKeptPage(): Promise<void> {
+    const kept = this.kept;
+    this.kept = undefined;
+    await (await kept?.catch(() => undefined))?.context().close().catch(() => undefined);
   }
 
   /** Signs the user in by typing it on the provider's pages in `page`. */
@@ -309,7 +316,7 @@ export class WorkerSession {
   async close(): Promise<void> {
     await this.reader?.close();
     await this.context?.close();
-    await (await this.kept?.catch(() => undefined))?.context().close().catch(() => undefined);
+    await this.discardKeptPage();
   }
 }
 
