@@ -1,8 +1,10 @@
-// `npm run conformance` as a child process, for the tests that drive the whole CLI; and the
-// results a run wrote. Asynchronous: a provider started in the test process keeps answering.
+// `npm run conformance` (or another command of src/cli/) as a child process, for the tests that
+// drive the whole CLI; the results a run wrote; and what a run may leave behind (a port, a
+// process). Asynchronous: a provider started in the test process keeps answering.
 
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { ROOT } from '../src/cli/run.ts';
 
@@ -30,4 +32,58 @@ export function resultsOf(reportDir: string): Result[] {
   } catch {
     return [];
   }
+}
+
+/** A command of src/cli/ (`main.ts`, `npm run conformance`, by default) started and left running:
+ *  its exit code (128 when a signal ended it), its output so far, and a wait for a line of it.
+ *  `env`: more environment (a marker to find its processes by). */
+export function startCli(args: string[], options: { script?: string; env?: Record<string, string> } = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli', options.script ?? 'main.ts'), ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0', ...options.env } });
+  let out = '';
+  const watchers = new Set<() => void>();
+  const add = (d: Buffer) => {
+    out += d.toString();
+    for (const w of watchers) w();
+  };
+  child.stdout.on('data', add);
+  child.stderr.on('data', add);
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : null))));
+  /** Resolves when the output matches `re` (checked on every chunk, no polling). */
+  const waitFor = (re: RegExp, timeoutMs: number) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${re} not seen: ${out}`)), timeoutMs);
+      const check = () => {
+        if (!re.test(out)) return;
+        clearTimeout(timer);
+        watchers.delete(check);
+        resolve();
+      };
+      watchers.add(check);
+      check();
+    });
+  return { child, exited, output: () => out, waitFor };
+}
+
+/** Whether nothing listens on loopback `port`. */
+export function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** Processes whose environment names `marker` (Linux /proc): what a run left behind. */
+export function processesWith(marker: string): number[] {
+  if (!existsSync('/proc')) return [];
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid)
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/environ`, 'latin1').includes(marker);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }

@@ -4,13 +4,13 @@
 // runs (which listen on the relying parties' fixed ports) never overlap.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, DEFAULT_TARGET, resolveProfile } from '../src/cli/run.ts';
-import { cli, resultsOf } from './cli-run.ts';
+import { cli, portFree, processesWith, resultsOf, startCli } from './cli-run.ts';
 import { startEmbedded } from '../src/targets/embedded/provider.ts';
 import type { StartedTarget } from '../src/targets/types.ts';
 import { knownSecrets } from '../src/report/redact.ts';
@@ -260,51 +260,6 @@ describe('a second shipped configuration', () => {
     expect(matrix[0]).toMatchObject({ origin: 'allowed http://127.0.0.1:29021', observed_allow_origin: 'http://127.0.0.1:29021' });
   }, 180_000);
 });
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** Processes whose environment names `marker` (Linux /proc): what a run left behind. */
-function processesWith(marker: string): number[] {
-  if (!existsSync('/proc')) return [];
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid)
-    .filter((d) => {
-      try {
-        return readFileSync(`/proc/${d}/environ`, 'latin1').includes(marker);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
-function startCli(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' } });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : null))));
-  /** Resolves when the output matches `re` (checked on every chunk, no polling). */
-  const waitFor = (re: RegExp, timeoutMs: number) =>
-    new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${re} not seen: ${out}`)), timeoutMs);
-      const check = () => {
-        if (!re.test(out)) return;
-        clearTimeout(timer);
-        child.stdout.off('data', check);
-        resolve();
-      };
-      child.stdout.on('data', check);
-      check();
-    });
-  return { child, exited, output: () => out, waitFor };
-}
 
 describe('lifecycle', () => {
   it('a command target runs the suites and its process is gone afterwards', async () => {

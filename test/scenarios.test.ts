@@ -4,10 +4,9 @@
 // configuration is copied onto ports 292xx so these never collide with the CLI tests.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { portFree, processesWith, startCli } from './cli-run.ts';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright';
@@ -228,62 +227,11 @@ describe('the transcript', () => {
   }, 60_000);
 });
 
-/** `npm run scenario -- <file> --target <folder>` as a user runs it; `marker` goes into its
- *  environment (and so into every process it starts) to find what it left behind. */
-function scenarioCli(args: string[], marker: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/scenario.ts'), ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0', SCENARIO_TEST_MARKER: marker } });
-  let out = '';
-  const seen: Array<() => void> = [];
-  const add = (d: Buffer) => {
-    out += d.toString();
-    for (const f of seen) f();
-  };
-  child.stdout.on('data', add);
-  child.stderr.on('data', add);
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : null))));
-  /** Resolves when the output matches `re` (checked on every chunk, no polling). */
-  const waitFor = (re: RegExp, timeoutMs: number) =>
-    new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${re} not seen: ${out}`)), timeoutMs);
-      const check = () => {
-        if (!re.test(out)) return;
-        clearTimeout(timer);
-        resolve();
-      };
-      seen.push(check);
-      check();
-    });
-  return { child, exited, output: () => out, waitFor };
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** Processes whose environment carries `marker` (Linux /proc). */
-function processesWith(marker: string): number[] {
-  if (!existsSync('/proc')) return [];
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid)
-    .filter((d) => {
-      try {
-        return readFileSync(`/proc/${d}/environ`, 'latin1').includes(marker);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
 describe('npm run scenario', () => {
   it('prints the redacted transcript, the verdict and the client snippet; exit 0; nothing left running', async () => {
     const dir = referenceDir();
     const marker = randomUUID();
-    const run = scenarioCli([path.join(SCENARIOS, 'kasm.yaml'), '--target', dir], marker);
+    const run = startCli([path.join(SCENARIOS, 'kasm.yaml'), '--target', dir], { script: 'scenario.ts', env: { SCENARIO_TEST_MARKER: marker } });
     const code = await run.exited;
     const out = run.output();
     expect(code, out).toBe(0);
@@ -299,7 +247,7 @@ describe('npm run scenario', () => {
   it('Ctrl-C while the browser is in the flow: exit 130, no verdict and no Playwright error printed, everything stopped', async () => {
     const dir = referenceDir();
     const marker = randomUUID();
-    const run = scenarioCli([path.join(SCENARIOS, 'proxmox.yaml'), '--target', dir], marker);
+    const run = startCli([path.join(SCENARIOS, 'proxmox.yaml'), '--target', dir], { script: 'scenario.ts', env: { SCENARIO_TEST_MARKER: marker } });
     // Printed once the provider, the relying parties and the browser are up, as the flow starts.
     await run.waitFor(/^scenario proxmox /m, 60_000);
     expect(await portFree(29212)).toBe(false);

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
 import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import { fetch as undiciFetch } from 'undici';
-import type { ClientSpec, TestUser } from '../model/target.ts';
+import type { ClientSpec, TestUser, TokenEndpointAuthMethod } from '../model/target.ts';
 import type { Redactor } from '../report/redact.ts';
 import type { ClaimRead, EndpointUrls, Scenario } from '../scenarios/schema.ts';
 import { clientAuthOf, RP_MODELS, type RpModel, type RpObservation } from './models/index.ts';
@@ -81,9 +81,8 @@ function headersOf(h: { forEach(fn: (value: string, key: string) => void): void 
 
 /** The openid-client configuration for the scenario: discovery from the issuer, or the endpoint
  *  URLs an administrator typed in; every request recorded in `transcript`. */
-async function configure(o: AppOptions, transcript: TranscriptEntry[]): Promise<{ config: oidc.Configuration; fetch: oidc.CustomFetch }> {
+async function configure(o: AppOptions, method: TokenEndpointAuthMethod, transcript: TranscriptEntry[]): Promise<{ config: oidc.Configuration; fetch: oidc.CustomFetch }> {
   const { scenario, client, issuer } = o;
-  const method = clientAuthOf(scenario, client);
   const model = RP_MODELS[scenario.relying_party]!;
   const auth =
     method === 'client_secret_post' ? oidc.ClientSecretPost(client.secret)
@@ -185,6 +184,8 @@ export async function startApp(o: AppOptions): Promise<StartedApp> {
   const redirectUri = client.redirectUris.find((u) => u.startsWith('http://127.0.0.1:') || u.startsWith('http://localhost:'));
   if (!redirectUri) throw new Error(`${client.id} has no http://127.0.0.1 redirect_uri for a simulated application to answer`);
   const requestedScope = scenario.scopes.join(' ');
+  /** How the application authenticates at the token endpoint. */
+  const method = clientAuthOf(scenario, client);
   let pending: { state: string; nonce: string; verifier?: string } | undefined;
   let settle!: (o: LoginOutcome) => void;
   const outcome = new Promise<LoginOutcome>((resolve) => (settle = resolve));
@@ -216,7 +217,6 @@ export async function startApp(o: AppOptions): Promise<StartedApp> {
     try {
       tokens = await oidc.authorizationCodeGrant(config, input, { expectedState: login.state, expectedNonce: login.nonce, idTokenExpected: true, ...(login.verifier ? { pkceCodeVerifier: login.verifier } : {}) });
     } catch (err) {
-      const method = clientAuthOf(scenario, client);
       const registered = method === client.tokenEndpointAuthMethod;
       return refuse(res, { ...openidClientDiagnosis(err, 'token'), ...(model.basicEncoding || !registered ? {} : basicEncodingFix(err, client, method)), ...registeredAuthFix(err, model, client, method, scenario.client_auth !== undefined) });
     }
@@ -279,7 +279,7 @@ export async function startApp(o: AppOptions): Promise<StartedApp> {
   }
 
   async function home(res: http.ServerResponse): Promise<void> {
-    if (!config) ({ config, fetch: recordingFetch } = await configure(o, transcript));
+    if (!config) ({ config, fetch: recordingFetch } = await configure(o, method, transcript));
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
     const verifier = scenario.pkce === 'S256' ? oidc.randomPKCECodeVerifier() : undefined;

@@ -83,21 +83,20 @@ export async function runScenario(scenario: Scenario, ctx: ScenarioContext): Pro
  *  browser then does it all again from the home page, and what it sees is the diagnosis. */
 async function loginOverHttp(appUrl: string, redirectUri: string, scenario: Scenario, user: TestUser, ctx: ScenarioContext): Promise<boolean> {
   const http = new HttpSession();
-  try {
+  const callback = await (async () => {
     const home = await http.follow(new URL(appUrl), redirectUri);
     const href = home.kind === 'page' ? cheerio.load(home.body)('#login').attr('href') : undefined;
-    if (!href) return false;
+    if (!href) return undefined;
     const app = appDriverFor(ctx.profile.login);
-    const url = await continueOverHttp(http, await http.follow(new URL(href), redirectUri), redirectUri, { selectors: ctx.driver.selectors, user, ...(app ? { app } : {}) });
-    if (!url) return false;
-    // response_mode=form_post: the response was read from the auto-posting form into the query.
-    if (scenario.response_mode === 'form_post') {
-      await send({ url: new URL(url.pathname, url.origin), form: Object.fromEntries(url.searchParams) });
-    } else await send({ url });
-    return true;
-  } catch {
-    return false;
-  }
+    return continueOverHttp(http, await http.follow(new URL(href), redirectUri), redirectUri, { selectors: ctx.driver.selectors, user, ...(app ? { app } : {}) });
+  })().catch(() => undefined);
+  if (!callback) return false;
+  // Delivered once: what the application makes of it (callbackOutcome) is the verdict, whatever
+  // this request's own answer; a second login in the browser would start another one.
+  // response_mode=form_post: the response was read from the auto-posting form into the query.
+  const delivery = scenario.response_mode === 'form_post' ? send({ url: new URL(callback.pathname, callback.origin), form: Object.fromEntries(callback.searchParams) }) : send({ url: callback });
+  await delivery.catch(() => undefined);
+  return true;
 }
 
 /** What the application made of the callback: it answers within moments of receiving it; a
