@@ -1,5 +1,41 @@
+// Which Chromium a run launches: a headless shell before a full browser (a quarter of the CPU per
+// page), Playwright's own before the system's, HARNESS_CHROMIUM before all.
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { launchBrowser, newContext } from './launch.ts';
+import { bundledHeadlessShell, findChromium, launchBrowser, newContext } from './launch.ts';
+
+function registry(withShell: boolean): { full: string; shell: string } {
+  const root = mkdtempSync(path.join(tmpdir(), 'pw-registry-'));
+  const full = path.join(root, 'chromium-1255', 'chrome-linux64', 'chrome');
+  const shell = path.join(root, 'chromium_headless_shell-1255', 'chrome-headless-shell-linux64', 'chrome-headless-shell');
+  mkdirSync(path.dirname(full), { recursive: true });
+  writeFileSync(full, '');
+  if (withShell) {
+    mkdirSync(path.dirname(shell), { recursive: true });
+    writeFileSync(shell, '');
+  }
+  return { full, shell };
+}
+
+describe('findChromium', () => {
+  it("finds the headless shell Playwright installs beside its Chromium, of the same revision", () => {
+    const { full, shell } = registry(true);
+    expect(bundledHeadlessShell(full)).toBe(shell);
+  });
+
+  it('has no shell to offer when Playwright installed none (install --no-shell)', () => {
+    expect(bundledHeadlessShell(registry(false).full)).toBeUndefined();
+    expect(bundledHeadlessShell('/usr/bin/chromium')).toBeUndefined();
+  });
+
+  it('takes HARNESS_CHROMIUM when it exists, and nothing else when it does not', () => {
+    const { full } = registry(false);
+    expect(findChromium({ HARNESS_CHROMIUM: full })).toBe(full);
+    expect(findChromium({ HARNESS_CHROMIUM: `${full}-missing` })).toBeUndefined();
+  });
+});
 
 describe('newContext', () => {
   it('bounds every action of its pages (Playwright Test\'s use: options do not reach it)', async () => {
