@@ -1,9 +1,15 @@
 // Suites run under Playwright Test, started by `npm run conformance` (src/cli/main.ts), which
-// starts the provider and the relying parties and passes them in through HARNESS_* variables.
+// starts the provider and the relying parties and passes them in through HARNESS_* variables
+// (src/cli/suite-runner.ts).
 // Workers launch their browser themselves when a check needs one (suites/harness.ts).
 
 import { readdirSync } from 'node:fs';
 import { defineConfig, type Project } from 'playwright/test';
+import { receiveRunEnv } from './src/cli/run-env.ts';
+
+// Started by the CLI before the provider is up: the run's environment comes on stdin (nothing
+// below may read HARNESS_* before it is in).
+await receiveRunEnv();
 
 const reportDir = process.env.HARNESS_REPORT_DIR ?? 'reports/adhoc';
 const workers = Number(process.env.HARNESS_WORKERS ?? 2);

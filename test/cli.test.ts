@@ -86,7 +86,10 @@ describe('bad input', () => {
       .replace('config: ./configuration.yml', `config: ${path.join(ROOT, 'docker/reference/configuration.yml')}`)
       .replace('kasm: insecure_secret', 'kasm: not-the-secret')
       .replace(/^expected_results:.*$/m, '');
-    const r = await cli(['--target', write('wrong-secret.yml', profile), '--report-dir', path.join(tmp, 'wrong-secret')]);
+    // Playwright's runner is started before the provider (src/cli/suite-runner.ts): it must be gone too.
+    const mark = `wrong-secret-${Math.random()}`;
+    const r = await cli(['--target', write('wrong-secret.yml', profile), '--report-dir', path.join(tmp, 'wrong-secret')], 120_000, { TEST_RUN_MARK: mark });
+    expect(processesWith(`TEST_RUN_MARK=${mark}`)).toEqual([]);
     expect(r.code).toBe(2);
     const lines = r.err.trim().split('\n').filter((l) => l.startsWith('error:'));
     expect(lines).toHaveLength(1);
@@ -288,19 +291,49 @@ describe('lifecycle', () => {
 
   it('Ctrl-C in the middle of a run stops the provider, the relying parties and Playwright', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-int-'));
-    const run = startCli(['--report-dir', path.join(dir, 'report')]);
+    // Playwright's runner and its workers inherit the CLI's environment: the marker finds them all.
+    const mark = `ctrl-c-${Math.random()}`;
+    const run = startCli(['--report-dir', path.join(dir, 'report')], { env: { TEST_RUN_MARK: mark } });
     // Wait for the suites to be under way: the relying parties are listening by then.
     await run.waitFor(/Running \d+ tests/, 60_000);
     expect(await portFree(29011)).toBe(false);
-    if (existsSync('/proc')) expect(processesWith(path.join(dir, 'report')).length).toBeGreaterThan(0);
+    if (existsSync('/proc')) expect(processesWith(`TEST_RUN_MARK=${mark}`).length).toBeGreaterThan(1);
     run.child.kill('SIGINT');
     const code = await run.exited;
     expect(code).toBe(130);
     expect(await portFree(29011)).toBe(true);
     expect(await portFree(29015)).toBe(true);
-    // Playwright and its workers carry the run's report folder in their environment.
-    expect(processesWith(path.join(dir, 'report'))).toEqual([]);
+    expect(processesWith(`TEST_RUN_MARK=${mark}`)).toEqual([]);
   }, 120_000);
+
+  it('a CLI killed outright before the provider is up leaves no Playwright runner waiting', async () => {
+    // A provider that takes connections and never answers: the CLI waits in its discovery probe,
+    // with Playwright's runner already started and waiting for the run's environment.
+    const connected: Array<() => void> = [];
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => {
+      sockets.add(socket);
+      connected.shift()?.();
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    const mark = `killed-${Math.random()}`;
+    try {
+      const probed = new Promise<void>((resolve) => connected.push(resolve));
+      const run = startCli(['--issuer', `http://127.0.0.1:${port}`], { env: { TEST_RUN_MARK: mark } });
+      await probed;
+      if (existsSync('/proc')) expect(processesWith(`TEST_RUN_MARK=${mark}`).length).toBeGreaterThan(1);
+      run.child.kill('SIGKILL');
+      await run.exited;
+      // The runner sees its stdin end and exits; nothing to wait on but its exit.
+      const deadline = Date.now() + 15_000;
+      while (processesWith(`TEST_RUN_MARK=${mark}`).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(processesWith(`TEST_RUN_MARK=${mark}`)).toEqual([]);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  }, 60_000);
 });
 
 describe('refusals behind a consent page', () => {

@@ -1,11 +1,14 @@
 // `npm run bench`: the figures the core issue budgets, measured in one run on this machine.
-//   full default run (all suites against the embedded reference) in 10 s or less (issue 8);
+//   full default run (all suites against the embedded reference), process start to exit, in 10 s
+//   or less (issue 8);
 //   one browser-driven login+consent, median, under 600 ms;
 //   the same code flow over raw HTTP, median, for comparison.
 
+import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import os from 'node:os';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { RunMeta } from '../report/meta.ts';
 import { ROOT, runConformance, resolveProfile } from '../cli/run.ts';
 import { startEmbedded } from '../targets/embedded/provider.ts';
@@ -69,13 +72,31 @@ async function flows(): Promise<{ browser: number; raw: number }> {
   }
 }
 
+/** The default run as a user starts it (what `npm run conformance` runs, without npm's own
+ *  start): seconds from starting the process to its exit, and its exit code. The CLI's own
+ *  start (Node, its modules) is part of what a user waits for, so it is part of the figure. */
+function commandRun(): Promise<{ seconds: number; code: number | null }> {
+  const reportDir = mkdtempSync(path.join(os.tmpdir(), 'bench-run-'));
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), '--report-dir', reportDir], { cwd: ROOT, stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      rmSync(reportDir, { recursive: true, force: true });
+      resolve({ seconds: (performance.now() - t0) / 1000, code });
+    });
+  });
+}
+
 async function main(): Promise<void> {
   const run = await runConformance({ stdio: 'pipe' });
   const counts = run.results.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.outcome]: (acc[r.outcome] ?? 0) + 1 }), {});
+  const command = await commandRun();
   const f = await flows();
   const wall = run.wallMs / 1000;
   console.log(`checks run: ${run.results.length} (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')})`);
-  console.log(`full default run: ${wall.toFixed(1)} s (${verdict(wall, 10)} s), ${run.authorizations ?? '?'} authorizations`);
+  console.log(`full default run, process start to exit (node --import tsx src/cli/main.ts, as npm run conformance): ${command.seconds.toFixed(1)} s (${verdict(command.seconds, 10)} s), exit ${command.code}`);
+  console.log(`the same run inside an already-started process (runConformance, the CLI's "finished in"): ${wall.toFixed(1)} s, ${run.authorizations ?? '?'} authorizations`);
   console.log(`where the run's time goes: ${phases(run.reportDir, run.readyMs, run.wallMs)}`);
   // Where the time goes: check time summed per suite (across workers), and the slowest checks.
   const bySuite = new Map<string, number>();

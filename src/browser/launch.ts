@@ -11,7 +11,8 @@
 
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type LaunchOptions } from 'playwright';
+import { createRequire } from 'node:module';
+import type { Browser, BrowserContext, LaunchOptions } from 'playwright';
 
 import { trustFromEnv } from '../targets/tls.ts';
 
@@ -22,6 +23,15 @@ const SYSTEM_CHROMIUMS = [
   '/usr/bin/google-chrome',
   '/usr/bin/google-chrome-stable',
 ];
+
+// Required when first needed, not imported: an ESM import of 'playwright' makes Node scan
+// playwright-core's 3.6 MB bundle for export names (cjs-module-lexer, following
+// `module.exports = require(...)`), about 0.25 s of CPU in every process that loads this module,
+// measured; and the CLI, which only looks for a browser, loads it off its critical path.
+let loaded: typeof import('playwright') | undefined;
+function playwright(): typeof import('playwright') {
+  return (loaded ??= createRequire(import.meta.url)('playwright') as typeof import('playwright'));
+}
 
 class BrowserNotFound extends Error {}
 
@@ -52,7 +62,7 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string | und
   const explicit = env.HARNESS_CHROMIUM;
   if (explicit) return existsSync(explicit) ? explicit : undefined;
   try {
-    const bundled = chromium.executablePath();
+    const bundled = playwright().chromium.executablePath();
     if (bundled && existsSync(bundled)) return bundledHeadlessShell(bundled) ?? bundled;
   } catch {
     // playwright throws when its browsers were never installed
@@ -80,7 +90,7 @@ export function launchOptions(env: NodeJS.ProcessEnv = process.env): LaunchOptio
 }
 
 export function launchBrowser(env: NodeJS.ProcessEnv = process.env): Promise<Browser> {
-  return chromium.launch(launchOptions(env));
+  return playwright().chromium.launch(launchOptions(env));
 }
 
 /** Bounds of one browser action (click, fill, screenshot) and one navigation, ms. */

@@ -2,7 +2,7 @@
 
 import { ConfigError } from '../config/errors.ts';
 import { SettingsError } from '../config/settings.ts';
-import { SetupError } from './run.ts';
+import { SetupError } from './setup-error.ts';
 
 /** Runs `main` and exits with its code. A thrown error is one line on stderr and exit 2: the
  *  whole message for known mistakes (already one line naming the file and field), the first

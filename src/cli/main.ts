@@ -3,8 +3,8 @@
 
 import { readSettings } from '../config/settings.ts';
 import { parseCli, USAGE, UsageError } from './args.ts';
-import { runConformance } from './run.ts';
 import { runMain } from './entry.ts';
+import { startSuiteRunner } from './suite-runner.ts';
 
 async function main(): Promise<number> {
   const options = parseCli(process.argv.slice(2));
@@ -14,7 +14,16 @@ async function main(): Promise<number> {
   }
   // Every HARNESS_* setting checked before anything starts.
   readSettings(process.env);
-  const outcome = await runConformance(options);
+  // Playwright's runner first, then the run's own modules: both load at once, on two cores.
+  const suites = startSuiteRunner(options);
+  let run: typeof import('./run.ts');
+  try {
+    run = await import('./run.ts');
+  } catch (err) {
+    await suites.stop();
+    throw err;
+  }
+  const outcome = await run.runConformance(options, suites);
   console.log(`finished in ${(outcome.wallMs / 1000).toFixed(1)} s, exit ${outcome.exitCode}`);
   return outcome.exitCode;
 }

@@ -1,9 +1,7 @@
 // One conformance run: load the profile, start the provider and the relying parties, run the
 // suites under Playwright Test, write the reports, stop everything (also on failure and Ctrl-C).
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +20,8 @@ import { loadScenarios } from '../scenarios/schema.ts';
 import type { StartedTarget } from '../targets/types.ts';
 import { startRelyingParties, type RelyingParties } from '../rp/server.ts';
 import { createRedactor } from '../report/redact.ts';
+import { SetupError } from './setup-error.ts';
+import { startSuiteRunner, type SuiteRunner } from './suite-runner.ts';
 import { compareVerdicts, formatChanges, readVerdicts, writeVerdicts, ExpectedResultsError, type VerdictChange } from '../report/expected.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -61,8 +61,7 @@ export interface RunOutcome {
   authorizations?: number;
 }
 
-/** A setup problem the user can fix: printed as one line, exit code 2. */
-export class SetupError extends Error {}
+export { SetupError };
 
 function stamp(d: Date): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
@@ -81,28 +80,53 @@ export function resolveProfile(options: RunOptions, digests?: DeferredDigests): 
   return { ...profile, start: { mode: 'url' }, issuer: options.issuer };
 }
 
-export async function runConformance(options: RunOptions = {}): Promise<RunOutcome> {
-  const started = Date.now();
-  // pbkdf2 at Authelia's rounds is slow: the profile's secrets are checked against the digests
-  // in the thread pool while the provider starts, and the run waits for them before any check.
+/** Everything checked before anything starts: the profile (its digests checked later, in the
+ *  thread pool while the provider starts: pbkdf2 at Authelia's rounds is slow), the login driver,
+ *  every scenario file, the expected results (the browser: checkBrowser). A mistake is one line
+ *  and exit 2. */
+function checkSetup(options: RunOptions) {
   const digests = new DeferredDigests();
   const profile = resolveProfile(options, digests);
   try {
-    launchOptions();
     selectorsFor(profile.login);
   } catch (err) {
     throw new SetupError(`${profile.file}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  // Every scenario file checked before anything starts: a mistake is one line and exit 2.
   loadScenarios(path.join(ROOT, 'scenarios'));
   const reportDir = path.resolve(options.reportDir ?? path.join(ROOT, 'reports', `${stamp(new Date())}-${profile.name}`));
-  let expected;
   try {
-    expected = profile.expectedResults && !options.updateExpected ? readVerdicts(profile.expectedResults) : undefined;
+    const expected = profile.expectedResults && !options.updateExpected ? readVerdicts(profile.expectedResults) : undefined;
+    return { digests, profile, reportDir, expected };
   } catch (err) {
     if (err instanceof ExpectedResultsError) throw new SetupError(err.message);
     throw err;
   }
+}
+
+/** That there is a Chromium to launch (one line, exit 2, when not). Finding Playwright's own
+ *  means loading Playwright (about half a second): done where the CLI would otherwise wait, before
+ *  a container target's start (minutes) and while the suites load for the others. */
+function checkBrowser(profile: TargetProfile): void {
+  try {
+    launchOptions();
+  } catch (err) {
+    throw new SetupError(`${profile.file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** One conformance run. `suites`: Playwright's runner, when the caller started it already (the
+ *  CLI does, before loading this module: startSuiteRunner); else it is started here first. Either
+ *  way it is stopped on every way out. */
+export async function runConformance(options: RunOptions = {}, suites: SuiteRunner = startSuiteRunner(options)): Promise<RunOutcome> {
+  const started = Date.now();
+  let setup;
+  try {
+    setup = checkSetup(options);
+  } catch (err) {
+    await suites.stop();
+    throw err;
+  }
+  const { digests, profile, reportDir, expected } = setup;
 
   const stack: Array<() => Promise<void>> = [];
   // One cleanup, shared: an interrupt and the normal end may both ask for it, and neither may
@@ -112,12 +136,14 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
     (cleaning ??= (async () => {
       while (stack.length) await stack.pop()!().catch(() => undefined);
     })());
-  let child: ChildProcess | undefined;
+  // Stopped last on the way out (it has ended already when the run got that far).
+  stack.push(() => suites.stop());
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) return;
     interrupted = true;
-    void stopChild(child, signal)
+    void suites
+      .stop(signal)
       .then(cleanup)
       .then(() => process.exit(130));
   };
@@ -133,6 +159,7 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
     // from the moment there is something to stop.
     let pendingStop: (() => Promise<void>) | undefined;
     stack.push(() => pendingStop?.() ?? Promise.resolve());
+    if (profile.start.mode === 'container') checkBrowser(profile);
     const targetStarted = Date.now();
     try {
       target = await startTarget(profile, undefined, { reportDir, redact: createRedactor(knownSecrets(profile)).text, ...(options.rebuild ? { rebuild: true } : {}), track: (stop) => (pendingStop = stop) });
@@ -159,8 +186,7 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
     writeFileSync(secretsFile, JSON.stringify(knownSecrets(profile)), { mode: 0o600 });
 
     const notes = [...target.notes, ...rps.unserved.map((u) => `no live relying party at ${u.uri}: ${u.reason}`)];
-    const env = {
-      ...process.env,
+    const env: Record<string, string> = {
       HARNESS_TARGET: profile.file,
       HARNESS_ISSUER: target.issuer,
       HARNESS_REPORT_DIR: reportDir,
@@ -171,16 +197,9 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
       ...(target.tls ? { [TLS_ENV]: JSON.stringify(target.tls) } : {}),
       HARNESS_RUN_META: JSON.stringify({ target: profile.name, issuer: target.issuer, profileFile: profile.file, claimsProfile: profile.claimsProfile, startedAt: new Date(started).toISOString(), notes, ...(target.image ? { image: target.image } : {}) }),
     };
-    const cli = path.join(path.dirname(createRequire(import.meta.url).resolve('playwright/package.json')), 'cli.js');
-    const args = [cli, 'test', '-c', path.join(ROOT, 'playwright.config.ts'), ...(options.grep ? ['--grep', options.grep] : [])];
-    const code = await new Promise<number>((resolve, reject) => {
-      // Its own process group, so an interrupt reaches Playwright's workers and browsers too.
-      child = spawn(process.execPath, args, { cwd: ROOT, env, detached: true, stdio: options.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
-      child.stdout?.resume();
-      child.stderr?.resume();
-      child.once('error', reject);
-      child.once('exit', (c) => resolve(c ?? 1));
-    });
+    suites.handOver(env);
+    if (profile.start.mode !== 'container') checkBrowser(profile);
+    const code = await suites.exited;
     const results = readResults(reportDir);
     if (!results) throw new SetupError(`the suites did not write ${path.join(reportDir, 'results.json')} (Playwright exited with ${code})`);
     // A filter that matches nothing is a mistake in the command, not a run with no findings.
@@ -212,27 +231,6 @@ export async function runConformance(options: RunOptions = {}): Promise<RunOutco
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
-}
-
-const GRACE_MS = 5_000;
-
-/** Interrupts Playwright's process group; kills it when it has not ended within GRACE_MS. */
-async function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
-  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
-  const pid = child.pid;
-  const group = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(-pid, sig);
-    } catch {
-      // the group is already gone
-    }
-  };
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  group(signal);
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, GRACE_MS)))]);
-  clearTimeout(timer);
-  group('SIGKILL');
 }
 
 function readResults(dir: string): CheckResult[] | undefined {

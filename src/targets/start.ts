@@ -2,11 +2,10 @@
 
 import type { TargetProfile } from '../model/target.ts';
 import type { StartedTarget } from './types.ts';
-import { startEmbedded } from './embedded/provider.ts';
 import { FAULTS, isFault, type Fault } from './embedded/faults.ts';
 import { startCommand } from './command.ts';
 import { probeDiscovery } from './wait.ts';
-import { startContainer, type ContainerStartOptions } from './container.ts';
+import type { ContainerStartOptions } from './container.ts';
 
 class UnsupportedTarget extends Error {}
 
@@ -19,10 +18,13 @@ export async function startTarget(profile: TargetProfile, readyTimeoutMs = 5_000
   return target;
 }
 
+// The embedded provider (oidc-provider, koa) and the container launcher (Testcontainers, the
+// provisioners) are loaded only for the mode that needs them: each is 0.3-0.6 s of module loading
+// before anything starts, measured, which a run of another mode would only wait for.
 async function startMode(profile: TargetProfile, readyTimeoutMs: number, container: ContainerStartOptions, faults: Fault[]): Promise<StartedTarget> {
   switch (profile.start.mode) {
     case 'embedded':
-      return startEmbedded(profile, { faults });
+      return (await import('./embedded/provider.ts')).startEmbedded(profile, { faults });
     case 'command':
       return startCommand(profile);
     case 'url': {
@@ -33,7 +35,7 @@ async function startMode(profile: TargetProfile, readyTimeoutMs: number, contain
       return { name: profile.name, issuer, notes: [`already-running provider at ${issuer}`], stop: async () => undefined };
     }
     case 'container':
-      return startContainer(profile, container);
+      return (await import('./container.ts')).startContainer(profile, container);
   }
 }
 
