@@ -126,10 +126,14 @@ async function captureFailure(stopTrace: (path: string) => Promise<void>, page: 
   return evidence;
 }
 
-/** How a check's traces are recorded: the screencast and every action, without the DOM
- *  snapshots (and the network log that comes with them), which made each action of a login about
- *  a third slower, measured. The network is kept by `navigations` instead. */
-const TRACING = { screenshots: true, snapshots: false } as const;
+/** How a check's traces are recorded: every action, without the DOM snapshots (and the network
+ *  log that comes with them), which made each action of a login about a third slower, measured;
+ *  the network is kept by `navigations` instead. The screencast only with --full (certification):
+ *  encoding and storing its frames cost a default run 2.5-5 CPU-seconds, 1.5-2 s of its wall time
+ *  (measured A/B on 2 cores), and a failure keeps a screenshot of the page either way. */
+function traceOptions(run: RunContext): { screenshots: boolean; snapshots: false } {
+  return { screenshots: run.full, snapshots: false };
+}
 
 /** The browser's navigations while `page` runs a check (method, URL, status), the network part of
  *  the evidence when the check fails: Playwright reports these events to the client anyway. */
@@ -183,7 +187,7 @@ async function captured<T>(session: WorkerSession, name: string, page: Page, sto
  *  evidence. */
 export async function withFreshPage<T>(session: WorkerSession, name: string, fn: (page: Page) => Promise<T>): Promise<T> {
   const context = await newContext(await session.browser());
-  await context.tracing.start(TRACING);
+  await context.tracing.start(traceOptions(session.run));
   const page = await context.newPage();
   try {
     return await captured(session, name, page, (p) => context.tracing.stop({ path: p }), fn);
@@ -200,7 +204,7 @@ export async function withSignedInPage<T>(session: WorkerSession, client: Client
   const page = await session.keptPage(client);
   const tracing = page.context().tracing;
   // The first chunk starts the context's tracing; later ones start a chunk of it.
-  await (tracedContexts.has(page.context()) ? tracing.startChunk() : tracing.start(TRACING).then(() => tracedContexts.add(page.context())));
+  await (tracedContexts.has(page.context()) ? tracing.startChunk() : tracing.start(traceOptions(session.run)).then(() => tracedContexts.add(page.context())));
   let stopped = false;
   try {
     return await captured(session, name, page, (p) => ((stopped = true), tracing.stopChunk({ path: p })), fn);

@@ -24,7 +24,8 @@ export const USAGE = `usage: npm run conformance -- [--target <profile.yml | fol
   --update-expected rewrites the target's expected-results file from this run.
   --reverse runs the suites one after another in reverse order (verdicts must not depend on order).
   --full (certification) also watches configured lifespans of up to 5 minutes run out (codes, tokens,
-         pre-configured consent), all at once in the background, and races parallel refreshes.`;
+         pre-configured consent), all at once in the background, races parallel refreshes, and
+         records the screencast in the traces of failed browser checks.`;
 
 export function parseCli(argv: string[]): CliOptions {
   let values: Record<string, string | boolean | undefined>;
