@@ -71,6 +71,7 @@ describe('bad input', () => {
     ['HARNESS_SKEW', '5 seconds please', /^error: HARNESS_SKEW="5 seconds please": not a number of seconds or a duration/],
     ['HARNESS_WORKERS', 'two', /^error: HARNESS_WORKERS="two": not a positive whole number/],
     ['HARNESS_EMBEDDED_FAULTS', 'no-such-fault', /^error: HARNESS_EMBEDDED_FAULTS="no-such-fault": unknown fault no-such-fault/],
+    ['HARNESS_CHROMIUM', os.tmpdir(), /^error: HARNESS_CHROMIUM=".*": not an executable file/],
   ])('a bad %s setting: one line naming it, exit 2, nothing started', async (name, value, message) => {
     const r = await cli(['--report-dir', path.join(tmp, `settings-${name}`)], 30_000, { [name]: value });
     expect(r.code).toBe(2);
@@ -237,11 +238,15 @@ describe('root causes, not noise', () => {
   }, 150_000);
 
   it('a --grep that matches no check: one line, exit 2', async () => {
-    const r = await cli(['--grep', 'no-such-check-anywhere', '--report-dir', tmp()], 60_000);
+    const reportDir = path.join(tmp(), 'report');
+    const r = await cli(['--grep', 'no-such-check-anywhere', '--report-dir', reportDir], 60_000);
     expect(r.code).toBe(2);
     const lines = r.err.trim().split('\n').filter((l) => l.startsWith('error:'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/--grep "no-such-check-anywhere" matches no check/);
+    // Nothing of Playwright's, and no report folder for a run that checked nothing.
+    expect(r.out).toBe('');
+    expect(existsSync(reportDir)).toBe(false);
   }, 70_000);
 });
 
@@ -304,6 +309,44 @@ describe('lifecycle', () => {
     expect(await portFree(29011)).toBe(true);
     expect(await portFree(29015)).toBe(true);
     expect(processesWith(`TEST_RUN_MARK=${mark}`)).toEqual([]);
+    // No verdict for a run cut short: no summary of ours, and the report folder it made is gone.
+    expect(run.output()).toMatch(/interrupted \(SIGINT\): everything the run started is stopped; no report/);
+    expect(run.output()).not.toMatch(/^checks: /m);
+    expect(existsSync(path.join(dir, 'report'))).toBe(false);
+  }, 120_000);
+
+  it('a closed terminal (SIGHUP) ends the run as Ctrl-C does: everything stopped, exit 129', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-hup-'));
+    const mark = `hup-${Math.random()}`;
+    const run = startCli(['--report-dir', path.join(dir, 'report')], { env: { TEST_RUN_MARK: mark } });
+    await run.waitFor(/Running \d+ tests/, 60_000);
+    run.child.kill('SIGHUP');
+    expect(await run.exited).toBe(129);
+    expect(await portFree(29011)).toBe(true);
+    expect(processesWith(`TEST_RUN_MARK=${mark}`)).toEqual([]);
+    expect(existsSync(path.join(dir, 'report'))).toBe(false);
+  }, 120_000);
+
+  it('a CLI killed outright during the run leaves no Playwright runner, worker or browser', async () => {
+    // A provider outside the CLI (it would die with an embedded one, and the checks with it), and
+    // --full's lifespans of a minute: without the CLI, the run would go on for that minute.
+    const provider = await startEmbedded(resolveProfile({}));
+    const mark = `killed-running-${Math.random()}`;
+    try {
+      const run = startCli(['--issuer', provider.issuer, '--full', '--grep', 'lifespans\\.', '--report-dir', path.join(mkdtempSync(path.join(os.tmpdir(), 'harness-kill-')), 'report')], { env: { TEST_RUN_MARK: mark } });
+      await run.waitFor(/Running \d+ tests/, 60_000);
+      if (existsSync('/proc')) expect(processesWith(`TEST_RUN_MARK=${mark}`).length).toBeGreaterThan(1);
+      run.child.kill('SIGKILL');
+      // The CLI's exit, not its output's end: the runner holds that output open while it lives.
+      await new Promise<void>((resolve) => (run.child.signalCode !== null ? resolve() : run.child.once('exit', () => resolve())));
+      // The runner sees its stdin end and ends its process group; nothing to wait on but that.
+      const deadline = Date.now() + 15_000;
+      while (processesWith(`TEST_RUN_MARK=${mark}`).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(processesWith(`TEST_RUN_MARK=${mark}`)).toEqual([]);
+    } finally {
+      for (const pid of processesWith(`TEST_RUN_MARK=${mark}`)) process.kill(pid, 'SIGKILL');
+      await provider.stop();
+    }
   }, 120_000);
 
   it('a CLI killed outright before the provider is up leaves no Playwright runner waiting', async () => {

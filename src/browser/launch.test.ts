@@ -11,10 +11,10 @@ function registry(withShell: boolean): { full: string; shell: string } {
   const full = path.join(root, 'chromium-1255', 'chrome-linux64', 'chrome');
   const shell = path.join(root, 'chromium_headless_shell-1255', 'chrome-headless-shell-linux64', 'chrome-headless-shell');
   mkdirSync(path.dirname(full), { recursive: true });
-  writeFileSync(full, '');
+  writeFileSync(full, '', { mode: 0o755 });
   if (withShell) {
     mkdirSync(path.dirname(shell), { recursive: true });
-    writeFileSync(shell, '');
+    writeFileSync(shell, '', { mode: 0o755 });
   }
   return { full, shell };
 }
@@ -30,10 +30,15 @@ describe('findChromium', () => {
     expect(bundledHeadlessShell('/usr/bin/chromium')).toBeUndefined();
   });
 
-  it('takes HARNESS_CHROMIUM when it exists, and nothing else when it does not', () => {
+  it('takes HARNESS_CHROMIUM when it is an executable file, and nothing else when it is not', () => {
     const { full } = registry(false);
     expect(findChromium({ HARNESS_CHROMIUM: full })).toBe(full);
     expect(findChromium({ HARNESS_CHROMIUM: `${full}-missing` })).toBeUndefined();
+    // A folder (the browser's install folder, say) or a file that cannot run is not a browser.
+    expect(findChromium({ HARNESS_CHROMIUM: path.dirname(full) })).toBeUndefined();
+    const plain = path.join(path.dirname(full), 'README');
+    writeFileSync(plain, '', { mode: 0o644 });
+    expect(findChromium({ HARNESS_CHROMIUM: plain })).toBeUndefined();
   });
 });
 

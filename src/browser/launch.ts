@@ -14,6 +14,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, LaunchOptions } from 'playwright';
 
+import { executableFile } from '../config/settings.ts';
 import { trustFromEnv } from '../targets/tls.ts';
 
 const SYSTEM_CHROMIUMS = [
@@ -56,11 +57,11 @@ export function bundledHeadlessShell(bundled: string): string | undefined {
 }
 
 /** Path of the Chromium a run launches, or undefined when none is found. Order: HARNESS_CHROMIUM
- *  (must exist); Playwright's headless shell, then its full Chromium; the system's
+ *  (must be an executable file); Playwright's headless shell, then its full Chromium; the system's
  *  `SYSTEM_CHROMIUMS`, headless shell first. */
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const explicit = env.HARNESS_CHROMIUM;
-  if (explicit) return existsSync(explicit) ? explicit : undefined;
+  if (explicit) return executableFile(explicit) ? explicit : undefined;
   try {
     const bundled = playwright().chromium.executablePath();
     if (bundled && existsSync(bundled)) return bundledHeadlessShell(bundled) ?? bundled;
@@ -75,7 +76,7 @@ export function launchOptions(env: NodeJS.ProcessEnv = process.env): LaunchOptio
   if (!executablePath) {
     throw new BrowserNotFound(
       env.HARNESS_CHROMIUM
-        ? `HARNESS_CHROMIUM=${env.HARNESS_CHROMIUM}: no such file`
+        ? `HARNESS_CHROMIUM=${env.HARNESS_CHROMIUM}: not an executable file`
         : 'no Chromium found: run `npm run setup` (installs Playwright\'s Chromium or Debian\'s chromium) or set HARNESS_CHROMIUM',
     );
   }

@@ -11,7 +11,8 @@ describe('readRunEnv', () => {
     input.write('{"HARNESS_ISSUER":"http://127.0.0.1:1/",');
     input.write('"HARNESS_WORKERS":"2"}\n{"ignored":"x"}\n');
     expect(await env).toEqual({ HARNESS_ISSUER: 'http://127.0.0.1:1/', HARNESS_WORKERS: '2' });
-    expect(input.destroyed).toBe(true);
+    expect(input.listenerCount('data')).toBe(0);
+    expect(input.isPaused()).toBe(true);
   });
 
   it('ends with RunEnvMissing when the input ends first (the CLI stopped)', async () => {
@@ -43,9 +44,25 @@ describe('receiveRunEnv', () => {
   it('puts the environment in and drops its own flag, so the workers started later wait for nothing', async () => {
     const env: NodeJS.ProcessEnv = { [RUN_ENV_FROM_STDIN]: 'stdin' };
     const input = new PassThrough();
-    const received = receiveRunEnv(env, input);
+    const received = receiveRunEnv(env, input, () => undefined);
     input.write('{"HARNESS_REPORT_DIR":"/tmp/r"}\n');
     await received;
     expect(env).toEqual({ HARNESS_REPORT_DIR: '/tmp/r' });
+  });
+
+  it('ends the run when the CLI goes after the hand-over (its end of stdin closes), once', async () => {
+    const env: NodeJS.ProcessEnv = { [RUN_ENV_FROM_STDIN]: 'stdin' };
+    const input = new PassThrough();
+    let gone = 0;
+    const received = receiveRunEnv(env, input, () => gone++);
+    input.write('{"HARNESS_REPORT_DIR":"/tmp/r"}\n');
+    await received;
+    input.write('anything more is dropped\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(gone).toBe(0);
+    input.end();
+    await new Promise((resolve) => input.once('end', resolve));
+    input.emit('error', new Error('EPIPE'));
+    expect(gone).toBe(1);
   });
 });

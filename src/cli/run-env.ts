@@ -11,7 +11,8 @@ export class RunEnvMissing extends Error {}
 
 /** The first line of `input`, parsed as the run's environment (an object of strings).
  *  Rejects when the input ends first (the CLI stopped before the provider was up) or the line is
- *  not such an object. Stops reading after the line, so the input holds no process open. */
+ *  not such an object. Stops listening after the line (the input is left paused, not closed: its
+ *  end still tells that the CLI is gone, see watchCli). */
 export function readRunEnv(input: NodeJS.ReadableStream & { destroy?: () => void }): Promise<Record<string, string>> {
   return new Promise((resolve, reject) => {
     let buffered = '';
@@ -19,7 +20,7 @@ export function readRunEnv(input: NodeJS.ReadableStream & { destroy?: () => void
       input.removeListener('data', onData);
       input.removeListener('end', onEnd);
       input.removeListener('error', onEnd);
-      input.destroy?.();
+      input.pause();
       settle();
     };
     const onData = (chunk: Buffer | string) => {
@@ -44,11 +45,39 @@ export function readRunEnv(input: NodeJS.ReadableStream & { destroy?: () => void
   });
 }
 
+/** Calls `gone` once `input` (the runner's stdin, the CLI's end of a pipe) ends or fails: the CLI
+ *  is gone, killed outright (SIGKILL, a closed terminal) before it could stop the run. Reads and
+ *  drops anything more, and holds no process open (a socket's reference is dropped). */
+export function watchCli(input: NodeJS.ReadableStream & { unref?: () => void }, gone: () => void): void {
+  let called = false;
+  const once = () => {
+    if (called) return;
+    called = true;
+    gone();
+  };
+  input.on('end', once);
+  input.on('error', once);
+  input.on('data', () => undefined);
+  input.resume();
+  input.unref?.();
+}
+
+/** Ends this runner's process group at once (the runner leads it: src/cli/suite-runner.ts starts it
+ *  detached): its workers with it; their browsers end with the pipes the workers held. */
+function endRunGroup(): void {
+  try {
+    process.kill(-process.pid, 'SIGKILL');
+  } catch {
+    process.exit(2);
+  }
+}
+
 /** In playwright.config.ts: when started by the CLI ahead of the provider, waits for the run's
  *  environment and puts it into this process's (so the suites, the reporters and the workers,
  *  started later with this environment, see it); otherwise does nothing. A runner whose CLI is
- *  gone exits (code 2, silently) instead of waiting on. */
-export async function receiveRunEnv(env: NodeJS.ProcessEnv = process.env, input: NodeJS.ReadableStream = process.stdin): Promise<void> {
+ *  gone exits (code 2, silently) instead of waiting on; one whose CLI goes later, during the run,
+ *  ends with its workers (`gone`, default: its process group is killed), reporting nothing. */
+export async function receiveRunEnv(env: NodeJS.ProcessEnv = process.env, input: NodeJS.ReadableStream = process.stdin, gone: () => void = endRunGroup): Promise<void> {
   if (env[RUN_ENV_FROM_STDIN] !== 'stdin') return;
   delete env[RUN_ENV_FROM_STDIN];
   try {
@@ -58,4 +87,5 @@ export async function receiveRunEnv(env: NodeJS.ProcessEnv = process.env, input:
     if (!(err instanceof RunEnvMissing)) process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(2);
   }
+  watchCli(input, gone);
 }

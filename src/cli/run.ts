@@ -1,7 +1,7 @@
 // One conformance run: load the profile, start the provider and the relying parties, run the
 // suites under Playwright Test, write the reports, stop everything (also on failure and Ctrl-C).
 
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { DeferredDigests } from '../config/digest.ts';
 import { readSettings } from '../config/settings.ts';
 import { knownSecrets } from '../report/redact.ts';
 import { failingCount } from '../report/meta.ts';
+import { removeEmptyDirs } from '../report/empty-dirs.ts';
 import { launchOptions } from '../browser/launch.ts';
 import { selectorsFor } from '../browser/drivers.ts';
 import { startTarget } from '../targets/start.ts';
@@ -110,7 +111,9 @@ function checkBrowser(profile: TargetProfile): void {
   try {
     launchOptions();
   } catch (err) {
-    throw new SetupError(`${profile.file}: ${err instanceof Error ? err.message : String(err)}`);
+    const message = err instanceof Error ? err.message : String(err);
+    // HARNESS_CHROMIUM names itself; the other case concerns the profile's run.
+    throw new SetupError(message.startsWith('HARNESS_CHROMIUM=') ? message : `${profile.file}: ${message}`);
   }
 }
 
@@ -127,6 +130,11 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
     throw err;
   }
   const { digests, profile, reportDir, expected } = setup;
+  // A report folder this run made holds nothing worth keeping when the run never judged the
+  // provider: removed after an interrupt or a --grep matching nothing, emptied of empty folders
+  // after a setup error (a container's log stays).
+  const ownReportDir = !existsSync(reportDir);
+  let discardReport = false;
 
   const stack: Array<() => Promise<void>> = [];
   // One cleanup, shared: an interrupt and the normal end may both ask for it, and neither may
@@ -138,20 +146,29 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
     })());
   // Stopped last on the way out (it has ended already when the run got that far).
   stack.push(() => suites.stop());
-  let interrupted = false;
+  let interrupted: NodeJS.Signals | undefined;
+  // Cut short (Ctrl-C, a kill, the terminal closed): everything started is stopped, no verdict or
+  // report is given for a run that did not finish, and the exit code is 128 + the signal's number.
+  const endInterrupted = (signal: NodeJS.Signals): never => {
+    if (ownReportDir) rmSync(reportDir, { recursive: true, force: true });
+    process.stderr.write(`interrupted (${signal}): everything the run started is stopped; no report\n`);
+    process.exit(128 + (os.constants.signals[signal] ?? 2));
+  };
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) return;
-    interrupted = true;
+    interrupted = signal;
+    // Playwright's runner is stopped as by Ctrl-C whatever the signal: it closes its browsers.
     void suites
-      .stop(signal)
+      .stop('SIGINT')
       .then(cleanup)
-      .then(() => process.exit(130));
+      .then(() => endInterrupted(signal));
   };
   // `on`, not `once`: a library's exit hook (signal-exit, under Testcontainers) re-raises the
   // signal when it sees itself as the only listener left, which would end the run before cleanup.
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of signals) process.on(signal, onSignal);
 
+  let setupFailed = false;
   try {
     let target: StartedTarget;
     mkdirSync(reportDir, { recursive: true });
@@ -201,11 +218,13 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
     if (profile.start.mode !== 'container') checkBrowser(profile);
     const code = await suites.exited;
     const results = readResults(reportDir);
-    if (!results) throw new SetupError(`the suites did not write ${path.join(reportDir, 'results.json')} (Playwright exited with ${code})`);
-    // A filter that matches nothing is a mistake in the command, not a run with no findings.
-    if (options.grep && results.every((r) => r.id === 'harness.error') && results.some((r) => /No tests found/.test(r.message ?? ''))) {
+    // A filter that matches nothing is a mistake in the command, not a run with no findings
+    // (Playwright passes with no tests, and the reporter writes nothing for them).
+    if (options.grep && code === 0 && (!results || results.length === 0)) {
+      discardReport = true;
       throw new SetupError(`--grep ${JSON.stringify(options.grep)} matches no check (check ids look like code.exchange, claims.no-leak; see the README's suites table)`);
     }
+    if (!results) throw new SetupError(`the suites did not write ${path.join(reportDir, 'results.json')} (Playwright exited with ${code})`);
     const failing = failingCount(results);
     const base = { reportDir, results, issuer: target.issuer, wallMs: Date.now() - started, readyMs, ...(target.authorizations ? { authorizations: target.authorizations() } : {}) };
     if (profile.expectedResults && options.updateExpected) {
@@ -224,12 +243,16 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
       return { ...base, exitCode: changes.length ? 1 : 0, changes };
     }
     return { ...base, exitCode: failing > 0 ? 1 : 0 };
+  } catch (err) {
+    setupFailed = true;
+    throw err;
   } finally {
     await cleanup();
     // Interrupted: the run's own end must not report a verdict for a run that was cut short.
-    if (interrupted) process.exit(130);
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    if (interrupted) endInterrupted(interrupted);
+    if (ownReportDir && discardReport) rmSync(reportDir, { recursive: true, force: true });
+    else if (ownReportDir && setupFailed) removeEmptyDirs(reportDir);
+    for (const signal of signals) process.removeListener(signal, onSignal);
   }
 }
 

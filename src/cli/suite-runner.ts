@@ -34,7 +34,8 @@ export interface SuiteRunner {
  *  then reaches its workers and browsers too), waiting for handOver. */
 export function startSuiteRunner(options: SuiteRunnerOptions = {}): SuiteRunner {
   const cli = path.join(path.dirname(createRequire(import.meta.url).resolve('playwright/package.json')), 'cli.js');
-  const args = [cli, 'test', '-c', path.join(ROOT, 'playwright.config.ts'), ...(options.grep ? ['--grep', options.grep] : [])];
+  // A filter matching nothing is the CLI's to report (one line, exit 2), not Playwright's error.
+  const args = [cli, 'test', '-c', path.join(ROOT, 'playwright.config.ts'), ...(options.grep ? ['--grep', options.grep, '--pass-with-no-tests'] : [])];
   const out = options.stdio === 'pipe' ? 'pipe' : 'inherit';
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, [RUN_ENV_FROM_STDIN]: 'stdin' }, detached: true, stdio: ['pipe', out, out] });
   child.stdout?.resume();

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { readSettings, SettingsError } from './settings.ts';
 import { thrown } from '../../test/thrown.ts';
@@ -17,6 +18,8 @@ describe('HARNESS_* settings', () => {
     expect(thrown(SettingsError, () => readSettings({ HARNESS_WORKERS: '2.5' })).message).toMatch(/^HARNESS_WORKERS/);
     expect(thrown(SettingsError, () => readSettings({ HARNESS_EMBEDDED_FAULTS: 'cors-wildcard,nope' })).message).toMatch(/^HARNESS_EMBEDDED_FAULTS="cors-wildcard,nope": unknown fault nope/);
     expect(thrown(SettingsError, () => readSettings({ HARNESS_CHROMIUM: ' ' })).message).toMatch(/^HARNESS_CHROMIUM=" ": empty/);
+    // A folder (the browser's install folder, say) is not a browser to launch.
+    expect(thrown(SettingsError, () => readSettings({ HARNESS_CHROMIUM: os.tmpdir() })).message).toMatch(/^HARNESS_CHROMIUM=".*": not an executable file/);
     expect(thrown(SettingsError, () => readSettings({ HARNESS_SKWE: '5' })).message).toMatch(/^HARNESS_SKWE: unknown setting \(known: HARNESS_SKEW, /);
   });
   it('the variables the CLI sets for its workers are not the user\'s mistakes', () => {

@@ -1,6 +1,7 @@
 // The HARNESS_* environment settings, read and checked in one place before anything starts: a bad
 // value is one line naming the variable (exit 2), never a NaN that quietly turns a check off.
 
+import { accessSync, constants, statSync } from 'node:fs';
 import { FAULTS, isFault, type Fault } from '../targets/embedded/faults.ts';
 import { parseDuration } from './duration.ts';
 
@@ -23,6 +24,16 @@ export interface Settings {
 const USER_SETTINGS = ['HARNESS_SKEW', 'HARNESS_WORKERS', 'HARNESS_EMBEDDED_FAULTS', 'HARNESS_CHROMIUM', 'HARNESS_BASE_IMAGE', 'HARNESS_NODE_IMAGE'];
 /** Set by the CLI for the suites' workers (src/cli/run.ts), never by hand. */
 const INTERNAL = ['HARNESS_RUN_ENV', 'HARNESS_TARGET', 'HARNESS_ISSUER', 'HARNESS_REPORT_DIR', 'HARNESS_SECRETS_FILE', 'HARNESS_RUN_META', 'HARNESS_TLS_TRUST', 'HARNESS_REVERSE', 'HARNESS_FULL'];
+
+/** Whether `file` is a regular file this process may execute (a browser to launch). */
+export function executableFile(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
 
 function bad(name: string, value: string, problem: string): never {
   throw new SettingsError(`${name}=${JSON.stringify(value)}: ${problem}`);
@@ -63,6 +74,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     faults.push(name);
   }
   const chromium = nonEmpty(env, 'HARNESS_CHROMIUM');
+  if (chromium !== undefined && !executableFile(chromium)) bad('HARNESS_CHROMIUM', chromium, 'not an executable file (the browser binary itself, e.g. /usr/bin/chromium-headless-shell)');
   const baseImage = nonEmpty(env, 'HARNESS_BASE_IMAGE');
   const nodeImage = nonEmpty(env, 'HARNESS_NODE_IMAGE');
   for (const [name, value] of [['HARNESS_BASE_IMAGE', baseImage], ['HARNESS_NODE_IMAGE', nodeImage]] as const) {

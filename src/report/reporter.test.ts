@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FullConfig, FullResult, Suite, TestCase, TestResult } from 'playwright/types/testReporter';
 import type { CheckResult } from '../model/check.ts';
-import HarnessReporter, { removeEmptyDirs } from './reporter.ts';
+import HarnessReporter from './reporter.ts';
+import { removeEmptyDirs } from './empty-dirs.ts';
 import type { JsonReport } from './json.ts';
 
 const SECRET = 'evidence-secret-9000';

@@ -2,7 +2,7 @@
 // JUnit, JSON and HTML reports. The suites attach a `check-result` JSON per test; tests that
 // crashed or timed out before attaching one are still reported as failed, never dropped.
 
-import { readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from 'playwright/types/testReporter';
 import type { CheckResult, Severity } from '../model/check.ts';
@@ -11,6 +11,7 @@ import type { RunMeta } from './meta.ts';
 import { countsText, rootCauses, summarize } from './meta.ts';
 import { createRedactor, type Redactor } from './redact.ts';
 import { writeReports } from './write.ts';
+import { removeEmptyDirs } from './empty-dirs.ts';
 
 export interface HarnessReporterOptions {
   outputDir?: string;
@@ -147,28 +148,6 @@ function toCheckResult(test: TestCase, result: TestResult): CheckResult {
   return { ...base, outcome: 'passed', message: 'passed without a check-result attachment' };
 }
 
-/** Removes `dir` and the folders under it that hold no file (a file anywhere below keeps its
- *  folders). True when `dir` itself was removed. */
-export function removeEmptyDirs(dir: string): boolean {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return false;
-  }
-  let empty = true;
-  for (const e of entries) {
-    if (!e.isDirectory() || !removeEmptyDirs(path.join(dir, e.name))) empty = false;
-  }
-  if (!empty) return false;
-  try {
-    rmdirSync(dir);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export default class HarnessReporter implements Reporter {
   private readonly outputDir: string;
   private readonly byTest = new Map<string, CheckResult>();
@@ -212,6 +191,11 @@ export default class HarnessReporter implements Reporter {
   }
 
   onEnd(result: FullResult): void {
+    // Under the CLI (it hands over the run's metadata): a run cut short gets no verdicts (the CLI
+    // says it was interrupted), and a filter that selected no check is the CLI's one-line error.
+    const underCli = process.env.HARNESS_RUN_META !== undefined;
+    if (underCli && result.status === 'interrupted') return;
+    if (underCli && (this.root?.allTests().length ?? 0) === 0 && this.globalErrors.length === 0) return;
     const results = this.collect(result);
     const secrets = readSecrets(process.env.HARNESS_SECRETS_FILE);
     const redactor = createRedactor(secrets);

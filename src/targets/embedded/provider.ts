@@ -212,7 +212,19 @@ export interface LoginContext {
 
 export async function startEmbedded(profile: TargetProfile, options: EmbeddedOptions = {}): Promise<StartedTarget> {
   const faults = new Set(options.faults ?? []);
-  const server = http.createServer();
+  // Listening comes first (the issuer names the port); a request that arrives before the provider
+  // is built gets a 503 instead of a connection nobody answers.
+  let handle: http.RequestListener | undefined;
+  const server = http.createServer((req, res) => {
+    if (handle) return handle(req, res);
+    res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '1' }).end('the provider is starting');
+  });
+  // Every connection, from the first, is ended by stop() (close() alone waits for keep-alive ones).
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -371,7 +383,7 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
     callback(req, res);
   };
   const wrap = installFaults({ faults, provider, issuer, privateKey, current, registered: new Set(profile.clients.flatMap((c) => c.redirectUris)), proceed });
-  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+  handle = (req, res) => {
     current.run({ req }, () => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
       if (path.startsWith('/interaction/')) {
@@ -390,13 +402,7 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
       if (wrap(req, res, path)) return;
       proceed(req, res, path);
     });
-  });
-
-  const sockets = new Set<import('node:net').Socket>();
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
+  };
 
   return {
     name: profile.name,
