@@ -156,43 +156,45 @@ interface PolicyContext {
 const SCOPE_OF_CLAIM = new Map(Object.entries(SCOPE_CLAIMS).flatMap(([scope, claims]) => claims.map((c) => [c, scope] as const)));
 
 // Authelia 4.39 claims_policies put listed claims back into the ID token; oidc-provider has no
-// per-client switch for that, so the ID token is re-signed with them (same key, same kid).
-async function applyClaimsPolicy(json: Record<string, unknown>, p: PolicyContext): Promise<void> {
-  if (typeof json.id_token !== 'string') return;
-  const claims = jose.decodeJwt(json.id_token);
+// per-client switch for that. True when a claim was added to `claims`.
+function addPolicyClaims(json: Record<string, unknown>, claims: jose.JWTPayload, p: PolicyContext): boolean {
   const client = p.clients.get(String(claims.azp ?? (Array.isArray(claims.aud) ? claims.aud[0] : claims.aud)));
   const user = typeof claims.sub === 'string' ? p.bySubject.get(claims.sub) : undefined;
-  if (!client?.idTokenClaims.length || !user) return;
+  if (!client?.idTokenClaims.length || !user) return false;
   const granted = new Set(String(json.scope ?? '').split(' '));
-  let added = 0;
+  let added = false;
   for (const claim of client.idTokenClaims) {
     const scope = SCOPE_OF_CLAIM.get(claim);
     if (scope && granted.has(scope) && claim in user.claims && !(claim in claims)) {
       claims[claim] = user.claims[claim];
-      added++;
+      added = true;
     }
   }
-  if (added === 0) return;
-  json.id_token = await resign(json.id_token, claims, p.privateKey);
-}
-
-/** The ID token again with `claims`, under the same header (alg, kid, typ) and key. */
-async function resign(idToken: string, claims: jose.JWTPayload, key: CryptoKey): Promise<string> {
-  const header = jose.decodeProtectedHeader(idToken);
-  return new jose.SignJWT(claims).setProtectedHeader({ alg: header.alg ?? 'RS256', ...(header.kid ? { kid: header.kid } : {}), ...(header.typ ? { typ: header.typ } : {}) }).sign(key);
+  return added;
 }
 
 // Authelia (fosite) puts at_hash into the ID token of the token endpoint; oidc-provider only into
-// those of implicit and hybrid responses. Added here (same key, same kid), so the reference's
-// at_hash is verified rather than absent.
-async function addAtHash(json: Record<string, unknown>, p: PolicyContext): Promise<void> {
-  if (typeof json.id_token !== 'string' || typeof json.access_token !== 'string') return;
-  const claims = jose.decodeJwt(json.id_token);
-  if (claims.at_hash !== undefined) return;
-  const alg = jose.decodeProtectedHeader(json.id_token).alg ?? 'RS256';
+// those of implicit and hybrid responses. Added here, so the reference's at_hash is verified rather
+// than absent. True when it was added to `claims`.
+function addAtHash(json: Record<string, unknown>, claims: jose.JWTPayload, alg: string): boolean {
+  if (typeof json.access_token !== 'string' || claims.at_hash !== undefined) return false;
   const digest = createHash(alg.endsWith('512') ? 'sha512' : alg.endsWith('384') ? 'sha384' : 'sha256').update(json.access_token, 'ascii').digest();
   claims.at_hash = jose.base64url.encode(digest.subarray(0, digest.length / 2));
-  json.id_token = await resign(json.id_token, claims, p.privateKey);
+  return true;
+}
+
+/** The token response's ID token as Authelia would issue it (policy claims, at_hash): re-signed
+ *  once, under the same header (alg, kid, typ) and key, when anything was added. */
+async function completeIdToken(json: Record<string, unknown>, p: PolicyContext): Promise<void> {
+  if (typeof json.id_token !== 'string') return;
+  const claims = jose.decodeJwt(json.id_token);
+  const header = jose.decodeProtectedHeader(json.id_token);
+  const alg = header.alg ?? 'RS256';
+  // Both, not either: each may add what the other does not.
+  const policy = addPolicyClaims(json, claims, p);
+  const atHash = addAtHash(json, claims, alg);
+  if (!policy && !atHash) return;
+  json.id_token = await new jose.SignJWT(claims).setProtectedHeader({ alg, ...(header.kid ? { kid: header.kid } : {}), ...(header.typ ? { typ: header.typ } : {}) }).sign(p.privateKey);
 }
 
 /** Pre-configured consents match only the exact same scope set. */
@@ -375,10 +377,7 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
     // Installed after the faults, so they rewrite first and a fault sees the honoured response.
     if (path === ROUTES.token) {
       rewriteBody(res, jsonRewrite(unauthorizedClient));
-      rewriteBody(res, jsonRewrite(async (json) => {
-        await applyClaimsPolicy(json, policyCtx);
-        await addAtHash(json, policyCtx);
-      }));
+      rewriteBody(res, jsonRewrite((json) => completeIdToken(json, policyCtx)));
     }
     callback(req, res);
   };
