@@ -54,6 +54,7 @@ describe('bad input', () => {
     ['an unknown field', () => ['--target', write('unknown.yml', 'name: x\nissuer: http://127.0.0.1:1\nbogus: 1\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\n')], /unknown\.yml.*bogus/],
     ['an unreachable issuer', () => ['--target', DEFAULT_TARGET, '--issuer', 'http://127.0.0.1:9'], /127\.0\.0\.1:9 did not answer discovery/],
     ['an unknown option', () => ['--frobnicate'], /frobnicate/],
+    ['a --report-dir that is a file', () => ['--report-dir', write('a-file', 'x')], /--report-dir .*a-file: not a folder/],
     ['--image for a target that is not a container', () => ['--image', 'x/y:1'], /--image: .*not a container target/],
     ['a missing expected-results file', () => ['--target', write('expect.yml', 'name: x\nissuer: http://127.0.0.1:9\nexpected_results: ./missing.json\nlogin: {driver: embedded}\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\n')], /missing\.json: not found/],
     ['a container file that does not exist', () => ['--target', write('nofile.yml', 'name: x\nissuer: http://127.0.0.1:${PORT}\nstart: {mode: container, image: a/b:1, files: [{source: ./gone.conf, target: /etc/x}]}\nlogin: {driver: embedded}\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\n')], /nofile\.yml.*start\.files\[0\]\.source.*gone\.conf/],
@@ -294,6 +295,34 @@ describe('lifecycle', () => {
     expect(run.output()).toMatch(/checks: \d+ passed, 0 failed/);
     expect(await portFree(port)).toBe(true);
   }, 120_000);
+
+  it.skipIf(!existsSync('/proc'))('Ctrl-C while a command target is still starting ends its process', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-cmd-int-'));
+    const mark = `cmd-int-${Math.random()}`;
+    const profile = path.join(dir, 'target.yml');
+    // A provider that never answers discovery: the CLI waits for it (up to a minute).
+    writeFileSync(
+      profile,
+      [
+        'name: never-ready',
+        `start: { mode: command, command: [${JSON.stringify(process.execPath)}, -e, "setInterval(() => {}, 1000)"], ready_timeout: 60s }`,
+        'issuer: http://127.0.0.1:9',
+        'login: { driver: embedded }',
+        'users: [{ username: a, password: b }]',
+        'clients: [{ client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:29999/cb"] }]',
+        '',
+      ].join('\n'),
+    );
+    const run = startCli(['--target', profile, '--report-dir', path.join(dir, 'report')], { env: { TEST_RUN_MARK: mark } });
+    const provider = () => processesWith(`TEST_RUN_MARK=${mark}`).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('setInterval'));
+    // The provider's process carries the marker too (it inherits the CLI's environment).
+    const deadline = Date.now() + 30_000;
+    while (!provider().length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(provider().length).toBe(1);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(130);
+    expect(processesWith(`TEST_RUN_MARK=${mark}`)).toEqual([]);
+  }, 90_000);
 
   it('Ctrl-C in the middle of a run stops the provider, the relying parties and Playwright', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-int-'));

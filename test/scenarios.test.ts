@@ -258,4 +258,18 @@ describe('npm run scenario', () => {
     expect(await portFree(29212)).toBe(true);
     expect(processesWith(marker)).toEqual([]);
   }, 60_000);
+
+  it('a closed terminal (SIGHUP) or a kill (SIGTERM) ends it as Ctrl-C does: 128 + the signal, everything stopped', async () => {
+    for (const [signal, code] of [['SIGHUP', 129], ['SIGTERM', 143]] as const) {
+      const marker = randomUUID();
+      const run = startCli([path.join(SCENARIOS, 'proxmox.yaml'), '--target', referenceDir()], { script: 'scenario.ts', env: { SCENARIO_TEST_MARKER: marker } });
+      await run.waitFor(/^scenario proxmox /m, 60_000);
+      run.child.kill(signal);
+      expect(await run.exited).toBe(code);
+      expect(run.output()).toMatch(new RegExp(`interrupted \\(${signal}\\): everything the scenario started is stopped; no verdict`));
+      expect(run.output()).not.toMatch(/PASS|FAIL|closed|error:|\n\s+at /);
+      expect(await portFree(29212)).toBe(true);
+      expect(processesWith(marker)).toEqual([]);
+    }
+  }, 120_000);
 });

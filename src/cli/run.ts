@@ -1,7 +1,7 @@
 // One conformance run: load the profile, start the provider and the relying parties, run the
 // suites under Playwright Test, write the reports, stop everything (also on failure and Ctrl-C).
 
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,7 @@ import type { StartedTarget } from '../targets/types.ts';
 import { startRelyingParties, type RelyingParties } from '../rp/server.ts';
 import { createRedactor } from '../report/redact.ts';
 import { SetupError } from './setup-error.ts';
+import { INTERRUPTS, interruptedExitCode } from './signals.ts';
 import { startSuiteRunner, type SuiteRunner } from './suite-runner.ts';
 import { compareVerdicts, formatChanges, readVerdicts, writeVerdicts, ExpectedResultsError, type VerdictChange } from '../report/expected.ts';
 
@@ -95,6 +96,7 @@ function checkSetup(options: RunOptions) {
   }
   loadScenarios(path.join(ROOT, 'scenarios'));
   const reportDir = path.resolve(options.reportDir ?? path.join(ROOT, 'reports', `${stamp(new Date())}-${profile.name}`));
+  if (existsSync(reportDir) && !statSync(reportDir).isDirectory()) throw new SetupError(`--report-dir ${reportDir}: not a folder`);
   try {
     const expected = profile.expectedResults && !options.updateExpected ? readVerdicts(profile.expectedResults) : undefined;
     return { digests, profile, reportDir, expected };
@@ -152,7 +154,7 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
   const endInterrupted = (signal: NodeJS.Signals): never => {
     if (ownReportDir) rmSync(reportDir, { recursive: true, force: true });
     process.stderr.write(`interrupted (${signal}): everything the run started is stopped; no report\n`);
-    process.exit(128 + (os.constants.signals[signal] ?? 2));
+    process.exit(interruptedExitCode(signal));
   };
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) return;
@@ -165,8 +167,7 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
   };
   // `on`, not `once`: a library's exit hook (signal-exit, under Testcontainers) re-raises the
   // signal when it sees itself as the only listener left, which would end the run before cleanup.
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  for (const signal of signals) process.on(signal, onSignal);
+  for (const signal of INTERRUPTS) process.on(signal, onSignal);
 
   let setupFailed = false;
   try {
@@ -252,7 +253,7 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
     if (interrupted) endInterrupted(interrupted);
     if (ownReportDir && discardReport) rmSync(reportDir, { recursive: true, force: true });
     else if (ownReportDir && setupFailed) removeEmptyDirs(reportDir);
-    for (const signal of signals) process.removeListener(signal, onSignal);
+    for (const signal of INTERRUPTS) process.removeListener(signal, onSignal);
   }
 }
 

@@ -21,6 +21,7 @@ import { runScenario } from '../scenarios/run.ts';
 import { autheliaSnippet } from '../scenarios/snippet.ts';
 import { formatTranscript, formatVerdict } from './scenario-format.ts';
 import { runMain } from './entry.ts';
+import { INTERRUPTS, interruptedExitCode } from './signals.ts';
 
 const USAGE = 'usage: npm run scenario -- <scenarios/file.yaml> [--target <profile folder or target.yml>] (default target: the embedded reference, docker/reference)';
 
@@ -50,16 +51,20 @@ async function main(): Promise<number> {
   const cleanup = async () => {
     while (stops.length) await stops.pop()!().catch(() => undefined);
   };
-  // Interrupted: everything started is stopped and the command ends with 130. What the cut-short
-  // flow throws meanwhile (Playwright's "context closed") is no verdict and is not printed.
+  // Interrupted: everything started is stopped and the command ends with 128 + the signal's number
+  // (130 for Ctrl-C). What the cut-short flow throws meanwhile (Playwright's "context closed") is
+  // no verdict and is not printed.
   let interrupted = false;
-  const onSignal = () => {
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
     interrupted = true;
-    void cleanup().then(() => process.exit(130));
+    void cleanup().then(() => {
+      process.stderr.write(`interrupted (${signal}): everything the scenario started is stopped; no verdict\n`);
+      process.exit(interruptedExitCode(signal));
+    });
   };
   const untilExit = () => new Promise<never>(() => undefined);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  for (const signal of INTERRUPTS) process.on(signal, onSignal);
   try {
     let target;
     try {
@@ -90,8 +95,7 @@ async function main(): Promise<number> {
     // Interrupted, the signal handler stops everything and exits.
     if (!interrupted) {
       await cleanup();
-      process.removeListener('SIGINT', onSignal);
-      process.removeListener('SIGTERM', onSignal);
+      for (const signal of INTERRUPTS) process.removeListener(signal, onSignal);
     }
   }
 }

@@ -11,7 +11,9 @@ import { fillTemplate } from './template.ts';
 import { freePort } from './port.ts';
 import { waitForDiscovery } from './wait.ts';
 
-export async function startCommand(profile: TargetProfile): Promise<StartedTarget> {
+/** `track` is called with the process's stop as soon as it is spawned, so an interrupt while it
+ *  starts up (before discovery answers) still ends it. */
+export async function startCommand(profile: TargetProfile, options: { track?: (stop: () => Promise<void>) => void } = {}): Promise<StartedTarget> {
   const start = profile.start;
   if (start.mode !== 'command') throw new Error('not a command target');
   if (!profile.issuer) throw new Error(`${profile.file}: issuer is required for command targets`);
@@ -50,6 +52,7 @@ export async function startCommand(profile: TargetProfile): Promise<StartedTarge
     await gone;
     clearTimeout(timer);
   };
+  options.track?.(stop);
   try {
     await waitForDiscovery(issuer, start.readyTimeoutMs, () => !exited);
   } catch (err) {

@@ -32,7 +32,8 @@ export interface ContainerStartOptions {
   redact?: (text: string) => string;
   /** Build the image even when it exists (a changed Dockerfile). */
   rebuild?: boolean;
-  /** Called as soon as there is something to stop, so an interrupt during start still removes it. */
+  /** Called as soon as there is something to stop (a container, a command's process), so an
+   *  interrupt during start still removes it. */
   track?: (stop: () => Promise<void>) => void;
 }
 

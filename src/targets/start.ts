@@ -26,7 +26,7 @@ async function startMode(profile: TargetProfile, readyTimeoutMs: number, contain
     case 'embedded':
       return (await import('./embedded/provider.ts')).startEmbedded(profile, { faults });
     case 'command':
-      return startCommand(profile);
+      return startCommand(profile, { ...(container.track ? { track: container.track } : {}) });
     case 'url': {
       const issuer = profile.issuer;
       if (!issuer) throw new UnsupportedTarget(`${profile.file}: issuer is required when the provider is already running`);
