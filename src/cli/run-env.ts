@@ -13,7 +13,7 @@ export class RunEnvMissing extends Error {}
  *  Rejects when the input ends first (the CLI stopped before the provider was up) or the line is
  *  not such an object. Stops listening after the line (the input is left paused, not closed: its
  *  end still tells that the CLI is gone, see watchCli). */
-export function readRunEnv(input: NodeJS.ReadableStream & { destroy?: () => void }): Promise<Record<string, string>> {
+export function readRunEnv(input: NodeJS.ReadableStream): Promise<Record<string, string>> {
   return new Promise((resolve, reject) => {
     let buffered = '';
     const done = (settle: () => void) => {
@@ -46,8 +46,8 @@ export function readRunEnv(input: NodeJS.ReadableStream & { destroy?: () => void
 }
 
 /** Calls `gone` once `input` (the runner's stdin, the CLI's end of a pipe) ends or fails: the CLI
- *  is gone, killed outright (SIGKILL, a closed terminal) before it could stop the run. Reads and
- *  drops anything more, and holds no process open (a socket's reference is dropped). */
+ *  is gone, killed outright (SIGKILL, a closed terminal) before it could stop the run. Lets
+ *  anything more flow past unread, and holds no process open (a socket's reference is dropped). */
 export function watchCli(input: NodeJS.ReadableStream & { unref?: () => void }, gone: () => void): void {
   let called = false;
   const once = () => {
@@ -57,7 +57,6 @@ export function watchCli(input: NodeJS.ReadableStream & { unref?: () => void }, 
   };
   input.on('end', once);
   input.on('error', once);
-  input.on('data', () => undefined);
   input.resume();
   input.unref?.();
 }

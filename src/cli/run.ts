@@ -84,9 +84,11 @@ export function resolveProfile(options: RunOptions, digests?: DeferredDigests): 
 
 /** Everything checked before anything starts: the profile (its digests checked later, in the
  *  thread pool while the provider starts: pbkdf2 at Authelia's rounds is slow), the login driver,
- *  every scenario file, the expected results (the browser: checkBrowser). A mistake is one line
- *  and exit 2. */
+ *  every scenario file, the expected results, the HARNESS_* settings (the browser: checkBrowser).
+ *  A mistake is one line and exit 2. `ownReportDir`: the report folder does not exist yet (this
+ *  run makes it, and may remove it). */
 function checkSetup(options: RunOptions) {
+  const settings = readSettings(process.env);
   const digests = new DeferredDigests();
   const profile = resolveProfile(options, digests);
   try {
@@ -96,10 +98,11 @@ function checkSetup(options: RunOptions) {
   }
   loadScenarios(path.join(ROOT, 'scenarios'));
   const reportDir = path.resolve(options.reportDir ?? path.join(ROOT, 'reports', `${stamp(new Date())}-${profile.name}`));
-  if (existsSync(reportDir) && !statSync(reportDir).isDirectory()) throw new SetupError(`--report-dir ${reportDir}: not a folder`);
+  const existing = existsSync(reportDir) ? statSync(reportDir) : undefined;
+  if (existing && !existing.isDirectory()) throw new SetupError(`--report-dir ${reportDir}: not a folder`);
   try {
     const expected = profile.expectedResults && !options.updateExpected ? readVerdicts(profile.expectedResults) : undefined;
-    return { digests, profile, reportDir, expected };
+    return { settings, digests, profile, reportDir, ownReportDir: !existing, expected };
   } catch (err) {
     if (err instanceof ExpectedResultsError) throw new SetupError(err.message);
     throw err;
@@ -113,9 +116,7 @@ function checkBrowser(profile: TargetProfile): void {
   try {
     launchOptions();
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    // HARNESS_CHROMIUM names itself; the other case concerns the profile's run.
-    throw new SetupError(message.startsWith('HARNESS_CHROMIUM=') ? message : `${profile.file}: ${message}`);
+    throw new SetupError(`${profile.file}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
@@ -131,12 +132,11 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
     await suites.stop();
     throw err;
   }
-  const { digests, profile, reportDir, expected } = setup;
+  const { settings, digests, profile, reportDir, ownReportDir, expected } = setup;
   // A report folder this run made holds nothing worth keeping when the run never judged the
-  // provider: removed after an interrupt or a --grep matching nothing, emptied of empty folders
-  // after a setup error (a container's log stays).
-  const ownReportDir = !existsSync(reportDir);
-  let discardReport = false;
+  // provider: removed after an interrupt or a --grep matching nothing ('remove'), emptied of empty
+  // folders after any other error ('prune': a container's log stays).
+  let leftover: 'remove' | 'prune' | undefined;
 
   const stack: Array<() => Promise<void>> = [];
   // One cleanup, shared: an interrupt and the normal end may both ask for it, and neither may
@@ -169,7 +169,6 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
   // signal when it sees itself as the only listener left, which would end the run before cleanup.
   for (const signal of INTERRUPTS) process.on(signal, onSignal);
 
-  let setupFailed = false;
   try {
     let target: StartedTarget;
     mkdirSync(reportDir, { recursive: true });
@@ -211,7 +210,7 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
       ...(options.reverse ? { HARNESS_REVERSE: '1' } : {}),
       ...(options.full ? { HARNESS_FULL: '1' } : {}),
       HARNESS_SECRETS_FILE: secretsFile,
-      HARNESS_WORKERS: String(options.workers ?? readSettings(process.env).workers ?? profile.workers ?? 2),
+      HARNESS_WORKERS: String(options.workers ?? settings.workers ?? profile.workers ?? 2),
       ...(target.tls ? { [TLS_ENV]: JSON.stringify(target.tls) } : {}),
       HARNESS_RUN_META: JSON.stringify({ target: profile.name, issuer: target.issuer, profileFile: profile.file, claimsProfile: profile.claimsProfile, startedAt: new Date(started).toISOString(), notes, ...(target.image ? { image: target.image } : {}) }),
     };
@@ -222,7 +221,7 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
     // A filter that matches nothing is a mistake in the command, not a run with no findings
     // (Playwright passes with no tests, and the reporter writes nothing for them).
     if (options.grep && code === 0 && (!results || results.length === 0)) {
-      discardReport = true;
+      leftover = 'remove';
       throw new SetupError(`--grep ${JSON.stringify(options.grep)} matches no check (check ids look like code.exchange, claims.no-leak; see the README's suites table)`);
     }
     if (!results) throw new SetupError(`the suites did not write ${path.join(reportDir, 'results.json')} (Playwright exited with ${code})`);
@@ -245,14 +244,14 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
     }
     return { ...base, exitCode: failing > 0 ? 1 : 0 };
   } catch (err) {
-    setupFailed = true;
+    leftover ??= 'prune';
     throw err;
   } finally {
     await cleanup();
     // Interrupted: the run's own end must not report a verdict for a run that was cut short.
     if (interrupted) endInterrupted(interrupted);
-    if (ownReportDir && discardReport) rmSync(reportDir, { recursive: true, force: true });
-    else if (ownReportDir && setupFailed) removeEmptyDirs(reportDir);
+    if (ownReportDir && leftover === 'remove') rmSync(reportDir, { recursive: true, force: true });
+    else if (ownReportDir && leftover === 'prune') removeEmptyDirs(reportDir);
     for (const signal of INTERRUPTS) process.removeListener(signal, onSignal);
   }
 }
