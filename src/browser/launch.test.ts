@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bundledHeadlessShell, findChromium, launchBrowser, newContext } from './launch.ts';
+import { assertChromiumAvailable, bundledHeadlessShell, findChromium, launchBrowser, newContext } from './launch.ts';
 
 function registry(withShell: boolean): { full: string; shell: string } {
   const root = mkdtempSync(path.join(tmpdir(), 'pw-registry-'));
@@ -57,4 +57,15 @@ describe('newContext', () => {
       await browser.close();
     }
   }, 30_000);
+});
+
+describe('assertChromiumAvailable', () => {
+  it('answers as findChromium does, with the one-line reason when there is none', () => {
+    const { full } = registry(false);
+    expect(() => assertChromiumAvailable({ HARNESS_CHROMIUM: full })).not.toThrow();
+    expect(() => assertChromiumAvailable({ HARNESS_CHROMIUM: path.dirname(full) })).toThrow(`HARNESS_CHROMIUM=${path.dirname(full)}: not an executable file`);
+    const found = findChromium({});
+    if (found) expect(() => assertChromiumAvailable({})).not.toThrow();
+    else expect(() => assertChromiumAvailable({})).toThrow(/^no Chromium found: run `npm run setup`/);
+  });
 });

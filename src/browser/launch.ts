@@ -28,7 +28,8 @@ const SYSTEM_CHROMIUMS = [
 // Required when first needed, not imported: an ESM import of 'playwright' makes Node scan
 // playwright-core's 3.6 MB bundle for export names (cjs-module-lexer, following
 // `module.exports = require(...)`), about 0.25 s of CPU in every process that loads this module,
-// measured; and the CLI, which only looks for a browser, loads it off its critical path.
+// measured. The CLI, which only asks whether there is a browser, loads it only when no system
+// Chromium answers that (assertChromiumAvailable).
 let loaded: typeof import('playwright') | undefined;
 function playwright(): typeof import('playwright') {
   return (loaded ??= createRequire(import.meta.url)('playwright') as typeof import('playwright'));
@@ -71,15 +72,27 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string | und
   return SYSTEM_CHROMIUMS.find((p) => existsSync(p));
 }
 
+function browserNotFound(env: NodeJS.ProcessEnv): BrowserNotFound {
+  return new BrowserNotFound(
+    env.HARNESS_CHROMIUM
+      ? `HARNESS_CHROMIUM=${env.HARNESS_CHROMIUM}: not an executable file`
+      : 'no Chromium found: run `npm run setup` (installs Playwright\'s Chromium or Debian\'s chromium) or set HARNESS_CHROMIUM',
+  );
+}
+
+/** Throws (BrowserNotFound, a one-line message) when findChromium would find no browser. A system
+ *  Chromium answers the question without loading Playwright, which costs a process about a CPU-second
+ *  (measured in the CLI, which asks while the suites load and the provider answers its first checks,
+ *  on the same cores); which of the browsers a run launches is still findChromium's choice. */
+export function assertChromiumAvailable(env: NodeJS.ProcessEnv = process.env): void {
+  const explicit = env.HARNESS_CHROMIUM;
+  const available = explicit ? executableFile(explicit) : SYSTEM_CHROMIUMS.some((p) => existsSync(p)) || findChromium(env) !== undefined;
+  if (!available) throw browserNotFound(env);
+}
+
 export function launchOptions(env: NodeJS.ProcessEnv = process.env): LaunchOptions {
   const executablePath = findChromium(env);
-  if (!executablePath) {
-    throw new BrowserNotFound(
-      env.HARNESS_CHROMIUM
-        ? `HARNESS_CHROMIUM=${env.HARNESS_CHROMIUM}: not an executable file`
-        : 'no Chromium found: run `npm run setup` (installs Playwright\'s Chromium or Debian\'s chromium) or set HARNESS_CHROMIUM',
-    );
-  }
+  if (!executablePath) throw browserNotFound(env);
   // A TLS target's host name goes to loopback and its run certificate's key is pinned; every other
   // host outside this machine is kept out (fonts, updates, safe browsing). First matching rule wins.
   const trust = trustFromEnv(env);

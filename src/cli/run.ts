@@ -13,7 +13,7 @@ import { readSettings } from '../config/settings.ts';
 import { knownSecrets } from '../report/redact.ts';
 import { failingCount } from '../report/meta.ts';
 import { removeEmptyDirs } from '../report/empty-dirs.ts';
-import { launchOptions } from '../browser/launch.ts';
+import { assertChromiumAvailable } from '../browser/launch.ts';
 import { selectorsFor } from '../browser/drivers.ts';
 import { startTarget } from '../targets/start.ts';
 import { TLS_ENV } from '../targets/tls.ts';
@@ -109,12 +109,13 @@ function checkSetup(options: RunOptions) {
   }
 }
 
-/** That there is a Chromium to launch (one line, exit 2, when not). Finding Playwright's own
- *  means loading Playwright (about half a second): done where the CLI would otherwise wait, before
- *  a container target's start (minutes) and while the suites load for the others. */
+/** That there is a Chromium to launch (one line, exit 2, when not). When no system Chromium
+ *  answers it, finding Playwright's own means loading Playwright (about a CPU-second): done where the
+ *  CLI would otherwise wait, before a container target's start (minutes) and while the suites load
+ *  for the others. */
 function checkBrowser(profile: TargetProfile): void {
   try {
-    launchOptions();
+    assertChromiumAvailable();
   } catch (err) {
     throw new SetupError(`${profile.file}: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -202,8 +202,9 @@ export default class HarnessReporter implements Reporter {
     const meta = this.meta();
     const paths = writeReports(this.outputDir, results, meta, redactor);
     process.stdout.write(endSummary(results, paths.html, redactor));
-    // Playwright makes an output folder for every test; the checks keep their evidence in the
-    // report folder, so what is left are hundreds of empty folders: removed, anything else kept.
+    // The checks keep their evidence in the report folder; Playwright's output folder keeps only
+    // what Playwright writes there (a failed check's traces, error context). Empty folders are
+    // removed, anything else kept.
     for (const dir of this.testOutputDirs) removeEmptyDirs(dir);
   }
 
