@@ -9,7 +9,7 @@ import path from 'node:path';
 import { _baseTest, type Page, type Request, type Response, type TestInfo } from 'playwright/test';
 import type { CheckDef, CheckResult, Evidence } from '../src/model/check.ts';
 import type { ClientSpec, TargetProfile } from '../src/model/target.ts';
-import { loadProfile } from '../src/config/profile.ts';
+import { readRunInputs } from '../src/session/run-inputs.ts';
 import type { Redactor } from '../src/report/redact.ts';
 import { redactZip } from '../src/report/zip.ts';
 import { selectorsFor } from '../src/browser/drivers.ts';
@@ -275,15 +275,10 @@ export function confidential(profile: TargetProfile): ClientSpec[] {
   return profile.clients.filter((c) => !c.public);
 }
 
-/** The profile, read at collection time so suites can make one test per client. */
+/** The profile, read at collection time so suites can make one test per client (the CLI's, read
+ *  once per process: src/session/run-inputs.ts). */
 export function collectProfile(env: NodeJS.ProcessEnv = process.env): TargetProfile {
-  const target = env.HARNESS_TARGET ?? new URL('../docker/reference', import.meta.url).pathname;
-  // Every suite file reads it at load, in the runner and in each worker: parsed once per process.
-  let profile = collected.get(target);
-  if (!profile) collected.set(target, (profile = loadProfile(target, { verifyDigests: false })));
-  return profile;
+  return readRunInputs(env).profile;
 }
-
-const collected = new Map<string, TargetProfile>();
 
 export { fail, skip };

@@ -1,13 +1,11 @@
-import path from 'node:path';
 import { check } from './harness.ts';
 import { checkScenario, scenarioCheck } from '../src/checks/scenarios.ts';
-import { loadScenarios } from '../src/scenarios/schema.ts';
+import { readRunInputs } from '../src/session/run-inputs.ts';
 import { runScenario } from '../src/scenarios/run.ts';
 
 const suite = 'scenarios';
-// The CLI validated every file before the run (a mistake stops it with exit 2).
-const dir = path.resolve(import.meta.dirname, '../scenarios');
-const scenarios = loadScenarios(dir);
+// The scenarios/ folder as the CLI read and validated it before the run (a mistake stops it with exit 2).
+const { scenarios } = readRunInputs();
 
 for (const scenario of scenarios) {
   // The application's login from no session is what is tested: a login session of its own, over

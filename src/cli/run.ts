@@ -18,6 +18,7 @@ import { selectorsFor } from '../browser/drivers.ts';
 import { startTarget } from '../targets/start.ts';
 import { TLS_ENV } from '../targets/tls.ts';
 import { loadScenarios } from '../scenarios/schema.ts';
+import { RUN_INPUTS_ENV, writeRunInputs } from '../session/run-inputs.ts';
 import type { StartedTarget } from '../targets/types.ts';
 import { startRelyingParties, type RelyingParties } from '../rp/server.ts';
 import { createRedactor } from '../report/redact.ts';
@@ -96,13 +97,13 @@ function checkSetup(options: RunOptions) {
   } catch (err) {
     throw new SetupError(`${profile.file}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  loadScenarios(path.join(ROOT, 'scenarios'));
+  const scenarios = loadScenarios(path.join(ROOT, 'scenarios'));
   const reportDir = path.resolve(options.reportDir ?? path.join(ROOT, 'reports', `${stamp(new Date())}-${profile.name}`));
   const existing = existsSync(reportDir) ? statSync(reportDir) : undefined;
   if (existing && !existing.isDirectory()) throw new SetupError(`--report-dir ${reportDir}: not a folder`);
   try {
     const expected = profile.expectedResults && !options.updateExpected ? readVerdicts(profile.expectedResults) : undefined;
-    return { settings, digests, profile, reportDir, ownReportDir: !existing, expected };
+    return { settings, digests, profile, scenarios, reportDir, ownReportDir: !existing, expected };
   } catch (err) {
     if (err instanceof ExpectedResultsError) throw new SetupError(err.message);
     throw err;
@@ -133,7 +134,7 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
     await suites.stop();
     throw err;
   }
-  const { settings, digests, profile, reportDir, ownReportDir, expected } = setup;
+  const { settings, digests, profile, scenarios, reportDir, ownReportDir, expected } = setup;
   // A report folder this run made holds nothing worth keeping when the run never judged the
   // provider: removed after an interrupt or a --grep matching nothing ('remove'), emptied of empty
   // folders after any other error ('prune': a container's log stays).
@@ -197,15 +198,18 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
     await digests.settled();
 
     mkdirSync(reportDir, { recursive: true });
-    // Secrets go to a private temp file, never into the report folder.
+    // Secrets go to a private temp folder, never into the report folder: the secrets to redact, and
+    // the run's inputs for Playwright's runner and workers (the profile holds them too).
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'oidc-harness-'));
     stack.push(async () => rmSync(tmp, { recursive: true, force: true }));
     const secretsFile = path.join(tmp, 'secrets.json');
     writeFileSync(secretsFile, JSON.stringify(knownSecrets(profile)), { mode: 0o600 });
+    const inputsFile = path.join(tmp, 'inputs.json');
+    writeRunInputs(inputsFile, { profile, scenarios });
 
     const notes = [...target.notes, ...rps.unserved.map((u) => `no live relying party at ${u.uri}: ${u.reason}`)];
     const env: Record<string, string> = {
-      HARNESS_TARGET: profile.file,
+      [RUN_INPUTS_ENV]: inputsFile,
       HARNESS_ISSUER: target.issuer,
       HARNESS_REPORT_DIR: reportDir,
       ...(options.reverse ? { HARNESS_REVERSE: '1' } : {}),

@@ -183,4 +183,11 @@ describe('provider folders', () => {
     expect(() => loadProfile(file('d.yml', `${base}login: {driver: keycloak}\nstart: {mode: url}\n`.replace('${PORT}', '1')))).toThrow(/login\.driver/);
     expect(() => loadProfile(file('s.yml', `${base}login: {driver: embedded}\nstart: {mode: container, image: a/b:1, provision: [{keycloak_admin: {}}]}\n`))).toThrow(/start\.provision\[0\].*unknown step keycloak_admin/);
   });
+  it("a provider step's arguments are each required, of their declared type, and no others", () => {
+    const file = tempFiles('harness-provision-args-');
+    const profile = (args: string) => file('p.yml', `name: x\nissuer: http://127.0.0.1:\${PORT}\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\nlogin: {driver: glewlwyd}\nstart: {mode: container, image: a/b:1, provision: [{glewlwyd_admin: ${args}}]}\n`);
+    expect(() => loadProfile(profile('{username: admin}'))).toThrow(/start\.provision\[0\]\.glewlwyd_admin\.password/);
+    expect(() => loadProfile(profile('{username: admin, password: 12}'))).toThrow(/start\.provision\[0\]\.glewlwyd_admin\.password/);
+    expect(() => loadProfile(profile('{username: admin, password: p, realm: x}'))).toThrow(/start\.provision\[0\]\.glewlwyd_admin.*realm/);
+  });
 });

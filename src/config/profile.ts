@@ -258,5 +258,6 @@ function providerStep(step: Record<string, unknown>, file: string, i: number): P
   const [name, args] = Object.entries(step)[0]!;
   const known = provisionStep(name);
   if (!known) throw new ConfigError(file, `start.provision[${i}]`, `unknown step ${name} (exec, or a step a provider registers)`);
-  return { step: name, args: parseWith(known.args, args, file, `start.provision[${i}].${name}`) };
+  const fields = Object.fromEntries(Object.entries(known.args).map(([key, type]) => [key, type === 'string' ? z.string() : type === 'number' ? z.number() : z.boolean()]));
+  return { step: name, args: parseWith(z.object(fields).strict(), args, file, `start.provision[${i}].${name}`) };
 }

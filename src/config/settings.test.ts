@@ -23,6 +23,6 @@ describe('HARNESS_* settings', () => {
     expect(thrown(SettingsError, () => readSettings({ HARNESS_SKWE: '5' })).message).toMatch(/^HARNESS_SKWE: unknown setting \(known: HARNESS_SKEW, /);
   });
   it('the variables the CLI sets for its workers are not the user\'s mistakes', () => {
-    expect(() => readSettings({ HARNESS_TARGET: '/x', HARNESS_ISSUER: 'http://x', HARNESS_REPORT_DIR: '/r', HARNESS_SECRETS_FILE: '/s', HARNESS_RUN_META: '{}', HARNESS_TLS_TRUST: '{}', HARNESS_REVERSE: '1' })).not.toThrow();
+    expect(() => readSettings({ HARNESS_RUN_INPUTS: '/x', HARNESS_ISSUER: 'http://x', HARNESS_REPORT_DIR: '/r', HARNESS_SECRETS_FILE: '/s', HARNESS_RUN_META: '{}', HARNESS_TLS_TRUST: '{}', HARNESS_REVERSE: '1' })).not.toThrow();
   });
 });

@@ -23,7 +23,7 @@ export interface Settings {
 /** Settings a user gives. */
 const USER_SETTINGS = ['HARNESS_SKEW', 'HARNESS_WORKERS', 'HARNESS_EMBEDDED_FAULTS', 'HARNESS_CHROMIUM', 'HARNESS_BASE_IMAGE', 'HARNESS_NODE_IMAGE'];
 /** Set by the CLI for the suites' workers (src/cli/run.ts), never by hand. */
-const INTERNAL = ['HARNESS_RUN_ENV', 'HARNESS_TARGET', 'HARNESS_ISSUER', 'HARNESS_REPORT_DIR', 'HARNESS_SECRETS_FILE', 'HARNESS_RUN_META', 'HARNESS_TLS_TRUST', 'HARNESS_REVERSE', 'HARNESS_FULL'];
+const INTERNAL = ['HARNESS_RUN_ENV', 'HARNESS_RUN_INPUTS', 'HARNESS_ISSUER', 'HARNESS_REPORT_DIR', 'HARNESS_SECRETS_FILE', 'HARNESS_RUN_META', 'HARNESS_TLS_TRUST', 'HARNESS_REVERSE', 'HARNESS_FULL'];
 
 /** Whether `file` is a regular file this process may execute (a browser to launch). */
 export function executableFile(file: string): boolean {

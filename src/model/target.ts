@@ -134,7 +134,7 @@ export interface ContainerTls {
 export type ProvisionStep =
   | { exec: string[] }
   /** A step a provider folder registers (src/providers/<name>/), with its validated arguments. */
-  | { step: string; args: unknown };
+  | { step: string; args: Record<string, string | number | boolean> };
 
 export interface ContainerSpec {
   /** Image reference, pinned tag. Built from `build` when absent locally (or when asked to). */

@@ -1,21 +1,30 @@
 // The shape every provider folder exports (src/providers/<name>/index.ts): what the harness needs
 // to know of one provider beyond the standard, and nothing the generic layers would have to name.
 
-import type { z } from 'zod';
 import type { FormLoginSelectors } from '../model/target.ts';
 import type { ProviderBehaviour } from '../model/behaviour.ts';
 import type { BrowserDriver } from '../browser/steps.ts';
 import type { AppDriver } from '../protocol/form-flow.ts';
 import type { ProvisionContext } from '../targets/provision/types.ts';
 
+/** The type of one argument of a provisioning step. */
+export type ProvisionArgType = 'string' | 'number' | 'boolean';
+
+type ArgValue<T extends ProvisionArgType> = T extends 'string' ? string : T extends 'number' ? number : boolean;
+
+/** Arguments as a step receives them, from their declared types. */
+export type ProvisionArgs<F extends Record<string, ProvisionArgType>> = { [K in keyof F]: ArgValue<F[K]> };
+
 /** A provisioning step a profile can list under `start.provision` (`<step>: { ...args }`). */
-export interface ProvisionStepDef<A = unknown> {
+export interface ProvisionStepDef<F extends Record<string, ProvisionArgType> = Record<string, ProvisionArgType>> {
   /** The key in the profile, e.g. `glewlwyd_admin`. */
   step: string;
-  /** Its arguments, validated when the profile loads. */
-  args: z.ZodType<A>;
+  /** Its arguments by name, each required and of its type, no others: checked when the profile
+   *  loads (src/config/profile.ts). Declared, not a schema, so that the registry, which the
+   *  suites load for the login drivers, needs no validator. */
+  args: F;
   /** Runs it; returns notes for the report. */
-  run(ctx: ProvisionContext, args: A): Promise<string[]>;
+  run(ctx: ProvisionContext, args: ProvisionArgs<F>): Promise<string[]>;
 }
 
 export interface ProviderModule {

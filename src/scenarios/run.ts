@@ -13,7 +13,8 @@ import { startApp, type Diagnosis, type LoginOutcome, type StartedApp } from '..
 import { HttpSession } from '../protocol/session.ts';
 import { appDriverFor, continueOverHttp } from '../protocol/form-flow.ts';
 import { send } from '../http/exchange.ts';
-import { idTokenOnlyClaims, type Scenario } from './schema.ts';
+import type { Scenario } from './schema.ts';
+import { idTokenOnlyClaims } from './identity.ts';
 import { newContext } from '../browser/launch.ts';
 
 export interface ScenarioContext {

@@ -64,13 +64,6 @@ const scenarioSchema = z
 export type Scenario = z.infer<typeof scenarioSchema> & { file: string };
 export type ClaimRead = z.infer<typeof claimRead>;
 
-/** Claims the application reads from the ID token alone (`sub` aside, which every ID token has):
- *  Authelia 4.39 puts scope claims there only through a claims policy
- *  (identity_providers.oidc.claims_policies). */
-export function idTokenOnlyClaims(s: Pick<Scenario, 'identity'>): string[] {
-  const reads = [s.identity.username, ...(s.identity.groups ? [s.identity.groups] : [])].filter((r) => r.from === 'id_token');
-  return reads.flatMap((r) => (Array.isArray(r.claim) ? r.claim : [r.claim])).filter((c) => c !== 'sub');
-}
 export type EndpointUrls = z.infer<typeof endpointUrls>;
 
 /** What a login of `relyingParty` can be refused for: its model's rules, openid-client's own

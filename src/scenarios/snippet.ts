@@ -4,7 +4,8 @@
 
 import { stringify } from 'yaml';
 import type { ClientSpec } from '../model/target.ts';
-import { idTokenOnlyClaims, type Scenario } from './schema.ts';
+import type { Scenario } from './schema.ts';
+import { idTokenOnlyClaims } from './identity.ts';
 import { clientAuthOf } from '../rp/models/index.ts';
 
 

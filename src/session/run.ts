@@ -1,7 +1,7 @@
 // The run as every worker sees it: the profile, the issuer, discovery and the JWKS fetched once
 // per worker (owned by their checks, so their failure blocks the others), the redactor.
 
-import { loadProfile } from '../config/profile.ts';
+import { readRunInputs } from './run-inputs.ts';
 import { readSettings } from '../config/settings.ts';
 import { applyTrust, trustFromEnv } from '../targets/tls.ts';
 import { createRedactor, knownSecrets, type Redactor } from '../report/redact.ts';
@@ -34,10 +34,8 @@ function memo<T>(fn: () => Promise<T>): () => Promise<T> {
 }
 
 export function createRun(env: NodeJS.ProcessEnv = process.env): RunContext {
-  const target = env.HARNESS_TARGET;
-  if (!target) throw new Error('HARNESS_TARGET is not set: run the suites through `npm run conformance`');
-  // The CLI verified the profile's secrets once; workers only need its values.
-  const profile = loadProfile(target, { verifyDigests: false });
+  // The CLI loaded and checked the profile (its secrets against their digests too) before the run.
+  const { profile } = readRunInputs(env);
   // A TLS target: its host name on loopback and the run's CA, for this worker's HTTP client.
   applyTrust(trustFromEnv(env));
   const issuer = env.HARNESS_ISSUER ?? profile.issuer;

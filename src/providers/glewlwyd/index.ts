@@ -1,8 +1,7 @@
 // glewlwyd (https://github.com/babelouest/glewlwyd): its login app's browser driver, the same
 // app answered over its JSON API (codes without a browser), and its admin-API provisioning.
 
-import { z } from 'zod';
-import type { ProviderModule } from '../types.ts';
+import type { ProviderModule, ProvisionStepDef } from '../types.ts';
 import { completeGlewlwyd, GLEWLWYD_SELECTORS, signInGlewlwyd } from './browser-driver.ts';
 import { glewlwydDriver } from './api-driver.ts';
 import { provisionGlewlwyd } from './provision.ts';
@@ -15,8 +14,8 @@ export const glewlwyd: ProviderModule = {
   provision: [
     {
       step: 'glewlwyd_admin',
-      args: z.object({ username: z.string(), password: z.string() }).strict(),
-      run: (ctx, args) => provisionGlewlwyd(ctx, args as { username: string; password: string }),
-    },
+      args: { username: 'string', password: 'string' },
+      run: (ctx, args) => provisionGlewlwyd(ctx, args),
+    } satisfies ProvisionStepDef<{ username: 'string'; password: 'string' }> as unknown as ProvisionStepDef,
   ],
 };

@@ -1,0 +1,37 @@
+// What the CLI read and checked before the run (the target profile, the scenarios), handed to
+// Playwright's runner and to each worker as one JSON file in the run's private folder. Without it
+// every one of those processes read the YAML again and validated it again, loading yaml, zod and
+// the configuration importer on the way to its first check: 0.6 s from the CLI's start to the
+// first check on 2 cores, measured side by side (10 of 10 pairs). The values are the CLI's, so
+// the suites judge exactly what the CLI checked.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { TargetProfile } from '../model/target.ts';
+import type { Scenario } from '../scenarios/schema.ts';
+
+/** The variable naming the file (set by the CLI for the runner, inherited by the workers). */
+export const RUN_INPUTS_ENV = 'HARNESS_RUN_INPUTS';
+
+export interface RunInputs {
+  /** The target profile as loadProfile returned it (clients' plaintext secrets included). */
+  profile: TargetProfile;
+  /** The scenarios of the `scenarios/` folder, as loadScenarios returned them. */
+  scenarios: Scenario[];
+}
+
+/** Writes `inputs` to `file`, readable by this user only: the profile holds client secrets. */
+export function writeRunInputs(file: string, inputs: RunInputs): void {
+  writeFileSync(file, JSON.stringify(inputs), { mode: 0o600 });
+}
+
+const read = new Map<string, RunInputs>();
+
+/** The run's inputs, read once per process. Throws when the CLI did not start this process (the
+ *  suites run only through `npm run conformance`, which starts the provider they judge). */
+export function readRunInputs(env: NodeJS.ProcessEnv = process.env): RunInputs {
+  const file = env[RUN_INPUTS_ENV];
+  if (!file) throw new Error(`${RUN_INPUTS_ENV} is not set: run the suites through \`npm run conformance\``);
+  let inputs = read.get(file);
+  if (!inputs) read.set(file, (inputs = JSON.parse(readFileSync(file, 'utf8')) as RunInputs));
+  return inputs;
+}
