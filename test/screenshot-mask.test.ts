@@ -9,19 +9,27 @@ import { launchBrowser } from '../src/browser/launch.ts';
 import { screenshot } from '../suites/harness.ts';
 import { loginPage, otpPage } from '../src/targets/embedded/pages.ts';
 import { EMBEDDED_SELECTORS, fillSecret } from '../src/browser/drivers.ts';
+import { loadProfile } from '../src/config/profile.ts';
+import { RUN_INPUTS_ENV, writeRunInputs } from '../src/session/run-inputs.ts';
 
 let browser: Browser;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-mask-'));
-const saved = process.env.HARNESS_REPORT_DIR;
+const saved = { HARNESS_REPORT_DIR: process.env.HARNESS_REPORT_DIR, [RUN_INPUTS_ENV]: process.env[RUN_INPUTS_ENV] };
 
 beforeAll(async () => {
   browser = await launchBrowser();
   process.env.HARNESS_REPORT_DIR = dir;
+  // As in a worker of a run against the default target: its login driver's selectors are masked too.
+  const inputs = path.join(dir, 'inputs.json');
+  writeRunInputs(inputs, { profile: loadProfile(path.resolve(import.meta.dirname, '../docker/reference'), { verifyDigests: false }), scenarios: [] });
+  process.env[RUN_INPUTS_ENV] = inputs;
 });
 afterAll(async () => {
   await browser?.close();
-  if (saved === undefined) delete process.env.HARNESS_REPORT_DIR;
-  else process.env.HARNESS_REPORT_DIR = saved;
+  for (const [name, value] of Object.entries(saved)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
 });
 
 async function shotOf(html: string, selector: string, typed: string, masked: boolean): Promise<Buffer> {
