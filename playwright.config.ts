@@ -6,10 +6,13 @@
 import { readdirSync } from 'node:fs';
 import { defineConfig, type Project } from 'playwright/test';
 import { receiveRunEnv } from './src/cli/run-env.ts';
+import { readDefaultInputsForListing, RUN_INPUTS_ENV } from './src/session/run-inputs.ts';
 
 // Started by the CLI before the provider is up: the run's environment comes on stdin (nothing
 // below may read HARNESS_* before it is in).
 await receiveRunEnv();
+// Started by hand (`npx playwright test --list`): the suites are collected from the default target.
+if (!process.env[RUN_INPUTS_ENV]) await readDefaultInputsForListing(new URL('.', import.meta.url).pathname);
 
 const reportDir = process.env.HARNESS_REPORT_DIR ?? 'reports/adhoc';
 const workers = Number(process.env.HARNESS_WORKERS ?? 2);

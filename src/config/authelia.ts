@@ -127,22 +127,26 @@ export function dotted(prefix: string, p: ReadonlyArray<PropertyKey>): string {
   return p.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), prefix);
 }
 
-function kindOf(value: unknown): string {
+/** Field names whose values are never repeated in a message (it reaches the console and CI logs). */
+const SECRET_FIELD = /secret|password|passwd|token|key|otp|credential/i;
+
+function kindOf(value: unknown, secret = false): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return secret ? typeof value : `${typeof value} ${JSON.stringify(value)}`;
 }
 
 // zod's own messages are written for developers; these name YAML shapes a config author knows.
-function problemOf(issue: z.core.$ZodIssue): string {
+function problemOf(issue: z.core.$ZodIssue, field: string): string {
+  const secret = SECRET_FIELD.test(field.split('.').at(-1) ?? '');
   if (issue.code === 'invalid_type') {
     if (issue.input === undefined) return 'required';
-    const expected = issue.expected === 'object' ? 'a mapping' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`;
-    return `expected ${expected}, got ${kindOf(issue.input)}`;
+    const expected = issue.expected === 'object' || issue.expected === 'record' ? 'a mapping' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`;
+    return `expected ${expected}, got ${kindOf(issue.input, secret)}`;
   }
-  if (issue.code === 'invalid_union' && issue.input !== undefined && typeof issue.input !== 'object') return `${issue.message}, got ${kindOf(issue.input)}`;
-  if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${kindOf(issue.input)}`;
+  if (issue.code === 'invalid_union' && issue.input !== undefined && typeof issue.input !== 'object') return `${issue.message}, got ${kindOf(issue.input, secret)}`;
+  if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${kindOf(issue.input, secret)}`;
   return issue.message;
 }
 
@@ -154,7 +158,8 @@ export function parseWith<T>(schema: z.ZodType<T>, value: unknown, file: string,
   if (issue.code === 'unrecognized_keys') {
     throw new ConfigError(file, dotted(prefix, [...issue.path, issue.keys[0] ?? '?']), 'unknown field');
   }
-  throw new ConfigError(file, dotted(prefix, issue.path) || '(top level)', problemOf(issue));
+  const field = dotted(prefix, issue.path) || '(top level)';
+  throw new ConfigError(file, field, problemOf(issue, field));
 }
 
 /** Authelia's template filter (`{{ secret "/path" | mindent 10 "|" | msquote }}`) is filled in by

@@ -189,5 +189,18 @@ describe('provider folders', () => {
     expect(() => loadProfile(profile('{username: admin}'))).toThrow(/start\.provision\[0\]\.glewlwyd_admin\.password/);
     expect(() => loadProfile(profile('{username: admin, password: 12}'))).toThrow(/start\.provision\[0\]\.glewlwyd_admin\.password/);
     expect(() => loadProfile(profile('{username: admin, password: p, realm: x}'))).toThrow(/start\.provision\[0\]\.glewlwyd_admin.*realm/);
+    // A password of the wrong type is named, never repeated (the message reaches CI logs).
+    expect(() => loadProfile(profile('{username: admin, password: 987654}'))).toThrow(/glewlwyd_admin\.password: expected a string, got number$/);
+  });
+  it('each start.provision entry is one step, and exec is the command as a list of strings', () => {
+    const file = tempFiles('harness-provision-exec-');
+    const profile = (entry: string) => file('p.yml', `name: x\nissuer: http://127.0.0.1:\${PORT}\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\nlogin: {driver: embedded}\nstart: {mode: container, image: a/b:1, provision: [${entry}]}\n`);
+    expect(() => loadProfile(profile('{exec: ls -la}'))).toThrow(/start\.provision\[0\]\.exec: expected a list, got string "ls -la"/);
+    expect(() => loadProfile(profile('{exec: []}'))).toThrow(/start\.provision\[0\]\.exec: the command and its arguments: at least the command/);
+    expect(() => loadProfile(profile('{exec: [ls, 1]}'))).toThrow(/start\.provision\[0\]\.exec\[1\]: expected a string, got number 1/);
+    expect(() => loadProfile(profile('{exec: [ls], glewlwyd_admin: {}}'))).toThrow(/start\.provision\[0\]: one step per entry \(exec, or a step a provider registers\), got exec, glewlwyd_admin/);
+    expect(() => loadProfile(profile('glewlwyd_admin'))).toThrow(/start\.provision\[0\]: expected a mapping, got string/);
+    const ok = loadProfile(profile('{exec: [ls, -la]}'));
+    expect(ok.start.mode === 'container' && ok.start.provision).toEqual([{ exec: ['ls', '-la'] }]);
   });
 });

@@ -42,15 +42,9 @@ const start = z.discriminatedUnion('mode', [
       command: z.array(z.string()).optional(),
       ready_path: z.string().startsWith('/').optional(),
       ready_timeout: z.union([z.string(), z.number()]).optional(),
-      provision: z
-        .array(
-          z.union([
-            z.object({ exec: z.array(z.string()).min(1) }).strict(),
-            // A provider's own step (src/providers/<name>/): one key, checked against the registry below.
-            z.record(z.string(), z.unknown()).refine((o) => Object.keys(o).length === 1, { error: 'one step per entry: exec, or a step a provider registers' }),
-          ]),
-        )
-        .optional(),
+      // One key per entry, `exec` or a step a provider registers (src/providers/<name>/): each
+      // checked by providerStep below, so a mistake names the step's own field.
+      provision: z.array(z.record(z.string(), z.unknown())).optional(),
     })
     .strict(),
   z.object({ mode: z.literal('url') }).strict(),
@@ -252,12 +246,17 @@ export function loadProfile(pathOrDir: string, options: LoadOptions = {}): Targe
   };
 }
 
+const EXEC = z.array(z.string()).min(1, { error: 'the command and its arguments: at least the command' });
+
 /** One `start.provision` entry: `exec`, or a step a provider registers, its arguments validated. */
 function providerStep(step: Record<string, unknown>, file: string, i: number): ProvisionStep {
-  if ('exec' in step && Array.isArray(step.exec)) return { exec: step.exec as string[] };
-  const [name, args] = Object.entries(step)[0]!;
+  const field = `start.provision[${i}]`;
+  const entries = Object.entries(step);
+  if (entries.length !== 1) throw new ConfigError(file, field, `one step per entry (exec, or a step a provider registers), got ${entries.length ? entries.map(([k]) => k).join(', ') : 'none'}`);
+  const [name, args] = entries[0]!;
+  if (name === 'exec') return { exec: parseWith(EXEC, args, file, `${field}.exec`) };
   const known = provisionStep(name);
-  if (!known) throw new ConfigError(file, `start.provision[${i}]`, `unknown step ${name} (exec, or a step a provider registers)`);
+  if (!known) throw new ConfigError(file, field, `unknown step ${name} (exec, or a step a provider registers)`);
   const fields = Object.fromEntries(Object.entries(known.args).map(([key, type]) => [key, type === 'string' ? z.string() : type === 'number' ? z.number() : z.boolean()]));
   return { step: name, args: parseWith(z.object(fields).strict(), args, file, `start.provision[${i}].${name}`) };
 }

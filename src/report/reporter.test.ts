@@ -150,17 +150,32 @@ describe('HarnessReporter', () => {
     expect(lines.at(-1)).toBe(`report: ${path.join(reportDir, 'summary.html')}`);
   });
 
+  it('writes and prints nothing when Playwright only listed the checks (nothing ran, nothing failed)', () => {
+    delete process.env.HARNESS_RUN_META;
+    const reportDir = path.join(dir, 'listed');
+    const reporter = new HarnessReporter({ outputDir: reportDir });
+    const listed = testCase('cf.pass passes', annotationsFor('code-flow', 'failure', 'app'));
+    reporter.onBegin({} as FullConfig, { allTests: () => [listed] } as unknown as Suite);
+    reporter.onEnd({ status: 'passed' } as FullResult);
+    expect(existsSync(reportDir)).toBe(false);
+    expect(out).toBe('');
+    // A run that failed before any check ended still reports every check as not run.
+    reporter.onEnd({ status: 'failed' } as FullResult);
+    expect(JSON.parse(readFileSync(path.join(reportDir, 'results.json'), 'utf8')).results[0]).toMatchObject({ id: 'cf.pass', outcome: 'error', message: 'did not run (Playwright run failed)' });
+  });
+
   it('reads the output folder from HARNESS_REPORT_DIR and survives missing env', () => {
     const reportDir = path.join(dir, 'from-env');
     process.env.HARNESS_REPORT_DIR = reportDir;
     delete process.env.HARNESS_SECRETS_FILE;
     delete process.env.HARNESS_RUN_META;
     const reporter = new HarnessReporter();
+    reporter.onTestEnd(testCase('cf.pass passes', annotationsFor('code-flow', 'failure', 'app')), testResult('passed', result('cf.pass', { outcome: 'passed' })));
     reporter.onEnd({ status: 'passed' } as FullResult);
     const json = JSON.parse(readFileSync(path.join(reportDir, 'results.json'), 'utf8')) as JsonReport;
-    expect(json.summary.total).toBe(0);
+    expect(json.summary.total).toBe(1);
     expect(json.meta.target).toBe('unknown');
-    expect(out).toContain('checks: 0 passed, 0 failed, 0 warnings, 0 skipped');
+    expect(out).toContain('checks: 1 passed, 0 failed, 0 warnings, 0 skipped');
   });
 });
 

@@ -196,6 +196,9 @@ export default class HarnessReporter implements Reporter {
     const underCli = process.env.HARNESS_RUN_META !== undefined;
     if (underCli && result.status === 'interrupted') return;
     if (underCli && (this.root?.allTests().length ?? 0) === 0 && this.globalErrors.length === 0) return;
+    // Nothing ran and nothing went wrong: Playwright listing the checks (`--list`). A report would
+    // call every check one that did not run.
+    if (result.status === 'passed' && this.byTest.size === 0 && this.globalErrors.length === 0) return;
     const results = this.collect(result);
     const secrets = readSecrets(process.env.HARNESS_SECRETS_FILE);
     const redactor = createRedactor(secrets);

@@ -6,6 +6,7 @@
 // the suites judge exactly what the CLI checked.
 
 import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { TargetProfile } from '../model/target.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 
@@ -25,11 +26,23 @@ export function writeRunInputs(file: string, inputs: RunInputs): void {
 }
 
 const read = new Map<string, RunInputs>();
+let listing: RunInputs | undefined;
 
-/** The run's inputs, read once per process. Throws when the CLI did not start this process (the
- *  suites run only through `npm run conformance`, which starts the provider they judge). */
+/** For Playwright started by hand (`npx playwright test --list`): the default target's profile and
+ *  the scenarios, read in this process, so that the suites can still be collected and listed.
+ *  Loads the configuration importer, which a run started by the CLI never does. `root`: the
+ *  project folder. Running checks still needs the CLI (src/session/run.ts). */
+export async function readDefaultInputsForListing(root: string): Promise<void> {
+  const [{ loadProfile }, { loadScenarios }] = await Promise.all([import('../config/profile.ts'), import('../scenarios/schema.ts')]);
+  listing = { profile: loadProfile(path.join(root, 'docker/reference'), { verifyDigests: false }), scenarios: loadScenarios(path.join(root, 'scenarios')) };
+}
+
+/** The run's inputs, read once per process (or those readDefaultInputsForListing read). Throws
+ *  when the CLI did not start this process (the suites run only through `npm run conformance`,
+ *  which starts the provider they judge). */
 export function readRunInputs(env: NodeJS.ProcessEnv = process.env): RunInputs {
   const file = env[RUN_INPUTS_ENV];
+  if (!file && listing) return listing;
   if (!file) throw new Error(`${RUN_INPUTS_ENV} is not set: run the suites through \`npm run conformance\``);
   let inputs = read.get(file);
   if (!inputs) read.set(file, (inputs = JSON.parse(readFileSync(file, 'utf8')) as RunInputs));
