@@ -1,8 +1,7 @@
 // One conformance run: load the profile, start the provider and the relying parties, run the
 // suites under Playwright Test, write the reports, stop everything (also on failure and Ctrl-C).
 
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TargetProfile } from '../model/target.ts';
@@ -19,6 +18,7 @@ import { startTarget } from '../targets/start.ts';
 import { TLS_ENV } from '../targets/tls.ts';
 import { loadScenarios } from '../scenarios/schema.ts';
 import { RUN_INPUTS_ENV, writeRunInputs } from '../session/run-inputs.ts';
+import { makePrivateDir } from './private-dir.ts';
 import type { StartedTarget } from '../targets/types.ts';
 import { startRelyingParties, type RelyingParties } from '../rp/server.ts';
 import { createRedactor } from '../report/redact.ts';
@@ -200,7 +200,7 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
     mkdirSync(reportDir, { recursive: true });
     // Secrets go to a private temp folder, never into the report folder: the secrets to redact, and
     // the run's inputs for Playwright's runner and workers (the profile holds them too).
-    const tmp = mkdtempSync(path.join(os.tmpdir(), 'oidc-harness-'));
+    const tmp = makePrivateDir();
     stack.push(async () => rmSync(tmp, { recursive: true, force: true }));
     const secretsFile = path.join(tmp, 'secrets.json');
     writeFileSync(secretsFile, JSON.stringify(knownSecrets(profile)), { mode: 0o600 });

@@ -15,6 +15,7 @@ import { freePort } from './port.ts';
 import { waitForDiscovery } from './wait.ts';
 import { provision } from './provision/index.ts';
 import { applyTrust, makeRunTls, trustOf, type TlsTrust } from './tls.ts';
+import { processAlive } from './alive.ts';
 import { generateKeyPairSync } from 'node:crypto';
 
 /** A signing key for the provider, made for the run (never a key kept in the repository). */
@@ -78,21 +79,12 @@ async function engine(): Promise<{ tc: Testcontainers; client: Awaited<ReturnTyp
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Removes containers whose harness process is gone (a run killed with SIGKILL cleans up nothing). */
 async function sweepOrphans(client: Awaited<ReturnType<Testcontainers['getContainerRuntimeClient']>>): Promise<number> {
   let removed = 0;
   for (const info of await labelled(client)) {
     const owner = Number(info.Labels?.[OWNER_LABEL]);
-    if (!owner || alive(owner)) continue;
+    if (!owner || processAlive(owner)) continue;
     await client.container.getById(info.Id).remove({ force: true }).then(() => removed++, () => undefined);
   }
   return removed;
