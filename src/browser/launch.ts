@@ -85,9 +85,9 @@ function browserNotFound(env: NodeJS.ProcessEnv): BrowserNotFound {
  *  (measured in the CLI, which asks while the suites load and the provider answers its first checks,
  *  on the same cores); which of the browsers a run launches is still findChromium's choice. */
 export function assertChromiumAvailable(env: NodeJS.ProcessEnv = process.env): void {
-  const explicit = env.HARNESS_CHROMIUM;
-  const available = explicit ? executableFile(explicit) : SYSTEM_CHROMIUMS.some((p) => existsSync(p)) || findChromium(env) !== undefined;
-  if (!available) throw browserNotFound(env);
+  // findChromium answers HARNESS_CHROMIUM without Playwright; only its own search needs it.
+  const systemOne = !env.HARNESS_CHROMIUM && SYSTEM_CHROMIUMS.some((p) => existsSync(p));
+  if (!systemOne && !findChromium(env)) throw browserNotFound(env);
 }
 
 export function launchOptions(env: NodeJS.ProcessEnv = process.env): LaunchOptions {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { processAlive } from '../targets/alive.ts';
 
 const PREFIX = 'oidc-harness-';
-const OWNED = /^oidc-harness-(\d+)-/;
+const OWNED = new RegExp(`^${PREFIX}(\\d+)-`);
 
 /** Makes this run's folder in `tmpdir` (mode 0700), `oidc-harness-<pid>-<random>`, after removing
  *  those of runs that are gone (sweepPrivateDirs). */
@@ -31,7 +31,7 @@ export function sweepPrivateDirs(tmpdir: string = os.tmpdir()): string[] {
   }
   for (const name of names) {
     const pid = OWNED.exec(name)?.[1];
-    if (!pid || Number(pid) === process.pid || processAlive(Number(pid))) continue;
+    if (!pid || processAlive(Number(pid))) continue;
     const dir = path.join(tmpdir, name);
     try {
       const st = statSync(dir);

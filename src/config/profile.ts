@@ -258,5 +258,5 @@ function providerStep(step: Record<string, unknown>, file: string, i: number): P
   const known = provisionStep(name);
   if (!known) throw new ConfigError(file, field, `unknown step ${name} (exec, or a step a provider registers)`);
   const fields = Object.fromEntries(Object.entries(known.args).map(([key, type]) => [key, type === 'string' ? z.string() : type === 'number' ? z.number() : z.boolean()]));
-  return { step: name, args: parseWith(z.object(fields).strict(), args, file, `start.provision[${i}].${name}`) };
+  return { step: name, args: parseWith(z.object(fields).strict(), args, file, `${field}.${name}`) };
 }

@@ -27,6 +27,12 @@ export interface ProvisionStepDef<F extends Record<string, ProvisionArgType> = R
   run(ctx: ProvisionContext, args: ProvisionArgs<F>): Promise<string[]>;
 }
 
+/** `def`, its `run` typed by its own `args`, as the registry lists every step. The cast is sound:
+ *  the profile loader passes `run` only arguments checked against `def.args`. */
+export function provisionStepDef<F extends Record<string, ProvisionArgType>>(def: ProvisionStepDef<F>): ProvisionStepDef {
+  return def as unknown as ProvisionStepDef;
+}
+
 export interface ProviderModule {
   /** The profile's `login.driver` value that selects this provider's drivers. */
   driver: string;

@@ -192,12 +192,11 @@ export default class HarnessReporter implements Reporter {
 
   onEnd(result: FullResult): void {
     // Under the CLI (it hands over the run's metadata): a run cut short gets no verdicts (the CLI
-    // says it was interrupted), and a filter that selected no check is the CLI's one-line error.
-    const underCli = process.env.HARNESS_RUN_META !== undefined;
-    if (underCli && result.status === 'interrupted') return;
-    if (underCli && (this.root?.allTests().length ?? 0) === 0 && this.globalErrors.length === 0) return;
-    // Nothing ran and nothing went wrong: Playwright listing the checks (`--list`). A report would
-    // call every check one that did not run.
+    // says it was interrupted).
+    if (process.env.HARNESS_RUN_META !== undefined && result.status === 'interrupted') return;
+    // Nothing ran and nothing went wrong: a filter that selected no check (the CLI's one-line
+    // error), or Playwright listing the checks (`--list`). A report would call every check one that
+    // did not run.
     if (result.status === 'passed' && this.byTest.size === 0 && this.globalErrors.length === 0) return;
     const results = this.collect(result);
     const secrets = readSecrets(process.env.HARNESS_SECRETS_FILE);

@@ -37,12 +37,12 @@ export async function readDefaultInputsForListing(root: string): Promise<void> {
   listing = { profile: loadProfile(path.join(root, 'docker/reference'), { verifyDigests: false }), scenarios: loadScenarios(path.join(root, 'scenarios')) };
 }
 
-/** The run's inputs, read once per process (or those readDefaultInputsForListing read). Throws
- *  when the CLI did not start this process (the suites run only through `npm run conformance`,
- *  which starts the provider they judge). */
-export function readRunInputs(env: NodeJS.ProcessEnv = process.env): RunInputs {
+/** The run's inputs, read once per process. `use`: `collect` (loading the suites) also takes those
+ *  readDefaultInputsForListing read; `run` (running checks) only the CLI's. Throws when there are
+ *  none: the checks run only through `npm run conformance`, which starts the provider they judge. */
+export function readRunInputs(env: NodeJS.ProcessEnv = process.env, use: 'collect' | 'run' = 'collect'): RunInputs {
   const file = env[RUN_INPUTS_ENV];
-  if (!file && listing) return listing;
+  if (!file && use === 'collect' && listing) return listing;
   if (!file) throw new Error(`${RUN_INPUTS_ENV} is not set: run the suites through \`npm run conformance\``);
   let inputs = read.get(file);
   if (!inputs) read.set(file, (inputs = JSON.parse(readFileSync(file, 'utf8')) as RunInputs));

@@ -1,7 +1,7 @@
 // The run as every worker sees it: the profile, the issuer, discovery and the JWKS fetched once
 // per worker (owned by their checks, so their failure blocks the others), the redactor.
 
-import { readRunInputs, RUN_INPUTS_ENV } from './run-inputs.ts';
+import { readRunInputs } from './run-inputs.ts';
 import { readSettings } from '../config/settings.ts';
 import { applyTrust, trustFromEnv } from '../targets/tls.ts';
 import { createRedactor, knownSecrets, type Redactor } from '../report/redact.ts';
@@ -36,8 +36,7 @@ function memo<T>(fn: () => Promise<T>): () => Promise<T> {
 export function createRun(env: NodeJS.ProcessEnv = process.env): RunContext {
   // The CLI loaded and checked the profile (its secrets against their digests too) before the run;
   // without it there is no provider to judge (Playwright started by hand can only list the checks).
-  if (!env[RUN_INPUTS_ENV]) throw new Error(`${RUN_INPUTS_ENV} is not set: run the suites through \`npm run conformance\``);
-  const { profile } = readRunInputs(env);
+  const { profile } = readRunInputs(env, 'run');
   // A TLS target: its host name on loopback and the run's CA, for this worker's HTTP client.
   applyTrust(trustFromEnv(env));
   const issuer = env.HARNESS_ISSUER ?? profile.issuer;

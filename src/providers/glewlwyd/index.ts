@@ -1,7 +1,7 @@
 // glewlwyd (https://github.com/babelouest/glewlwyd): its login app's browser driver, the same
 // app answered over its JSON API (codes without a browser), and its admin-API provisioning.
 
-import type { ProviderModule, ProvisionStepDef } from '../types.ts';
+import { provisionStepDef, type ProviderModule } from '../types.ts';
 import { completeGlewlwyd, GLEWLWYD_SELECTORS, signInGlewlwyd } from './browser-driver.ts';
 import { glewlwydDriver } from './api-driver.ts';
 import { provisionGlewlwyd } from './provision.ts';
@@ -12,10 +12,10 @@ export const glewlwyd: ProviderModule = {
   browser: { complete: (page, url, o) => completeGlewlwyd(page, url, o), signIn: signInGlewlwyd },
   app: glewlwydDriver,
   provision: [
-    {
+    provisionStepDef({
       step: 'glewlwyd_admin',
       args: { username: 'string', password: 'string' },
       run: (ctx, args) => provisionGlewlwyd(ctx, args),
-    } satisfies ProvisionStepDef<{ username: 'string'; password: 'string' }> as unknown as ProvisionStepDef,
+    }),
   ],
 };
