@@ -1,7 +1,11 @@
-import { check, collectProfile, skip, withFreshPage, type WorkerSession } from './harness.ts';
+import { check, collectProfile, skip, test, withFreshPage, type WorkerSession } from './harness.ts';
 import * as l from '../src/checks/login.ts';
 import { expectConfigured } from '../src/checks/basis.ts';
 import type { ClientSpec } from '../src/model/target.ts';
+
+// Each check is a whole browser login of about a second: dispatched one by one, they spread over
+// the workers instead of lengthening one (the other suites run in one worker each).
+test.describe.configure({ mode: 'parallel' });
 
 const suite = 'login';
 const profile = collectProfile();
