@@ -22,7 +22,8 @@ export const USAGE = `usage: npm run conformance -- [--target <profile.yml | fol
   --image runs a container target from the given image (a build to certify) instead of its own.
   --rebuild builds a container target's image even when it exists.
   --update-expected rewrites the target's expected-results file from this run.
-  --reverse runs the suites one after another in reverse order (verdicts must not depend on order).
+  --reverse runs the suites one after another in reverse order, each check dispatched on its own to
+            whichever worker is free (verdicts must not depend on order or scheduling; slower).
   --full (certification) also watches configured lifespans of up to 5 minutes run out (codes, tokens,
          pre-configured consent), all at once in the background, races parallel refreshes, and
          records the screencast in the traces of failed browser checks.`;
