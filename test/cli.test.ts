@@ -5,7 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import { startEmbedded } from '../src/targets/embedded/provider.ts';
 import type { StartedTarget } from '../src/targets/types.ts';
 import { knownSecrets } from '../src/report/redact.ts';
 import { embeddedZipTexts, unzip } from '../src/report/zip.ts';
+import { tempDir } from './thrown.ts';
 
 
 /** Every CheckDef exported by src/checks (the `xxxChecks` records), by id. */
@@ -42,7 +43,7 @@ function files(dir: string): string[] {
 }
 
 describe('bad input', () => {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'harness-cli-'));
+  const tmp = tempDir('harness-cli-');
   const write = (name: string, text: string) => {
     const p = path.join(tmp, name);
     writeFileSync(p, text);
@@ -121,7 +122,7 @@ describe('a run against an already-running provider', () => {
   beforeAll(async () => {
     // Started by hand, outside the CLI, from the same profile the default run uses.
     target = await startEmbedded(resolveProfile({}));
-    reportDir = mkdtempSync(path.join(os.tmpdir(), 'harness-report-'));
+    reportDir = tempDir('harness-report-');
     run = await cli(['--target', DEFAULT_TARGET, '--issuer', target.issuer, '--report-dir', reportDir], 170_000);
   }, 180_000);
   afterAll(async () => {
@@ -171,7 +172,7 @@ describe('a run against an already-running provider', () => {
 
 describe('a failing UI check', () => {
   it('exits 1, names the check, and keeps a screenshot and a redacted trace as evidence', async () => {
-    const reportDir = mkdtempSync(path.join(os.tmpdir(), 'harness-ui-'));
+    const reportDir = tempDir('harness-ui-');
     const run = await cli(['--grep', 'login.consent-deny', '--report-dir', reportDir], 120_000, { HARNESS_EMBEDDED_FAULTS: 'consent-deny-ignored' });
     expect(run.code).toBe(1);
     expect(run.out).toMatch(/FAIL login\.consent-deny \[rustdesk\]: denying consent gave a code/);
@@ -190,7 +191,7 @@ describe('a failing UI check', () => {
 });
 
 describe('root causes, not noise', () => {
-  const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'harness-roots-'));
+  const tmp = () => tempDir('harness-roots-');
 
   it('discovery that is not JSON is one failure; every other check is blocked by it, and it is listed with the count', async () => {
     const dir = tmp();
@@ -254,7 +255,7 @@ describe('root causes, not noise', () => {
 
 describe('a second shipped configuration', () => {
   it('passes too, with expectations read from its own file (lifespans, CORS, claims policy)', async () => {
-    const reportDir = mkdtempSync(path.join(os.tmpdir(), 'harness-alt-'));
+    const reportDir = tempDir('harness-alt-');
     const run = await cli(['--target', path.join(ROOT, 'docker/reference-alt'), '--report-dir', reportDir], 150_000);
     expect(run.code, run.out.split('\n').filter((l) => l.startsWith('FAIL')).join('\n')).toBe(0);
     type R = { id: string; client?: string; outcome: string; evidence: Array<{ data?: unknown }> };
@@ -274,7 +275,7 @@ describe('a second shipped configuration', () => {
 describe('lifecycle', () => {
   it('a command target runs the suites and its process is gone afterwards', async () => {
     const port = 29600 + Math.floor(Math.random() * 300);
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-cmd-'));
+    const dir = tempDir('harness-cmd-');
     const profile = path.join(dir, 'target.yml');
     writeFileSync(
       profile,
@@ -297,7 +298,7 @@ describe('lifecycle', () => {
   }, 120_000);
 
   it.skipIf(!existsSync('/proc'))('Ctrl-C while a command target is still starting ends its process', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-cmd-int-'));
+    const dir = tempDir('harness-cmd-int-');
     const mark = `cmd-int-${Math.random()}`;
     const profile = path.join(dir, 'target.yml');
     // A provider that never answers discovery: the CLI waits for it (up to a minute).
@@ -325,7 +326,7 @@ describe('lifecycle', () => {
   }, 90_000);
 
   it('Ctrl-C in the middle of a run stops the provider, the relying parties and Playwright', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-int-'));
+    const dir = tempDir('harness-int-');
     // Playwright's runner and its workers inherit the CLI's environment: the marker finds them all.
     const mark = `ctrl-c-${Math.random()}`;
     const run = startCli(['--report-dir', path.join(dir, 'report')], { env: { TEST_RUN_MARK: mark } });
@@ -346,7 +347,7 @@ describe('lifecycle', () => {
   }, 120_000);
 
   it('a closed terminal (SIGHUP) ends the run as Ctrl-C does: everything stopped, exit 129', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-hup-'));
+    const dir = tempDir('harness-hup-');
     const mark = `hup-${Math.random()}`;
     const run = startCli(['--report-dir', path.join(dir, 'report')], { env: { TEST_RUN_MARK: mark } });
     await run.waitFor(/Running \d+ tests/, 60_000);
@@ -363,7 +364,7 @@ describe('lifecycle', () => {
     const provider = await startEmbedded(resolveProfile({}));
     const mark = `killed-running-${Math.random()}`;
     try {
-      const run = startCli(['--issuer', provider.issuer, '--full', '--grep', 'lifespans\\.', '--report-dir', path.join(mkdtempSync(path.join(os.tmpdir(), 'harness-kill-')), 'report')], { env: { TEST_RUN_MARK: mark } });
+      const run = startCli(['--issuer', provider.issuer, '--full', '--grep', 'lifespans\\.', '--report-dir', path.join(tempDir('harness-kill-'), 'report')], { env: { TEST_RUN_MARK: mark } });
       await run.waitFor(/Running \d+ tests/, 60_000);
       if (existsSync('/proc')) expect(processesWith(`TEST_RUN_MARK=${mark}`).length).toBeGreaterThan(1);
       run.child.kill('SIGKILL');
@@ -394,7 +395,7 @@ describe('lifecycle', () => {
     try {
       const probed = new Promise<void>((resolve) => connected.push(resolve));
       // A report folder of its own: a CLI killed outright cannot remove the one it made.
-      const run = startCli(['--issuer', `http://127.0.0.1:${port}`, '--report-dir', path.join(mkdtempSync(path.join(os.tmpdir(), 'harness-killed-')), 'report')], { env: { TEST_RUN_MARK: mark } });
+      const run = startCli(['--issuer', `http://127.0.0.1:${port}`, '--report-dir', path.join(tempDir('harness-killed-'), 'report')], { env: { TEST_RUN_MARK: mark } });
       await probed;
       if (existsSync('/proc')) expect(processesWith(`TEST_RUN_MARK=${mark}`).length).toBeGreaterThan(1);
       run.child.kill('SIGKILL');
@@ -413,7 +414,7 @@ describe('lifecycle', () => {
 describe('refusals behind a consent page', () => {
   it('a provider that would issue a code after consent is caught, not counted as refusing', async () => {
     // spa shows consent every time: the suite must answer it and see the code.
-    const run = await cli(['--grep', 'pkce.required', '--report-dir', mkdtempSync(path.join(os.tmpdir(), 'harness-pkce-'))], 120_000, { HARNESS_EMBEDDED_FAULTS: 'pkce-not-required' });
+    const run = await cli(['--grep', 'pkce.required', '--report-dir', tempDir('harness-pkce-')], 120_000, { HARNESS_EMBEDDED_FAULTS: 'pkce-not-required' });
     expect(run.code).toBe(1);
     expect(run.out).toMatch(/FAIL pkce\.required \[spa\]: an authorization for spa without code_challenge was not refused/);
   }, 150_000);
@@ -425,7 +426,7 @@ const harnessContainers = () => spawnSync('docker', ['ps', '-aq', '--filter', 'l
 
 describe.skipIf(!engine)('container targets (skipped: no Docker engine answers `docker info`)', () => {
   it('glewlwyd: a run judged by its expected verdicts, its log kept, the container gone afterwards', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-gw-'));
+    const dir = tempDir('harness-gw-');
     const r = await cli(['--target', path.join(ROOT, 'docker/glewlwyd'), '--grep', 'discovery\\.|id-token\\.auth-time', '--report-dir', dir], 240_000);
     expect(r.code, r.out + r.err).toBe(0);
     expect(r.out).toMatch(/verdicts match .*expected-results\.json \(\d+ known failure/);
@@ -444,7 +445,7 @@ describe.skipIf(!engine)('container targets (skipped: no Docker engine answers `
     const orphan = spawnSync('docker', ['run', '-d', '--label', 'oidc-harness.owner-pid=999999', '--entrypoint', 'sleep', 'oidc-harness/glewlwyd:2.7', '600'], { encoding: 'utf8' });
     expect(orphan.status, orphan.stderr).toBe(0);
     expect(harnessContainers()).toContain(orphan.stdout.trim().slice(0, 12));
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-gw-orphan-'));
+    const dir = tempDir('harness-gw-orphan-');
     const r = await cli(['--target', path.join(ROOT, 'docker/glewlwyd'), '--grep', 'discovery\\.issuer', '--report-dir', dir], 240_000);
     expect(r.code, r.out + r.err).toBe(0);
     expect(readFileSync(path.join(dir, 'summary.html'), 'utf8')).toMatch(/removed 1 container\(s\) left by an earlier run that was killed/);
@@ -452,7 +453,7 @@ describe.skipIf(!engine)('container targets (skipped: no Docker engine answers `
   }, 300_000);
 
   it('a changed verdict fails the run, naming it', async () => {
-    const tmp = mkdtempSync(path.join(os.tmpdir(), 'harness-gw-exp-'));
+    const tmp = tempDir('harness-gw-exp-');
     const profile = readFileSync(path.join(ROOT, 'docker/glewlwyd/target.yml'), 'utf8')
       .replace('context: .', `context: ${path.join(ROOT, 'docker/glewlwyd')}`)
       .replace('source: ./glewlwyd.conf', `source: ${path.join(ROOT, 'docker/glewlwyd/glewlwyd.conf')}`)
@@ -468,7 +469,7 @@ describe.skipIf(!engine)('container targets (skipped: no Docker engine answers `
   }, 300_000);
 
   it('Ctrl-C in the middle of a container run removes the container', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-gw-int-'));
+    const dir = tempDir('harness-gw-int-');
     const run = startCli(['--target', path.join(ROOT, 'docker/glewlwyd'), '--report-dir', path.join(dir, 'report')]);
     await run.waitFor(/Running \d+ tests/, 120_000);
     expect(harnessContainers()).not.toBe('');

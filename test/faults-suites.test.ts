@@ -6,13 +6,13 @@
 // collide with test/cli.test.ts (vitest runs files in parallel).
 
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../src/cli/run.ts';
 import { cli, resultsOf, type Result } from './cli-run.ts';
 import { FAULTS, type Fault } from '../src/targets/embedded/faults.ts';
 import { verdictKey } from '../src/model/check.ts';
+import { tempDir } from './thrown.ts';
 
 /** The checks (verdict keys, as regular expressions) each fault must break, and the --grep that runs them. */
 /** `outcome`: what the fault makes of the check when it is not a failure (a server error is an
@@ -115,7 +115,7 @@ const BREAKS: Record<Fault, Break | Break[]> = {
 
 /** A shipped reference profile copied with its relying parties moved to other ports. */
 function onOtherPorts(name: 'reference' | 'reference-alt'): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-faults-'));
+  const dir = tempDir('harness-faults-');
   const move = (text: string) => text.replace(/127\.0\.0\.1:290(\d\d)/g, '127.0.0.1:291$1');
   writeFileSync(path.join(dir, 'configuration.yml'), move(readFileSync(path.join(ROOT, 'docker', name, 'configuration.yml'), 'utf8')));
   writeFileSync(path.join(dir, 'target.yml'), readFileSync(path.join(ROOT, 'docker', name, 'target.yml'), 'utf8'));
@@ -123,7 +123,7 @@ function onOtherPorts(name: 'reference' | 'reference-alt'): string {
 }
 
 function run(target: string, fault: string, grep: string, args: string[] = []): Promise<{ code: number | null; out: string; results: Result[] }> {
-  const reportDir = mkdtempSync(path.join(os.tmpdir(), 'harness-fault-'));
+  const reportDir = tempDir('harness-fault-');
   return cli(['--target', target, '--grep', grep, '--report-dir', reportDir, ...args], 90_000, { HARNESS_EMBEDDED_FAULTS: fault }).then((r) => ({ code: r.code, out: r.out + r.err, results: resultsOf(reportDir) }));
 }
 

@@ -5,9 +5,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { portFree, processesWith, startCli } from './cli-run.ts';
-import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright';
 import { ROOT } from '../src/cli/run.ts';
@@ -23,7 +22,7 @@ import { judge, runScenario, type ScenarioVerdict } from '../src/scenarios/run.t
 import { formatTranscript, formatVerdict } from '../src/cli/scenario-format.ts';
 import type { Fault } from '../src/targets/embedded/faults.ts';
 import type { TargetProfile } from '../src/model/target.ts';
-import { tempFiles, thrown } from './thrown.ts';
+import { tempDir, tempFiles, thrown } from './thrown.ts';
 
 const SCENARIOS = path.join(ROOT, 'scenarios');
 const file = tempFiles('harness-scenario-');
@@ -31,7 +30,7 @@ const file = tempFiles('harness-scenario-');
 /** The reference target copied with its relying parties on ports 292xx (its folder); `edit`
  *  changes its configuration text. */
 function referenceDir(edit: (text: string) => string = (t) => t): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-scenarios-'));
+  const dir = tempDir('harness-scenarios-');
   const text = readFileSync(path.join(ROOT, 'docker/reference/configuration.yml'), 'utf8').replace(/127\.0\.0\.1:290(\d\d)/g, '127.0.0.1:292$1');
   writeFileSync(path.join(dir, 'configuration.yml'), edit(text));
   writeFileSync(path.join(dir, 'target.yml'), readFileSync(path.join(ROOT, 'docker/reference/target.yml'), 'utf8'));

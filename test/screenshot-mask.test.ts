@@ -1,8 +1,7 @@
 // Failure screenshots never show what was typed into password or one-time-password inputs.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright';
 import { launchBrowser } from '../src/browser/launch.ts';
@@ -11,9 +10,10 @@ import { loginPage, otpPage } from '../src/targets/embedded/pages.ts';
 import { EMBEDDED_SELECTORS, fillSecret } from '../src/browser/drivers.ts';
 import { loadProfile } from '../src/config/profile.ts';
 import { RUN_INPUTS_ENV, writeRunInputs } from '../src/session/run-inputs.ts';
+import { tempDir } from './thrown.ts';
 
 let browser: Browser;
-const dir = mkdtempSync(path.join(os.tmpdir(), 'harness-mask-'));
+const dir = tempDir('harness-mask-');
 const saved = { HARNESS_REPORT_DIR: process.env.HARNESS_REPORT_DIR, [RUN_INPUTS_ENV]: process.env[RUN_INPUTS_ENV] };
 
 beforeAll(async () => {

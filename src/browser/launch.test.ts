@@ -1,13 +1,13 @@
 // Which Chromium a run launches: a headless shell before a full browser (a quarter of the CPU per
 // page), Playwright's own before the system's, HARNESS_CHROMIUM before all.
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assertChromiumAvailable, bundledHeadlessShell, findChromium, launchBrowser, newContext } from './launch.ts';
+import { tempDir } from '../../test/thrown.ts';
 
 function registry(withShell: boolean): { full: string; shell: string } {
-  const root = mkdtempSync(path.join(tmpdir(), 'pw-registry-'));
+  const root = tempDir('pw-registry-');
   const full = path.join(root, 'chromium-1255', 'chrome-linux64', 'chrome');
   const shell = path.join(root, 'chromium_headless_shell-1255', 'chrome-headless-shell-linux64', 'chrome-headless-shell');
   mkdirSync(path.dirname(full), { recursive: true });

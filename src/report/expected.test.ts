@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../model/check.ts';
 import { compareVerdicts, ExpectedResultsError, formatChanges, readReasons, readVerdicts, verdictsOf, writeVerdicts } from './expected.ts';
+import { tempDir } from '../../test/thrown.ts';
 
 const result = (id: string, outcome: CheckResult['outcome'], client?: string): CheckResult =>
   ({ id, title: id, severity: 'failure', spec: 's', suite: 'x', outcome, evidence: [], durationMs: 1, ...(client ? { client } : {}) }) as CheckResult;
@@ -26,7 +26,7 @@ describe('expected verdicts', () => {
     expect(changes.map((c) => `${c.key}:${c.expected}->${c.observed}`)).toEqual(['id-token.auth-time [myapp]:failed->(absent)', 'new.check:(absent)->passed']);
   });
   it('round-trips through the file and refuses a malformed one', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'verdicts-'));
+    const dir = tempDir('verdicts-');
     const file = path.join(dir, 'expected.json');
     const results = [result('b', 'failed', 'c1'), result('a', 'passed')];
     writeVerdicts(file, 'glewlwyd', results);
@@ -39,7 +39,7 @@ describe('expected verdicts', () => {
 
 describe('reasons beside the verdicts', () => {
   it('are kept by --update-expected while their verdict is not a pass, dropped once it passes', () => {
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'harness-reasons-')), 'expected.json');
+    const file = path.join(tempDir('harness-reasons-'), 'expected.json');
     writeFileSync(file, JSON.stringify({ verdicts: {}, reasons: { 'a.one [x]': 'the provider ignores it', 'a.two': 'fixed since' } }));
     writeVerdicts(file, 't', [result('a.one', 'failed', 'x'), result('a.two', 'passed')]);
     expect(readReasons(file)).toEqual({ 'a.one [x]': 'the provider ignores it' });
