@@ -1,28 +1,22 @@
 // A run killed outright leaves its private folder (secrets, the profile); the next run removes it,
 // and only folders whose run is gone.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makePrivateDir, sweepPrivateDirs } from './private-dir.ts';
-
-let base: string | undefined;
-afterEach(() => {
-  if (base) rmSync(base, { recursive: true, force: true });
-  base = undefined;
-});
+import { tempDir } from '../../test/thrown.ts';
 
 describe('private run folders', () => {
   it('are made per run, this user only, named by the run process', () => {
-    base = mkdtempSync(path.join(os.tmpdir(), 'private-dir-'));
+    const base = tempDir('private-dir-');
     const dir = makePrivateDir(base);
     expect(path.basename(dir)).toMatch(new RegExp(`^oidc-harness-${process.pid}-`));
     expect(statSync(dir).mode & 0o777).toBe(0o700);
   });
 
   it('of runs that are gone are removed; running ones, and folders of other names, are left', () => {
-    base = mkdtempSync(path.join(os.tmpdir(), 'private-dir-'));
+    const base = tempDir('private-dir-');
     const gonePid = spawnSync(process.execPath, ['-e', '']).pid;
     const gone = path.join(base, `oidc-harness-${gonePid}-AbC123`);
     const running = path.join(base, `oidc-harness-${process.ppid}-DeF456`);

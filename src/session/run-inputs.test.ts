@@ -1,14 +1,13 @@
 // The run's inputs reach Playwright's runner and workers as the CLI read them: one private file.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../config/profile.ts';
 import { loadScenarios } from '../scenarios/schema.ts';
 import { readRunInputs, RUN_INPUTS_ENV, writeRunInputs } from './run-inputs.ts';
+import { tempDir } from '../../test/thrown.ts';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'run-inputs-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('run-inputs-');
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 describe('run inputs', () => {
