@@ -168,6 +168,7 @@ export function toHtml(results: readonly CheckResult[], meta: RunMeta): string {
     ['started', meta.startedAt],
     ['finished', meta.finishedAt],
     ['harness', meta.harnessVersion],
+    ['runtime', meta.runtime],
   ];
   const verdict = failing > 0
     ? `<span class="verdict fail">FAIL: ${failing} failing check${failing === 1 ? '' : 's'} (exit 1)</span>`

@@ -80,6 +80,7 @@ export function toJUnit(results: readonly CheckResult[], meta: RunMeta): string 
     ['claimsProfile', meta.claimsProfile],
     ['image', meta.image],
     ['harnessVersion', meta.harnessVersion],
+    ['runtime', meta.runtime],
     ['startedAt', meta.startedAt],
     ['finishedAt', meta.finishedAt],
   ];

@@ -10,6 +10,9 @@ export interface RunMeta {
   startedAt: string;
   finishedAt: string;
   harnessVersion: string;
+  /** The JavaScript runtime the checks ran on, e.g. "Node.js v24.21.0" (process.version of the
+   *  reporter's process, which Playwright's workers share). */
+  runtime?: string;
   claimsProfile?: string;
   /** The image under test, for container targets (a release certification names its build). */
   image?: string;

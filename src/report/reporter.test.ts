@@ -127,6 +127,8 @@ describe('HarnessReporter', () => {
     expect(json.summary).toEqual({ passed: 2, failed: 1, warning: 1, blocked: 0, error: 4, skipped: 1, total: 9 });
     expect(json.meta).toMatchObject({ target: 'reference', issuer: 'https://op.example', claimsProfile: 'oidc-core', startedAt: '2025-01-01T00:00:00.000Z', harnessVersion: '0.1.0' });
     expect(Date.parse(json.meta.finishedAt)).not.toBeNaN();
+    // A kept report names the runtime its verdicts were made on.
+    expect(json.meta.runtime).toBe(`Node.js ${process.version}`);
   });
 
   it('keeps known secrets out of every file and the terminal summary', async () => {

@@ -240,6 +240,7 @@ export default class HarnessReporter implements Reporter {
         ...(this.lastCheckEndedAt ? { lastCheckEndedAt: new Date(this.lastCheckEndedAt).toISOString() } : {}),
       },
       harnessVersion: partial.harnessVersion ?? harnessVersion(),
+      runtime: partial.runtime ?? `Node.js ${process.version}`,
     };
   }
 }
