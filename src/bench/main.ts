@@ -11,6 +11,7 @@ import path from 'node:path';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { RunMeta } from '../report/meta.ts';
 import { ROOT, runConformance, resolveProfile } from '../cli/run.ts';
+import { useCompileCache } from '../cli/compile-cache.ts';
 import { startEmbedded } from '../targets/embedded/provider.ts';
 import { codeOverHttp, HttpSession } from '../protocol/form-flow.ts';
 import { startRelyingParties } from '../rp/server.ts';
@@ -89,6 +90,8 @@ function commandRun(): Promise<{ seconds: number; code: number | null }> {
 }
 
 async function main(): Promise<void> {
+  // As the CLI does (src/cli/main.ts): the runs below start from the same cache a user's would.
+  useCompileCache();
   const run = await runConformance({ stdio: 'pipe' });
   const counts = run.results.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.outcome]: (acc[r.outcome] ?? 0) + 1 }), {});
   const command = await commandRun();

@@ -3,6 +3,7 @@
 
 import { readSettings } from '../config/settings.ts';
 import { parseCli, USAGE, UsageError } from './args.ts';
+import { useCompileCache } from './compile-cache.ts';
 import { runMain } from './entry.ts';
 import { startSuiteRunner } from './suite-runner.ts';
 
@@ -14,6 +15,8 @@ async function main(): Promise<number> {
   }
   // Every HARNESS_* setting checked before anything starts.
   readSettings(process.env);
+  // Before the runner is started (it and its workers inherit the cache) and the run's modules load.
+  useCompileCache();
   // Playwright's runner first, then the run's own modules: both load at once, on two cores.
   const suites = startSuiteRunner(options);
   let run: typeof import('./run.ts');
