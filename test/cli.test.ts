@@ -55,6 +55,7 @@ describe('bad input', () => {
     ['an unknown field', () => ['--target', write('unknown.yml', 'name: x\nissuer: http://127.0.0.1:1\nbogus: 1\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\n')], /unknown\.yml.*bogus/],
     ['an unreachable issuer', () => ['--target', DEFAULT_TARGET, '--issuer', 'http://127.0.0.1:9'], /127\.0\.0\.1:9 did not answer discovery/],
     ['an unknown option', () => ['--frobnicate'], /frobnicate/],
+    ['a --grep that is not a regular expression', () => ['--grep', '['], /--grep "\[": not a regular expression/],
     ['a --report-dir that is a file', () => ['--report-dir', write('a-file', 'x')], /--report-dir .*a-file: not a folder/],
     ['--image for a target that is not a container', () => ['--image', 'x/y:1'], /--image: .*not a container target/],
     ['a missing expected-results file', () => ['--target', write('expect.yml', 'name: x\nissuer: http://127.0.0.1:9\nexpected_results: ./missing.json\nlogin: {driver: embedded}\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\n')], /missing\.json: not found/],

@@ -28,6 +28,17 @@ export const USAGE = `usage: npm run conformance -- [--target <profile.yml | fol
          pre-configured consent), all at once in the background, races parallel refreshes, and
          records the screencast in the traces of failed browser checks.`;
 
+/** `--grep` as Playwright reads it (`/source/flags`, or a pattern matched case-insensitively);
+ *  a pattern that is not a regular expression is a usage error here, not a run Playwright fails. */
+function checkGrep(grep: string): void {
+  const literal = /^\/(.*)\/([gi]*)$/.exec(grep);
+  try {
+    void (literal ? new RegExp(literal[1]!, literal[2]) : new RegExp(grep, 'gi'));
+  } catch (err) {
+    throw new UsageError(`--grep ${JSON.stringify(grep)}: not a regular expression (${err instanceof Error ? err.message.replace(/^Invalid regular expression: /, '') : String(err)})`);
+  }
+}
+
 export function parseCli(argv: string[]): CliOptions {
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -54,6 +65,7 @@ export function parseCli(argv: string[]): CliOptions {
   }
   const workers = values.workers === undefined ? undefined : Number(values.workers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new UsageError(`--workers: not a positive whole number: ${String(values.workers)}`);
+  if (typeof values.grep === 'string') checkGrep(values.grep);
   if (typeof values.issuer === 'string') {
     try {
       const u = new URL(values.issuer);
