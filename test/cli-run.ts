@@ -6,11 +6,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { ROOT } from '../src/cli/run.ts';
+import { ROOT, TYPESCRIPT_HOOKS } from '../src/cli/run.ts';
 
 export function cli(args: string[], timeout = 120_000, extraEnv: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0', ...extraEnv } });
+    const child = spawn(process.execPath, ['--import', TYPESCRIPT_HOOKS, path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0', ...extraEnv } });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -38,7 +38,7 @@ export function resultsOf(reportDir: string): Result[] {
  *  its exit code (128 when a signal ended it), its output so far, and a wait for a line of it.
  *  `env`: more environment (a marker to find its processes by). */
 export function startCli(args: string[], options: { script?: string; env?: Record<string, string> } = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli', options.script ?? 'main.ts'), ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0', ...options.env } });
+  const child = spawn(process.execPath, ['--import', TYPESCRIPT_HOOKS, path.join(ROOT, 'src/cli', options.script ?? 'main.ts'), ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0', ...options.env } });
   let out = '';
   const watchers = new Set<() => void>();
   const add = (d: Buffer) => {

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { RunMeta } from '../report/meta.ts';
-import { ROOT, runConformance, resolveProfile } from '../cli/run.ts';
+import { ROOT, runConformance, resolveProfile, TYPESCRIPT_HOOKS } from '../cli/run.ts';
 import { useCompileCache } from '../cli/compile-cache.ts';
 import { startEmbedded } from '../targets/embedded/provider.ts';
 import { codeOverHttp, HttpSession } from '../protocol/form-flow.ts';
@@ -80,7 +80,7 @@ function commandRun(): Promise<{ seconds: number; code: number | null }> {
   const reportDir = mkdtempSync(path.join(os.tmpdir(), 'bench-run-'));
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), '--report-dir', reportDir], { cwd: ROOT, stdio: 'ignore' });
+    const child = spawn(process.execPath, ['--import', TYPESCRIPT_HOOKS, path.join(ROOT, 'src/cli/main.ts'), '--report-dir', reportDir], { cwd: ROOT, stdio: 'ignore' });
     child.once('error', reject);
     child.once('exit', (code) => {
       rmSync(reportDir, { recursive: true, force: true });
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   const f = await flows();
   const wall = run.wallMs / 1000;
   console.log(`checks run: ${run.results.length} (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')})`);
-  console.log(`full default run, process start to exit (node --import tsx src/cli/main.ts, as npm run conformance): ${command.seconds.toFixed(1)} s (${verdict(command.seconds, 10)} s), exit ${command.code}`);
+  console.log(`full default run, process start to exit (as npm run conformance starts it): ${command.seconds.toFixed(1)} s (${verdict(command.seconds, 10)} s), exit ${command.code}`);
   console.log(`the same run inside an already-started process (runConformance, the CLI's "finished in"): ${wall.toFixed(1)} s, ${run.authorizations ?? '?'} authorizations`);
   console.log(`where the run's time goes: ${phases(run.reportDir, run.readyMs, run.wallMs)}`);
   // Where the time goes: check time summed per suite (across workers), and the slowest checks.

@@ -26,8 +26,12 @@ export interface Prerequisite {
 }
 
 export class CheckFailure extends Error {
-  constructor(readonly detail: FailureDetail, readonly prerequisite?: Prerequisite) {
+  readonly detail: FailureDetail;
+  readonly prerequisite: Prerequisite | undefined;
+  constructor(detail: FailureDetail, prerequisite?: Prerequisite) {
     super(detail.message);
+    this.detail = detail;
+    this.prerequisite = prerequisite;
   }
 }
 
@@ -35,8 +39,10 @@ export class CheckSkipped extends Error {}
 
 /** The provider answered 5xx, timed out or dropped the connection during a setup step. */
 export class ProviderError extends Error {
-  constructor(readonly detail: FailureDetail) {
+  readonly detail: FailureDetail;
+  constructor(detail: FailureDetail) {
     super(detail.message);
+    this.detail = detail;
   }
 }
 

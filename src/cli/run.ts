@@ -29,6 +29,9 @@ import { compareVerdicts, formatChanges, readVerdicts, writeVerdicts, ExpectedRe
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_TARGET = path.join(ROOT, 'docker/reference');
+/** `node --import` this before a command of src/cli/ (as the npm scripts do): TypeScript loaded by
+ *  Node itself where it can, else by tsx (src/cli/typescript.mjs). */
+export const TYPESCRIPT_HOOKS = path.join(ROOT, 'src/cli/typescript.mjs');
 
 export interface RunOptions {
   target?: string;

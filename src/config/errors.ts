@@ -8,7 +8,13 @@ function shown(file: string): string {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly file: string, readonly field: string, readonly problem: string) {
+  readonly file: string;
+  readonly field: string;
+  readonly problem: string;
+  constructor(file: string, field: string, problem: string) {
     super(`${shown(file)}: ${field}: ${problem.replace(/\s*\n\s*/g, ' ')}`);
+    this.file = file;
+    this.field = field;
+    this.problem = problem;
   }
 }

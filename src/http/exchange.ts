@@ -76,8 +76,10 @@ export async function send(req: RawRequest): Promise<RawResponse> {
 
 /** A request that got no HTTP answer at all (refused, timed out). */
 export class HttpError extends Error {
-  constructor(message: string, readonly exchange: HttpExchange) {
+  readonly exchange: HttpExchange;
+  constructor(message: string, exchange: HttpExchange) {
     super(message);
+    this.exchange = exchange;
   }
 }
 

@@ -45,7 +45,14 @@ export class WorkerSession {
   /** How pages are answered over raw HTTP for this worker's user. */
   private readonly options: FormFlowOptions;
 
-  constructor(readonly run: RunContext, readonly user: TestUser, readonly browser: () => Promise<Browser>) {
+  readonly run: RunContext;
+  readonly user: TestUser;
+  readonly browser: () => Promise<Browser>;
+
+  constructor(run: RunContext, user: TestUser, browser: () => Promise<Browser>) {
+    this.run = run;
+    this.user = user;
+    this.browser = browser;
     this.driver = browserDriver(run.profile.login);
     this.selectors = this.driver.selectors;
     const app = appDriverFor(run.profile.login);
@@ -336,7 +343,11 @@ export class Sessions {
   private browserP?: Promise<Browser>;
   private readonly byUser = new Map<string, WorkerSession>();
 
-  constructor(readonly run: RunContext) {}
+  readonly run: RunContext;
+
+  constructor(run: RunContext) {
+    this.run = run;
+  }
 
   /** The worker's browser, launched on first use. */
   readonly browser = (): Promise<Browser> => (this.browserP ??= launchBrowser());
