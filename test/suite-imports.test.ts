@@ -1,7 +1,9 @@
 // The suites load in Playwright's runner and in every worker, on the way to the first check. They
 // take the profile and the scenarios from the CLI (src/session/run-inputs.ts) and must not load
 // the YAML reader, the validator or the configuration importer again: 0.6 s to the first check on
-// 2 cores, measured. A static import that brings one back fails here, naming the chain.
+// 2 cores, measured. Nor do they import the HTML parser (cheerio, 0.3 s of CPU to load): it is
+// required when a page is first parsed (src/protocol/html.ts), which the runner, listing the
+// checks, never does. A static import that brings one back fails here, naming the chain.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = path.resolve(import.meta.dirname, '..');
 // Value imports and re-exports; `import type` is erased and loads nothing.
 const IMPORT = /^\s*(?:import\s*['"]([^'"]+)['"]|(?:import|export)\s+(?!type\s)[^'"`;]*?\bfrom\s*['"]([^'"]+)['"])/gm;
-const KEPT_OUT = ['zod', 'yaml', 'src/config/profile.ts', 'src/config/authelia.ts', 'src/scenarios/schema.ts'];
+const KEPT_OUT = ['zod', 'yaml', 'src/config/profile.ts', 'src/config/authelia.ts', 'src/scenarios/schema.ts', 'cheerio'];
 
 /** Every module reachable from `roots` by static value imports, each with the chain that reaches it. */
 function reachable(roots: string[]): Map<string, string[]> {
@@ -29,7 +31,7 @@ function reachable(roots: string[]): Map<string, string[]> {
 }
 
 describe('what the suites load', () => {
-  it('neither the YAML reader, the validator nor the configuration importer', () => {
+  it('neither the YAML reader, the validator, the configuration importer nor the HTML parser', () => {
     const specs = readdirSync(path.join(ROOT, 'suites')).filter((f) => f.endsWith('.spec.ts')).map((f) => `suites/${f}`);
     const chains = reachable(specs);
     expect(chains.has('src/session/run-inputs.ts')).toBe(true);

@@ -3,7 +3,7 @@
 // iss to the redirect_uri, submitted by a script. Over raw HTTP such a page is the callback, not a
 // page of the provider: a browser would be at the relying party a moment later.
 
-import * as cheerio from 'cheerio';
+import { parseHtml } from './html.ts';
 
 /** Parameters an authorization response carries (RFC 6749 §4.1.2, §4.1.2.1; RFC 9207; OIDC Core §3.2.2.5). */
 const RESPONSE_PARAMS = new Set(['code', 'state', 'error', 'error_description', 'error_uri', 'iss', 'id_token', 'access_token', 'token_type', 'expires_in', 'session_state']);
@@ -24,7 +24,7 @@ export function formPostResponse(html: string, pageUrl: URL): FormPostResponse |
   // Most pages (every login and consent page) carry no input named as a response parameter: the
   // parse below, at a millisecond a page, is for those that might.
   if (!/<form/i.test(html) || !CARRIER_INPUT.test(html)) return undefined;
-  const $ = cheerio.load(html);
+  const $ = parseHtml(html);
   for (const form of $('form').toArray()) {
     const $form = $(form);
     if (($form.attr('method') ?? 'get').toLowerCase() !== 'post') continue;

@@ -2,7 +2,8 @@
 // selector is found with a real HTML parser (cheerio) and submitted with its hidden fields, the
 // way a browser would post it. Pages that need JavaScript are left to the browser.
 
-import * as cheerio from 'cheerio';
+import type { CheerioAPI } from 'cheerio';
+import { parseHtml } from './html.ts';
 import type { FormLoginSelectors, TestUser } from '../model/target.ts';
 
 export interface FormSubmission {
@@ -13,16 +14,16 @@ export interface FormSubmission {
 
 export type PageKind = 'login' | 'otp' | 'consent' | 'unknown';
 
-let last: { html: string; $: cheerio.CheerioAPI } | undefined;
+let last: { html: string; $: CheerioAPI } | undefined;
 
 /** The page parsed, read-only: a page is read several times in a row (its kind, then its form),
  *  and parsing it is most of the cost of answering it. */
-function parsed(html: string): cheerio.CheerioAPI {
-  if (last?.html !== html) last = { html, $: cheerio.load(html) };
+function parsed(html: string): CheerioAPI {
+  if (last?.html !== html) last = { html, $: parseHtml(html) };
   return last.$;
 }
 
-function formAround($: cheerio.CheerioAPI, selector: string, base: URL): { form: ReturnType<cheerio.CheerioAPI>; submission: FormSubmission } | undefined {
+function formAround($: CheerioAPI, selector: string, base: URL): { form: ReturnType<CheerioAPI>; submission: FormSubmission } | undefined {
   const el = $(selector).first();
   if (el.length === 0) return undefined;
   const form = el.is('form') ? el : el.closest('form');
@@ -114,7 +115,7 @@ export function isErrorPage(status: number, html: string, kind: PageKind): boole
 
 /** The text a person reads on the page (title and body, without scripts and styles). */
 function visibleText(html: string): string {
-  const $ = cheerio.load(html);
+  const $ = parseHtml(html);
   $('script, style, noscript, template').remove();
   return `${$('title').text()} ${$('body').text()}`.replace(/\s+/g, ' ').trim();
 }

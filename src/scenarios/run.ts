@@ -8,7 +8,7 @@ import type { Browser } from 'playwright';
 import type { ClaimsProfile, TargetProfile, TestUser } from '../model/target.ts';
 import type { BrowserDriver } from '../browser/drivers.ts';
 import type { Redactor } from '../report/redact.ts';
-import * as cheerio from 'cheerio';
+import { parseHtml } from '../protocol/html.ts';
 import { startApp, type Diagnosis, type LoginOutcome, type StartedApp } from '../rp/app.ts';
 import { HttpSession } from '../protocol/session.ts';
 import { appDriverFor, continueOverHttp } from '../protocol/form-flow.ts';
@@ -86,7 +86,7 @@ async function loginOverHttp(appUrl: string, redirectUri: string, scenario: Scen
   const http = new HttpSession();
   const callback = await (async () => {
     const home = await http.follow(new URL(appUrl), redirectUri);
-    const href = home.kind === 'page' ? cheerio.load(home.body)('#login').attr('href') : undefined;
+    const href = home.kind === 'page' ? parseHtml(home.body)('#login').attr('href') : undefined;
     if (!href) return undefined;
     const app = appDriverFor(ctx.profile.login);
     return continueOverHttp(http, await http.follow(new URL(href), redirectUri), redirectUri, { selectors: ctx.driver.selectors, user, ...(app ? { app } : {}) });
