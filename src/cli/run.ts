@@ -3,7 +3,7 @@
 
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TargetProfile } from '../model/target.ts';
 import type { CheckResult } from '../model/check.ts';
 import { loadProfile } from '../config/profile.ts';
@@ -30,8 +30,9 @@ import { compareVerdicts, formatChanges, readVerdicts, writeVerdicts, ExpectedRe
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_TARGET = path.join(ROOT, 'docker/reference');
 /** `node --import` this before a command of src/cli/ (as the npm scripts do): TypeScript loaded by
- *  Node itself where it can, else by tsx (src/cli/typescript.mjs). */
-export const TYPESCRIPT_HOOKS = path.join(ROOT, 'src/cli/typescript.mjs');
+ *  Node itself where it can, else by tsx (src/cli/typescript.mjs). A file: URL, which `--import`
+ *  reads (a plain path with `#` or `%` in it, or a drive letter, would not be found). */
+export const TYPESCRIPT_HOOKS = pathToFileURL(path.join(ROOT, 'src/cli/typescript.mjs')).href;
 
 export interface RunOptions {
   target?: string;

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/thrown.ts';
 import { ROOT, TYPESCRIPT_HOOKS } from './run.ts';
@@ -30,11 +31,17 @@ describe('src/cli/typescript.mjs', () => {
     expect(run.out).toBe('loaded 1\n');
   });
 
-  it('starts the CLI either way', () => {
+  it('starts the CLI, and loads what a run loads, either way', () => {
+    // --help returns before the run's modules are imported: those are loaded here by name.
+    const modules = ['src/cli/run.ts', 'src/targets/embedded/provider.ts'].map((m) => JSON.stringify(pathToFileURL(path.join(ROOT, m)).href));
+    const script = `${modules.map((m) => `await import(${m});`).join(' ')} console.log('loaded');`;
     for (const nodeArgs of nodeStrips ? [[], ['--no-experimental-strip-types']] : [[]]) {
       const run = spawnSync(process.execPath, [...nodeArgs, '--import', TYPESCRIPT_HOOKS, path.join(ROOT, 'src/cli/main.ts'), '--help'], { encoding: 'utf8', cwd: ROOT });
       expect(run.status, run.stderr).toBe(0);
       expect(run.stdout).toContain('usage: npm run conformance');
+      const loaded = spawnSync(process.execPath, [...nodeArgs, '--import', TYPESCRIPT_HOOKS, '--input-type=module', '-e', script], { encoding: 'utf8', cwd: ROOT });
+      expect(loaded.stderr).toBe('');
+      expect(loaded.stdout).toBe('loaded\n');
     }
   });
 });
