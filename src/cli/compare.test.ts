@@ -1,31 +1,35 @@
-import { describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { tempFiles } from '../../test/thrown.ts';
-import { compareRuns } from './compare.ts';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/thrown.ts';
+import { ROOT, TYPESCRIPT_HOOKS } from './run.ts';
 
-const root = path.dirname(tempFiles('harness-compare-')('.keep', ''));
-function run(name: string, outcomes: Record<string, string>): string {
-  const dir = path.join(root, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'results.json'), JSON.stringify({ results: Object.entries(outcomes).map(([id, outcome]) => ({ id, outcome, suite: 's', title: 't', severity: 'failure', spec: '', evidence: [], durationMs: 0 })) }));
-  return dir;
-}
+// The command itself (the comparison is tested in src/report/compare-runs.test.ts), started from a
+// checkout whose path has a space and a `#`, reached through a symlink: it used to decide whether
+// it was the main module from import.meta.url and process.argv[1], which differ there, and then
+// printed nothing and exited 0.
+describe('npm run compare', () => {
+  const dir = tempDir('compare-entry-');
+  const checkout = path.join(dir, 'a checkout #1');
+  symlinkSync(ROOT, checkout);
+  const compare = (args: string[]) => spawnSync(process.execPath, ['--import', TYPESCRIPT_HOOKS, path.join(checkout, 'src/cli/compare.ts'), ...args], { encoding: 'utf8' });
+  const report = (name: string, outcome: string) => {
+    const folder = path.join(dir, name);
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, 'results.json'), JSON.stringify({ results: [{ id: 'x.one', outcome, suite: 's', title: 't', severity: 'failure', spec: '', evidence: [], durationMs: 0 }] }));
+    return folder;
+  };
 
-describe('compare', () => {
-  it('the same verdicts: exit 0, one line per run', () => {
-    const a = run('a', { 'x.one': 'passed', 'x.two': 'skipped' });
-    const b = run('b', { 'x.two': 'skipped', 'x.one': 'passed' });
-    expect(compareRuns([a, b])).toEqual({ code: 0, lines: [`${b}: the same 2 verdicts as ${a}`] });
+  it('gives its usage and exit 2 without folders', () => {
+    const run = compare([]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('usage: npm run compare');
   });
-  it('a verdict that moved: exit 1, naming it with both outcomes', () => {
-    const a = run('c', { 'x.one': 'passed' });
-    const b = run('d', { 'x.one': 'failed' });
-    const out = compareRuns([a, b]);
-    expect(out.code).toBe(1);
-    expect(out.lines.join('\n')).toMatch(/x\.one: was passed, now failed/);
-  });
-  it('too few folders: usage, exit 2', () => {
-    expect(compareRuns(['only']).code).toBe(2);
+
+  it('names a verdict that moved and exits 1', () => {
+    const run = compare([report('before', 'passed'), report('after', 'failed')]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/x\.one: was passed, now failed/);
   });
 });

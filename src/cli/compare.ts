@@ -2,47 +2,17 @@
 // runs (the first is the baseline). Exit 0 when all agree, 1 when one differs, 2 on bad input.
 // CI uses it to show that no verdict depends on the number of workers or the order of the suites.
 
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import type { CheckResult } from '../model/check.ts';
-import { compareVerdicts, formatChanges, verdictsOf } from '../report/expected.ts';
+import { compareRuns } from '../report/compare-runs.ts';
 
-function results(dir: string): CheckResult[] {
-  const file = path.join(dir, 'results.json');
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new Error(`${file}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
-  }
-  const list = (json as { results?: unknown }).results;
-  if (!Array.isArray(list)) throw new Error(`${file}: results: expected a list of check results`);
-  return list as CheckResult[];
-}
-
-/** The lines to print and the exit code for comparing `dirs` against the first. */
-export function compareRuns(dirs: string[]): { lines: string[]; code: number } {
-  if (dirs.length < 2) return { lines: ['error: usage: npm run compare -- <report folder> <report folder> [...]'], code: 2 };
-  const base = verdictsOf(results(dirs[0]!));
-  const lines: string[] = [];
-  let code = 0;
-  for (const dir of dirs.slice(1)) {
-    const changes = compareVerdicts(base, results(dir));
-    if (changes.length) {
-      code = 1;
-      lines.push(formatChanges(changes, `${dirs[0]} -> ${dir}`).replace(/expected/g, 'was').replace(/observed/g, 'now'));
-    } else lines.push(`${dir}: the same ${Object.keys(base).length} verdicts as ${dirs[0]}`);
-  }
-  return { lines, code };
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  try {
-    const { lines, code } = compareRuns(process.argv.slice(2));
-    for (const l of lines) (code === 2 ? console.error : console.log)(l);
-    process.exit(code);
-  } catch (err) {
-    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(2);
-  }
+// This module is only ever the command itself (the comparison is src/report/compare-runs.ts), so
+// it runs unconditionally: a check whether it is the main module, by comparing import.meta.url with
+// process.argv[1], silently did nothing where the checkout's path has a space, `#` or `%` (encoded
+// in the URL) or is reached through a symlink.
+try {
+  const { lines, code } = compareRuns(process.argv.slice(2));
+  for (const l of lines) (code === 2 ? console.error : console.log)(l);
+  process.exit(code);
+} catch (err) {
+  console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(2);
 }
