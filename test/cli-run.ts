@@ -3,14 +3,14 @@
 // process). Asynchronous: a provider started in the test process keeps answering.
 
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { ROOT, TYPESCRIPT_HOOKS } from '../src/cli/run.ts';
+import { commandArgs, ROOT } from '../src/cli/run.ts';
 
 export function cli(args: string[], timeout = 120_000, extraEnv: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', TYPESCRIPT_HOOKS, path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0', ...extraEnv } });
+    const child = spawn(process.execPath, commandArgs(path.join(ROOT, 'src/cli/main.ts'), ...args), { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0', ...extraEnv } });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -25,6 +25,15 @@ export function cli(args: string[], timeout = 120_000, extraEnv: Record<string, 
 
 export type Result = { id: string; client?: string; outcome: string; severity: string; blockedBy?: string; message?: string; evidence?: unknown[] };
 
+/** A report folder `dir` (made) whose results.json holds one failure-severity check per id with
+ *  the given outcome: what `npm run compare` reads. Returns `dir`. */
+export function writeResults(dir: string, outcomes: Record<string, string>): string {
+  mkdirSync(dir, { recursive: true });
+  const results = Object.entries(outcomes).map(([id, outcome]) => ({ id, outcome, suite: 's', title: 't', severity: 'failure', spec: '', evidence: [], durationMs: 0 }));
+  writeFileSync(path.join(dir, 'results.json'), JSON.stringify({ results }));
+  return dir;
+}
+
 /** The check results a run wrote into `reportDir` (empty when it wrote none). */
 export function resultsOf(reportDir: string): Result[] {
   try {
@@ -38,7 +47,7 @@ export function resultsOf(reportDir: string): Result[] {
  *  its exit code (128 when a signal ended it), its output so far, and a wait for a line of it.
  *  `env`: more environment (a marker to find its processes by). */
 export function startCli(args: string[], options: { script?: string; env?: Record<string, string> } = {}) {
-  const child = spawn(process.execPath, ['--import', TYPESCRIPT_HOOKS, path.join(ROOT, 'src/cli', options.script ?? 'main.ts'), ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0', ...options.env } });
+  const child = spawn(process.execPath, commandArgs(path.join(ROOT, 'src/cli', options.script ?? 'main.ts'), ...args), { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0', ...options.env } });
   let out = '';
   const watchers = new Set<() => void>();
   const add = (d: Buffer) => {

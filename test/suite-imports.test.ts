@@ -1,7 +1,7 @@
 // The suites load in Playwright's runner and in every worker, on the way to the first check. They
 // take the profile and the scenarios from the CLI (src/session/run-inputs.ts) and must not load
 // the YAML reader, the validator or the configuration importer again: 0.6 s to the first check on
-// 2 cores, measured. Nor do they import the HTML parser (cheerio, 0.3 s of CPU to load): it is
+// 2 cores, measured. Nor do they import the HTML parser (cheerio, about 0.15 s of CPU to load): it is
 // required when a page is first parsed (src/protocol/html.ts), which the runner, listing the
 // checks, never does. A static import that brings one back fails here, naming the chain.
 import { readdirSync, readFileSync } from 'node:fs';

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { RunMeta } from '../report/meta.ts';
-import { ROOT, runConformance, resolveProfile, TYPESCRIPT_HOOKS } from '../cli/run.ts';
+import { commandArgs, ROOT, runConformance, resolveProfile } from '../cli/run.ts';
 import { useCompileCache } from '../cli/compile-cache.ts';
 import { startEmbedded } from '../targets/embedded/provider.ts';
 import { codeOverHttp, HttpSession } from '../protocol/form-flow.ts';
@@ -80,7 +80,7 @@ function commandRun(): Promise<{ seconds: number; code: number | null }> {
   const reportDir = mkdtempSync(path.join(os.tmpdir(), 'bench-run-'));
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['--import', TYPESCRIPT_HOOKS, path.join(ROOT, 'src/cli/main.ts'), '--report-dir', reportDir], { cwd: ROOT, stdio: 'ignore' });
+    const child = spawn(process.execPath, commandArgs(path.join(ROOT, 'src/cli/main.ts'), '--report-dir', reportDir), { cwd: ROOT, stdio: 'ignore' });
     child.once('error', reject);
     child.once('exit', (code) => {
       rmSync(reportDir, { recursive: true, force: true });

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/thrown.ts';
-import { ROOT, TYPESCRIPT_HOOKS } from './run.ts';
+import { writeResults } from '../../test/cli-run.ts';
+import { commandArgs, ROOT } from './run.ts';
 
 // The command itself (the comparison is tested in src/report/compare-runs.test.ts), started from a
 // checkout whose path has a space and a `#`, reached through a symlink: it used to decide whether
@@ -13,13 +14,8 @@ describe('npm run compare', () => {
   const dir = tempDir('compare-entry-');
   const checkout = path.join(dir, 'a checkout #1');
   symlinkSync(ROOT, checkout);
-  const compare = (args: string[]) => spawnSync(process.execPath, ['--import', TYPESCRIPT_HOOKS, path.join(checkout, 'src/cli/compare.ts'), ...args], { encoding: 'utf8' });
-  const report = (name: string, outcome: string) => {
-    const folder = path.join(dir, name);
-    mkdirSync(folder);
-    writeFileSync(path.join(folder, 'results.json'), JSON.stringify({ results: [{ id: 'x.one', outcome, suite: 's', title: 't', severity: 'failure', spec: '', evidence: [], durationMs: 0 }] }));
-    return folder;
-  };
+  const compare = (args: string[]) => spawnSync(process.execPath, commandArgs(path.join(checkout, 'src/cli/compare.ts'), ...args), { encoding: 'utf8' });
+  const report = (name: string, outcome: string) => writeResults(path.join(dir, name), { 'x.one': outcome });
 
   it('gives its usage and exit 2 without folders', () => {
     const run = compare([]);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/thrown.ts';
 import { COMPILE_CACHE_DIR, useCompileCache } from './compile-cache.ts';
+import { TYPESCRIPT_HOOKS } from './run.ts';
 
 describe('useCompileCache', () => {
   it("turns the cache on in the checkout's folder and hands it to the processes started later", () => {
@@ -46,7 +47,7 @@ describe('useCompileCache', () => {
       `const child = spawnSync(process.execPath, ['-p', 'require("node:module").getCompileCacheDir()'], { env, encoding: 'utf8' });`,
       `console.log(child.stdout.trim());`,
     ].join('\n');
-    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_COMPILE_CACHE: undefined } });
+    const run = spawnSync(process.execPath, ['--import', TYPESCRIPT_HOOKS, '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_COMPILE_CACHE: undefined } });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout.trim().startsWith(dir)).toBe(true);
     expect(existsSync(dir) && readdirSync(dir).length).toBeGreaterThan(0);

@@ -33,6 +33,10 @@ export const DEFAULT_TARGET = path.join(ROOT, 'docker/reference');
  *  Node itself where it can, else by tsx (src/cli/typescript.mjs). A file: URL, which `--import`
  *  reads (a plain path with `#` or `%` in it, or a drive letter, would not be found). */
 export const TYPESCRIPT_HOOKS = pathToFileURL(path.join(ROOT, 'src/cli/typescript.mjs')).href;
+/** Node's arguments for a command of src/cli/ (`script`: its path) as the npm scripts start it. */
+export function commandArgs(script: string, ...args: string[]): string[] {
+  return ['--import', TYPESCRIPT_HOOKS, script, ...args];
+}
 
 export interface RunOptions {
   target?: string;

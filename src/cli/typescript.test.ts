@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/thrown.ts';
-import { ROOT, TYPESCRIPT_HOOKS } from './run.ts';
+import { commandArgs, ROOT, TYPESCRIPT_HOOKS } from './run.ts';
 
 // Who loaded a file tells itself: a parameter property is TypeScript that tsx compiles and Node's
 // type stripping refuses (ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX).
@@ -36,7 +36,7 @@ describe('src/cli/typescript.mjs', () => {
     const modules = ['src/cli/run.ts', 'src/targets/embedded/provider.ts'].map((m) => JSON.stringify(pathToFileURL(path.join(ROOT, m)).href));
     const script = `${modules.map((m) => `await import(${m});`).join(' ')} console.log('loaded');`;
     for (const nodeArgs of nodeStrips ? [[], ['--no-experimental-strip-types']] : [[]]) {
-      const run = spawnSync(process.execPath, [...nodeArgs, '--import', TYPESCRIPT_HOOKS, path.join(ROOT, 'src/cli/main.ts'), '--help'], { encoding: 'utf8', cwd: ROOT });
+      const run = spawnSync(process.execPath, [...nodeArgs, ...commandArgs(path.join(ROOT, 'src/cli/main.ts'), '--help')], { encoding: 'utf8', cwd: ROOT });
       expect(run.status, run.stderr).toBe(0);
       expect(run.stdout).toContain('usage: npm run conformance');
       const loaded = spawnSync(process.execPath, [...nodeArgs, '--import', TYPESCRIPT_HOOKS, '--input-type=module', '-e', script], { encoding: 'utf8', cwd: ROOT });

@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { tempFiles } from '../../test/thrown.ts';
+import { tempDir } from '../../test/thrown.ts';
+import { writeResults } from '../../test/cli-run.ts';
 import { compareRuns } from './compare-runs.ts';
 
-const root = path.dirname(tempFiles('harness-compare-')('.keep', ''));
-function run(name: string, outcomes: Record<string, string>): string {
-  const dir = path.join(root, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'results.json'), JSON.stringify({ results: Object.entries(outcomes).map(([id, outcome]) => ({ id, outcome, suite: 's', title: 't', severity: 'failure', spec: '', evidence: [], durationMs: 0 })) }));
-  return dir;
-}
+const root = tempDir('harness-compare-');
+const run = (name: string, outcomes: Record<string, string>) => writeResults(path.join(root, name), outcomes);
 
 describe('compare', () => {
   it('the same verdicts: exit 0, one line per run', () => {
