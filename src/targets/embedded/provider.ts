@@ -19,6 +19,7 @@ import { totp } from '../../browser/totp.ts';
 import { installFaults } from './fault-wrapper.ts';
 import { jsonRewrite, rewriteBody } from './rewrite.ts';
 import { corsAnswerer } from './cors.ts';
+import { cookieSigner } from './cookie-keys.ts';
 import { ROUTES } from './routes.ts';
 
 export { ROUTES };
@@ -250,7 +251,7 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
   const configuration: Configuration = {
     clients: profile.clients.map((c) => clientMetadata(c, faults)),
     jwks: { keys: [signingJwk] },
-    cookies: { keys: [randomBytes(32).toString('hex')] },
+    cookies: { keys: cookieSigner(randomBytes(32)) },
     routes: ROUTES,
     scopes: ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS)],
     claims: { openid: ['sub'], ...Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([k, v]) => [k, [...v]])) },
