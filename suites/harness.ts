@@ -227,39 +227,45 @@ const tracedContexts = new WeakSet<object>();
  *  requirement (a prerequisite) blocks it; a ProviderError (5xx, no answer) in a setup step, or a
  *  harness defect, is an error; CheckSkipped skips it with the reason. */
 export function check(suite: string, def: CheckDef, body: (fx: CheckFixtures) => Promise<Evidence[] | void>, client?: ClientSpec): void {
-  test(`${def.id} ${def.title}`, { annotation: annotations(suite, def, client) }, async ({ run, sessions, session }, testInfo) => {
-    const started = Date.now();
-    const base: Omit<CheckResult, 'outcome'> = { ...def, suite, ...(client ? { client: client.id } : {}), evidence: [], durationMs: 0 };
-    let kept: Evidence[] = [];
-    try {
-      kept = (await body({ run, sessions, session })) ?? [];
-    } catch (err) {
-      const durationMs = Date.now() - started;
-      const verdict = outcomeOf(err, def, client, { exactErrorCodes: run.profile.behaviour?.exactErrorCodes ?? false });
-      const result: CheckResult = { ...base, ...verdict.detail, evidence: verdict.detail.evidence ?? [], outcome: verdict.outcome, durationMs, ...(verdict.blockedBy ? { blockedBy: verdict.blockedBy } : {}) };
-      record(testInfo, run.redactor, result);
-      const message = run.redactor.text(verdict.detail.message);
-      switch (verdict.outcome) {
-        case 'skipped':
-          testInfo.skip(true, message);
-          return;
-        case 'warning':
-        case 'blocked':
-          testInfo.annotations.push({ type: verdict.outcome, description: message });
-          return;
-        case 'failed':
-        case 'error':
-          if (!(err instanceof CheckFailure || err instanceof ProviderError || err instanceof HttpError)) throw err;
-          // A verdict about the provider, not a broken worker: marked as the failure it is expected
-          // to be, so Playwright keeps this worker (and its login) instead of starting a new one.
-          // The verdict itself comes from the check-result attachment.
-          testInfo.annotations.push({ type: 'verdict', description: `${verdict.outcome} (provider check)` });
-          testInfo.fail();
-          throw new Error(run.redactor.text(formatFailure(def, client, verdict.detail)));
-      }
+  // Kept to one line: Playwright reads which fixtures a test takes from its function's source
+  // (fn.toString(), scanned character by character), once per test in the runner and again in
+  // each worker; the check's own code lives in runCheck.
+  test(`${def.id} ${def.title}`, { annotation: annotations(suite, def, client) }, ({ run, sessions, session }, testInfo) => runCheck(suite, def, body, client, { run, sessions, session }, testInfo));
+}
+
+/** One check's run: its body, then its verdict as the check-result attachment (see check). */
+async function runCheck(suite: string, def: CheckDef, body: (fx: CheckFixtures) => Promise<Evidence[] | void>, client: ClientSpec | undefined, { run, sessions, session }: CheckFixtures, testInfo: TestInfo): Promise<void> {
+  const started = Date.now();
+  const base: Omit<CheckResult, 'outcome'> = { ...def, suite, ...(client ? { client: client.id } : {}), evidence: [], durationMs: 0 };
+  let kept: Evidence[] = [];
+  try {
+    kept = (await body({ run, sessions, session })) ?? [];
+  } catch (err) {
+    const durationMs = Date.now() - started;
+    const verdict = outcomeOf(err, def, client, { exactErrorCodes: run.profile.behaviour?.exactErrorCodes ?? false });
+    const result: CheckResult = { ...base, ...verdict.detail, evidence: verdict.detail.evidence ?? [], outcome: verdict.outcome, durationMs, ...(verdict.blockedBy ? { blockedBy: verdict.blockedBy } : {}) };
+    record(testInfo, run.redactor, result);
+    const message = run.redactor.text(verdict.detail.message);
+    switch (verdict.outcome) {
+      case 'skipped':
+        testInfo.skip(true, message);
+        return;
+      case 'warning':
+      case 'blocked':
+        testInfo.annotations.push({ type: verdict.outcome, description: message });
+        return;
+      case 'failed':
+      case 'error':
+        if (!(err instanceof CheckFailure || err instanceof ProviderError || err instanceof HttpError)) throw err;
+        // A verdict about the provider, not a broken worker: marked as the failure it is expected
+        // to be, so Playwright keeps this worker (and its login) instead of starting a new one.
+        // The verdict itself comes from the check-result attachment.
+        testInfo.annotations.push({ type: 'verdict', description: `${verdict.outcome} (provider check)` });
+        testInfo.fail();
+        throw new Error(run.redactor.text(formatFailure(def, client, verdict.detail)));
     }
-    record(testInfo, run.redactor, { ...base, evidence: kept, outcome: 'passed', durationMs: Date.now() - started });
-  });
+  }
+  record(testInfo, run.redactor, { ...base, evidence: kept, outcome: 'passed', durationMs: Date.now() - started });
 }
 
 function formatFailure(def: CheckDef, client: ClientSpec | undefined, detail: { message: string; source?: string; expected?: unknown; observed?: unknown }): string {
