@@ -85,7 +85,7 @@ describe('bad input', () => {
     expect(existsSync(path.join(tmp, `settings-${name}`))).toBe(false);
   });
 
-  it('a client secret that does not match its digest (checked while the provider starts): one line, exit 2, nothing left running', async () => {
+  it('a client secret that does not match its digest (checked while the runner collects the suites): one line, exit 2, nothing left running', async () => {
     const profile = readFileSync(path.join(ROOT, 'docker/reference/target.yml'), 'utf8')
       .replace('config: ./configuration.yml', `config: ${path.join(ROOT, 'docker/reference/configuration.yml')}`)
       .replace('kasm: insecure_secret', 'kasm: not-the-secret')

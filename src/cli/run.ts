@@ -92,7 +92,7 @@ export function resolveProfile(options: RunOptions, digests?: DeferredDigests): 
 }
 
 /** Everything checked before anything starts: the profile (its digests checked later, in the
- *  thread pool while the provider starts: pbkdf2 at Authelia's rounds is slow), the login driver,
+ *  thread pool while the runner collects the suites: pbkdf2 at Authelia's rounds is slow), the login driver,
  *  every scenario file, the expected results, the HARNESS_* settings (the browser: checkBrowser).
  *  A mistake is one line and exit 2. `ownReportDir`: the report folder does not exist yet (this
  *  run makes it, and may remove it). */
@@ -202,8 +202,6 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
       throw new SetupError(err instanceof Error ? err.message : String(err));
     }
     stack.push(() => rps.stop());
-    // A mismatch is the ConfigError loading would have thrown: one line naming file and field, exit 2.
-    await digests.settled();
 
     mkdirSync(reportDir, { recursive: true });
     // Secrets go to a private temp folder, never into the report folder: the secrets to redact, and
@@ -229,6 +227,10 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
     };
     suites.handOver(env);
     if (profile.start.mode !== 'container') checkBrowser(profile);
+    // While the runner collects the suites (no check runs before that): a mismatch is the
+    // ConfigError loading would have thrown, one line naming file and field, exit 2, and the
+    // runner is stopped with everything else.
+    await digests.settled();
     const code = await suites.exited;
     const results = readResults(reportDir);
     // A filter that matches nothing is a mistake in the command, not a run with no findings

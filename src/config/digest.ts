@@ -49,7 +49,7 @@ export function verifyDigest(digest: string, plain: string): boolean | undefined
 }
 
 /** verifyDigest off the event loop (libuv's thread pool): several digests derive in parallel,
- *  while the caller goes on (the CLI starts the provider meanwhile). */
+ *  while the caller goes on. */
 export function verifyDigestAsync(digest: string, plain: string): Promise<boolean | undefined> {
   const key = `${digest}\0${plain}`;
   if (verified.has(key)) return Promise.resolve(verified.get(key));
@@ -82,18 +82,22 @@ export function checkDigest(digest: string, plain: string, mismatch: DigestMisma
   if (ok === false) throw mismatch();
 }
 
-/** Digest checks started while a profile loads and awaited later (`settled`), so their cost
- *  overlaps what comes next. A failure is the same error checkDigest throws. */
+/** Digest checks collected while a profile loads and derived when awaited (`settled`), on libuv's
+ *  thread pool, all at once. The CLI awaits them once the suites are handed over: until then both
+ *  cores load the CLI, the provider and Playwright's runner, and a derivation (pbkdf2 at Authelia's
+ *  310000 rounds: 0.25 CPU-s here) would only slow them; afterwards the CLI waits while the runner
+ *  collects the suites on the other core. A failure is the same error checkDigest throws. */
 export class DeferredDigests {
-  private readonly checks: Array<Promise<Error | undefined>> = [];
+  private readonly pending: Array<() => Promise<Error | undefined>> = [];
 
   add(digest: string, plain: string, mismatch: DigestMismatch): void {
-    this.checks.push(verifyDigestAsync(digest, plain).then((ok) => (ok === false ? mismatch() : undefined), (err: unknown) => mismatch(cannotCheck(err))));
+    this.pending.push(() => verifyDigestAsync(digest, plain).then((ok) => (ok === false ? mismatch() : undefined), (err: unknown) => mismatch(cannotCheck(err))));
   }
 
-  /** Resolves when every check passed; throws the first failure in the order they were added. */
+  /** Starts the checks not started yet; resolves when every check passed, or throws the first
+   *  failure in the order they were added. */
   async settled(): Promise<void> {
-    const first = (await Promise.all(this.checks)).find((e) => e !== undefined);
+    const first = (await Promise.all(this.pending.map((start) => start()))).find((e) => e !== undefined);
     if (first) throw first;
   }
 }
