@@ -173,7 +173,7 @@ export function readYaml(file: string, options: { autheliaTemplates?: boolean } 
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    throw new ConfigError(file, '(file)', 'not found');
+    throw new ConfigError(file, '', 'not found');
   }
   if (options.autheliaTemplates) text = withoutTemplates(text);
   try {

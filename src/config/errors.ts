@@ -9,10 +9,12 @@ function shown(file: string): string {
 
 export class ConfigError extends Error {
   readonly file: string;
+  /** The field, dotted (`identity_providers.oidc.clients[1].client_secret`); '' when the problem
+   *  is the file as a whole (not found, not a file), and then left out of the message. */
   readonly field: string;
   readonly problem: string;
   constructor(file: string, field: string, problem: string) {
-    super(`${shown(file)}: ${field}: ${problem.replace(/\s*\n\s*/g, ' ')}`);
+    super(`${shown(file)}: ${field ? `${field}: ` : ''}${problem.replace(/\s*\n\s*/g, ' ')}`);
     this.file = file;
     this.field = field;
     this.problem = problem;

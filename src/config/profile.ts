@@ -90,10 +90,10 @@ function resolveFile(pathOrDir: string): string {
   const abs = path.resolve(pathOrDir);
   if (existsSync(abs) && statSync(abs).isDirectory()) {
     const inside = path.join(abs, 'target.yml');
-    if (!existsSync(inside)) throw new ConfigError(inside, '(file)', 'not found (a target folder must hold target.yml)');
+    if (!existsSync(inside)) throw new ConfigError(inside, '', 'not found (a target folder must hold target.yml)');
     return inside;
   }
-  if (!existsSync(abs)) throw new ConfigError(abs, '(file)', 'not found');
+  if (!existsSync(abs)) throw new ConfigError(abs, '', 'not found');
   return abs;
 }
 

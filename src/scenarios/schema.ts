@@ -75,8 +75,8 @@ export function refusalRules(relyingParty: string): string[] {
 /** Reads and validates one scenario file; ConfigError (file and field) on any mistake. */
 export function loadScenario(file: string): Scenario {
   const abs = path.resolve(file);
-  if (!existsSync(abs)) throw new ConfigError(abs, '(file)', 'not found');
-  if (!statSync(abs).isFile()) throw new ConfigError(abs, '(file)', 'not a file (give one scenario .yaml file)');
+  if (!existsSync(abs)) throw new ConfigError(abs, '', 'not found');
+  if (!statSync(abs).isFile()) throw new ConfigError(abs, '', 'not a file (give one scenario .yaml file)');
   const raw = parseWith(scenarioSchema, readYaml(abs), abs, '');
   if (raw.userinfo === false && [raw.identity.username, raw.identity.groups].some((r) => r && r.from !== 'id_token')) {
     throw new ConfigError(abs, 'identity', 'reads claims from userinfo, but userinfo: false');
