@@ -240,6 +240,20 @@ describe('root causes, not noise', () => {
     expect(run.out).toMatch(/FAIL provider\.concurrency: \d+ of \d+ requests sent 10 at a time got a server error or no answer \(token: HTTP 500/);
   }, 150_000);
 
+  it('a HARNESS_FULL or HARNESS_REVERSE left in the shell does not reach the workers: the run is the default one the CLI reports', async () => {
+    // Only the CLI sets these (--full, --reverse). Inherited, HARNESS_FULL made the workers wait
+    // out the 60 s code lifespan and pass lifespan.authorize-code in a run reported as default.
+    const dir = tmp();
+    const r = await cli(['--grep', 'lifespan\\.authorize-code', '--report-dir', dir], 45_000, { HARNESS_FULL: '1', HARNESS_REVERSE: '1' });
+    expect(r.code).toBe(0);
+    const results = resultsOf(dir);
+    expect(results.length).toBeGreaterThan(0);
+    for (const res of results) {
+      expect(res.outcome).toBe('skipped');
+      expect(res.message).toMatch(/observable only by waiting/);
+    }
+  }, 50_000);
+
   it('a --grep that matches no check: one line, exit 2', async () => {
     const reportDir = path.join(tmp(), 'report');
     const r = await cli(['--grep', 'no-such-check-anywhere', '--report-dir', reportDir], 60_000);

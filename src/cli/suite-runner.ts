@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { INTERNAL_SETTINGS } from '../config/settings.ts';
 import { RUN_ENV_FROM_STDIN } from './run-env.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -37,7 +38,7 @@ export function startSuiteRunner(options: SuiteRunnerOptions = {}): SuiteRunner 
   // A filter matching nothing is the CLI's to report (one line, exit 2), not Playwright's error.
   const args = [cli, 'test', '-c', path.join(ROOT, 'playwright.config.ts'), ...(options.grep ? ['--grep', options.grep, '--pass-with-no-tests'] : [])];
   const out = options.stdio === 'pipe' ? 'pipe' : 'inherit';
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, [RUN_ENV_FROM_STDIN]: 'stdin' }, detached: true, stdio: ['pipe', out, out] });
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: runnerEnv(process.env), detached: true, stdio: ['pipe', out, out] });
   child.stdout?.resume();
   child.stderr?.resume();
   // The runner may be gone (stopped, or failed to start) when the environment is written.
@@ -56,6 +57,16 @@ export function startSuiteRunner(options: SuiteRunnerOptions = {}): SuiteRunner 
     exited,
     stop: (signal = 'SIGTERM') => stopGroup(child, signal),
   };
+}
+
+/** The runner's environment: the CLI's, without the settings only the CLI sets (INTERNAL_SETTINGS).
+ *  One left over in the user's shell (HARNESS_FULL=1, say) would otherwise reach the workers, which
+ *  would then run --full checks in a run the CLI reports as a default one; the CLI hands over
+ *  those that apply to this run (handOver). */
+export function runnerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env, [RUN_ENV_FROM_STDIN]: 'stdin' };
+  for (const name of INTERNAL_SETTINGS) if (name !== RUN_ENV_FROM_STDIN) delete out[name];
+  return out;
 }
 
 async function stopGroup(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {

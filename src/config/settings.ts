@@ -22,8 +22,9 @@ export interface Settings {
 
 /** Settings a user gives. */
 const USER_SETTINGS = ['HARNESS_SKEW', 'HARNESS_WORKERS', 'HARNESS_EMBEDDED_FAULTS', 'HARNESS_CHROMIUM', 'HARNESS_BASE_IMAGE', 'HARNESS_NODE_IMAGE'];
-/** Set by the CLI for the suites' workers (src/cli/run.ts), never by hand. */
-const INTERNAL = ['HARNESS_RUN_ENV', 'HARNESS_RUN_INPUTS', 'HARNESS_ISSUER', 'HARNESS_REPORT_DIR', 'HARNESS_SECRETS_FILE', 'HARNESS_RUN_META', 'HARNESS_TLS_TRUST', 'HARNESS_REVERSE', 'HARNESS_FULL'];
+/** Set by the CLI for Playwright's runner and workers (src/cli/run.ts), never by hand: the runner
+ *  does not inherit them from the CLI's own environment (src/cli/suite-runner.ts). */
+export const INTERNAL_SETTINGS: readonly string[] = ['HARNESS_RUN_ENV', 'HARNESS_RUN_INPUTS', 'HARNESS_ISSUER', 'HARNESS_REPORT_DIR', 'HARNESS_SECRETS_FILE', 'HARNESS_RUN_META', 'HARNESS_TLS_TRUST', 'HARNESS_REVERSE', 'HARNESS_FULL'];
 
 /** Whether `file` is a regular file this process may execute (a browser to launch). */
 export function executableFile(file: string): boolean {
@@ -48,7 +49,7 @@ function nonEmpty(env: NodeJS.ProcessEnv, name: string): string | undefined {
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   for (const name of Object.keys(env)) {
-    if (name.startsWith('HARNESS_') && !USER_SETTINGS.includes(name) && !INTERNAL.includes(name)) {
+    if (name.startsWith('HARNESS_') && !USER_SETTINGS.includes(name) && !INTERNAL_SETTINGS.includes(name)) {
       throw new SettingsError(`${name}: unknown setting (known: ${USER_SETTINGS.join(', ')})`);
     }
   }
