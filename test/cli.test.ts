@@ -109,8 +109,10 @@ describe('bad input', () => {
   it.each(cases)('%s: one line, exit 2, no stack', async (_name, args, message) => {
     const r = await cli(args());
     expect(r.code).toBe(2);
-    const lines = r.err.trim().split('\n').filter((l) => l.startsWith('error:'));
+    // One line in all, also after a wrong option (where the usage is, not the usage itself).
+    const lines = r.err.trim().split('\n');
     expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: /);
     expect(lines[0]).toMatch(message);
     expect(r.err).not.toMatch(/\n\s+at /);
   });

@@ -31,4 +31,4 @@ async function main(): Promise<number> {
   return outcome.exitCode;
 }
 
-runMain(main, (err) => err instanceof UsageError, USAGE);
+runMain(main, (err) => err instanceof UsageError, 'npm run conformance -- --help lists the options');
