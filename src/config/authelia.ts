@@ -127,7 +127,8 @@ export function dotted(prefix: string, p: ReadonlyArray<PropertyKey>): string {
   return p.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), prefix);
 }
 
-/** Field names whose values are never repeated in a message (it reaches the console and CI logs). */
+/** Field names whose values are never repeated in a message (it reaches the console and CI logs):
+ *  a field is secret when any part of its path is (`client_secrets.kasm` as much as `users[0].password`). */
 const SECRET_FIELD = /secret|password|passwd|token|key|otp|credential/i;
 
 function kindOf(value: unknown, secret = false): string {
@@ -139,7 +140,7 @@ function kindOf(value: unknown, secret = false): string {
 
 // zod's own messages are written for developers; these name YAML shapes a config author knows.
 function problemOf(issue: z.core.$ZodIssue, field: string): string {
-  const secret = SECRET_FIELD.test(field.split('.').at(-1) ?? '');
+  const secret = field.split(/[.[\]]/).some((part) => SECRET_FIELD.test(part));
   if (issue.code === 'invalid_type') {
     if (issue.input === undefined) return 'required';
     const expected = issue.expected === 'object' || issue.expected === 'record' ? 'a mapping' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`;

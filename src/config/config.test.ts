@@ -192,6 +192,13 @@ describe('provider folders', () => {
     // A password of the wrong type is named, never repeated (the message reaches CI logs).
     expect(() => loadProfile(profile('{username: admin, password: 987654}'))).toThrow(/glewlwyd_admin\.password: expected a string, got number$/);
   });
+  it('a secret of the wrong type is never repeated, also where only its map is named for secrets (client_secrets.<id>)', () => {
+    const file = tempFiles('harness-secret-type-');
+    const p = file('p.yml', 'name: x\nissuer: http://127.0.0.1:1\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\nclient_secrets: {c: 98765432101234}\n');
+    const message = configError(() => loadProfile(p)).message;
+    expect(message).toMatch(/client_secrets\.c: expected a string, got number$/);
+    expect(message).not.toContain('98765432101234');
+  });
   it('each start.provision entry is one step, and exec is the command as a list of strings', () => {
     const file = tempFiles('harness-provision-exec-');
     const profile = (entry: string) => file('p.yml', `name: x\nissuer: http://127.0.0.1:\${PORT}\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\nlogin: {driver: embedded}\nstart: {mode: container, image: a/b:1, provision: [${entry}]}\n`);
