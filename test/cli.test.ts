@@ -57,6 +57,8 @@ describe('bad input', () => {
     ['an unknown option', () => ['--frobnicate'], /frobnicate/],
     ['a --grep that is not a regular expression', () => ['--grep', '['], /--grep "\[": not a regular expression/],
     ['a --report-dir that is a file', () => ['--report-dir', write('a-file', 'x')], /--report-dir .*a-file: not a folder/],
+    // mkdirSync(…, { recursive: true }) never returns for this path: the CLI spun, deaf to Ctrl-C.
+    ['a --report-dir that cannot be made', () => ['--report-dir', '/proc/harness-no-such/report'], /--report-dir \/proc\/harness-no-such\/report: cannot make \/proc\/harness-no-such \(ENOENT\)/],
     ['--image for a target that is not a container', () => ['--image', 'x/y:1'], /--image: .*not a container target/],
     ['a missing expected-results file', () => ['--target', write('expect.yml', 'name: x\nissuer: http://127.0.0.1:9\nexpected_results: ./missing.json\nlogin: {driver: embedded}\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\n')], /missing\.json: not found/],
     ['a container file that does not exist', () => ['--target', write('nofile.yml', 'name: x\nissuer: http://127.0.0.1:${PORT}\nstart: {mode: container, image: a/b:1, files: [{source: ./gone.conf, target: /etc/x}]}\nlogin: {driver: embedded}\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\n')], /nofile\.yml.*start\.files\[0\]\.source.*gone\.conf/],

@@ -1,7 +1,7 @@
 // One conformance run: load the profile, start the provider and the relying parties, run the
 // suites under Playwright Test, write the reports, stop everything (also on failure and Ctrl-C).
 
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TargetProfile } from '../model/target.ts';
@@ -19,6 +19,7 @@ import { TLS_ENV } from '../targets/tls.ts';
 import { loadScenarios } from '../scenarios/schema.ts';
 import { RUN_INPUTS_ENV, writeRunInputs } from '../session/run-inputs.ts';
 import { makePrivateDir } from './private-dir.ts';
+import { makeReportDir } from './report-dir.ts';
 import type { StartedTarget } from '../targets/types.ts';
 import { startRelyingParties, type RelyingParties } from '../rp/server.ts';
 import { createRedactor } from '../report/redact.ts';
@@ -181,7 +182,7 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
 
   try {
     let target: StartedTarget;
-    mkdirSync(reportDir, { recursive: true });
+    makeReportDir(reportDir);
     // A container being started is stopped by the interrupt handler too: its stop is tracked
     // from the moment there is something to stop.
     let pendingStop: (() => Promise<void>) | undefined;
@@ -203,7 +204,7 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
     }
     stack.push(() => rps.stop());
 
-    mkdirSync(reportDir, { recursive: true });
+    makeReportDir(reportDir);
     // Secrets go to a private temp folder, never into the report folder: the secrets to redact, and
     // the run's inputs for Playwright's runner and workers (the profile holds them too).
     const tmp = makePrivateDir();
