@@ -4,8 +4,20 @@ import { createHmac } from 'node:crypto';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
+/** The secret as base32Decode reads it: spaces and trailing `=` padding dropped, upper case. */
+function normalized(secret: string): string {
+  return secret.replace(/=+$/, '').replace(/\s+/g, '').toUpperCase();
+}
+
+/** Whether `secret` is base32 (RFC 4648: A-Z and 2-7, case and spaces ignored, `=` padding at the
+ *  end) with at least one character, what totp() can use. */
+export function isBase32(secret: string): boolean {
+  const clean = normalized(secret);
+  return clean.length > 0 && [...clean].every((ch) => ALPHABET.includes(ch));
+}
+
 function base32Decode(secret: string): Buffer {
-  const clean = secret.replace(/=+$/, '').replace(/\s+/g, '').toUpperCase();
+  const clean = normalized(secret);
   let bits = 0;
   let value = 0;
   const out: number[] = [];

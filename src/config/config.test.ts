@@ -192,6 +192,15 @@ describe('provider folders', () => {
     // A password of the wrong type is named, never repeated (the message reaches CI logs).
     expect(() => loadProfile(profile('{username: admin, password: 987654}'))).toThrow(/glewlwyd_admin\.password: expected a string, got number$/);
   });
+  it('a totp_secret that is not base32 is one line naming the user, when the profile loads, and not repeated', () => {
+    const file = tempFiles('harness-totp-');
+    const p = (secret: string) => file('p.yml', `name: x\nissuer: http://127.0.0.1:1\nusers: [{username: a, password: b, totp_secret: '${secret}'}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\nlogin: {driver: embedded}\n`);
+    const message = configError(() => loadProfile(p('not-base32!!'))).message;
+    expect(message).toMatch(/users\[0\]\.totp_secret: not base32/);
+    expect(message).not.toContain('not-base32!!');
+    expect(configError(() => loadProfile(p(''))).message).toMatch(/users\[0\]\.totp_secret: not base32/);
+    expect(loadProfile(p('jbsw y3dp ehpk 3pxp====')).users[0]!.totpSecret).toBe('jbsw y3dp ehpk 3pxp====');
+  });
   it('a secret of the wrong type is never repeated, also where only its map is named for secrets (client_secrets.<id>)', () => {
     const file = tempFiles('harness-secret-type-');
     const p = file('p.yml', 'name: x\nissuer: http://127.0.0.1:1\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\nclient_secrets: {c: 98765432101234}\n');

@@ -9,6 +9,7 @@ import { BEHAVIOURS, behaviourNamed, PROVIDER_DRIVERS, provisionStep } from '../
 import { parseDuration } from './duration.ts';
 import { checkUniqueIds, claimsPolicies, importAutheliaConfig, type ClaimsPolicies, type ImportedConfig, normaliseClient, normaliseProvider, parseWith, providerSchema, readYaml } from './authelia.ts';
 import type { DeferredDigests } from './digest.ts';
+import { isBase32 } from '../browser/totp.ts';
 
 const start = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('embedded') }).strict(),
@@ -72,7 +73,7 @@ const profileSchema = z
     users: z
       .array(
         z
-          .object({ username: z.string().min(1), password: z.string().min(1), totp_secret: z.string().optional(), claims: z.record(z.string(), z.unknown()).optional() })
+          .object({ username: z.string().min(1), password: z.string().min(1), totp_secret: z.string().refine(isBase32, 'not base32 (RFC 4648: the letters A-Z and the digits 2-7), which a TOTP secret is').optional(), claims: z.record(z.string(), z.unknown()).optional() })
           .strict(),
       )
       .min(1),
