@@ -12,7 +12,11 @@ for (const scenario of scenarios) {
   // raw HTTP where the provider's pages are plain forms (as every other login of the run; the
   // login checks drive those pages in a browser), in a fresh browser context where they are not,
   // and in the browser throughout with --full (certification), as `npm run scenario` does.
-  check(suite, scenarioCheck(scenario), async ({ run, sessions, session }) =>
-    checkScenario(scenario, await runScenario(scenario, { profile: run.profile, issuer: run.issuer, browser: sessions.browser, driver: session.driver, redactor: run.redactor, overHttp: !run.full })),
-  );
+  check(suite, scenarioCheck(scenario), async ({ run, sessions, session }) => {
+    // An application that reads the discovery document (discovery: issuer), or whose endpoints
+    // were copied from it (typed), cannot log in without it: blocked by discovery.reachable when
+    // that fails, not one more failure of the same cause.
+    if (typeof scenario.discovery === 'string') await run.discovery();
+    return checkScenario(scenario, await runScenario(scenario, { profile: run.profile, issuer: run.issuer, browser: sessions.browser, driver: session.driver, redactor: run.redactor, overHttp: !run.full }));
+  });
 }

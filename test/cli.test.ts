@@ -200,7 +200,8 @@ describe('root causes, not noise', () => {
 
   it('discovery that is not JSON is one failure; every other check is blocked by it, and it is listed with the count', async () => {
     const dir = tmp();
-    const run = await cli(['--grep', 'discovery\\.|code\\.exchange|userinfo\\.|claims\\.no-leak', '--report-dir', dir], 120_000, { HARNESS_EMBEDDED_FAULTS: 'discovery-not-json' });
+    // The scenarios too: their applications read discovery, or had their endpoints copied from it.
+    const run = await cli(['--grep', 'discovery\\.|code\\.exchange|userinfo\\.|claims\\.no-leak|scenario\\.', '--report-dir', dir], 120_000, { HARNESS_EMBEDDED_FAULTS: 'discovery-not-json' });
     expect(run.code).toBe(1);
     const results = resultsOf(dir);
     expect(results.filter((r) => r.outcome !== 'blocked').map((r) => `${r.id} ${r.outcome}`)).toEqual(['discovery.reachable failed']);
