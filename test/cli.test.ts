@@ -456,6 +456,8 @@ describe.skipIf(!engine)('container targets (skipped: no Docker engine answers `
     for (const secret of ['john-test-password', 'insecure_secret']) expect(log).not.toContain(secret);
     const meta = readFileSync(path.join(dir, 'summary.html'), 'utf8');
     expect(meta).toMatch(/oidc-harness\/glewlwyd:2\.7/);
+    // The summary states the exit code the CLI gave (0: known failures only), not "FAIL (exit 1)".
+    expect(meta).toMatch(/PASS: verdicts match .*expected-results\.json, \d+ failing checks? known \(exit 0\)/);
     expect(readFileSync(path.join(dir, 'junit.xml'), 'utf8')).toContain('<property name="image" value="oidc-harness/glewlwyd:2.7"/>');
     expect(harnessContainers()).toBe('');
   }, 300_000);
@@ -485,6 +487,7 @@ describe.skipIf(!engine)('container targets (skipped: no Docker engine answers `
     const r = await cli(['--target', tmp, '--grep', 'id-token\\.auth-time', '--report-dir', path.join(tmp, 'report')], 240_000);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/1 verdict\(s\) differ from .*expected-results\.json:\n  id-token\.auth-time \[myapp\]: expected passed, observed failed/);
+    expect(readFileSync(path.join(tmp, 'report', 'summary.html'), 'utf8')).toMatch(/FAIL: 1 verdict differs from .*expected-results\.json \(exit 1\)/);
     expect(harnessContainers()).toBe('');
   }, 300_000);
 

@@ -10,7 +10,7 @@ import { loadProfile } from '../config/profile.ts';
 import { DeferredDigests } from '../config/digest.ts';
 import { readSettings } from '../config/settings.ts';
 import { knownSecrets } from '../report/redact.ts';
-import { failingCount } from '../report/meta.ts';
+import { failingCount, type RunMeta } from '../report/meta.ts';
 import { removeEmptyDirs } from '../report/empty-dirs.ts';
 import { assertChromiumAvailable } from '../browser/launch.ts';
 import { selectorsFor } from '../browser/drivers.ts';
@@ -26,7 +26,7 @@ import { createRedactor } from '../report/redact.ts';
 import { SetupError } from './setup-error.ts';
 import { INTERRUPTS, interruptedExitCode } from './signals.ts';
 import { startSuiteRunner, type SuiteRunner } from './suite-runner.ts';
-import { compareVerdicts, formatChanges, readVerdicts, writeVerdicts, ExpectedResultsError, type VerdictChange } from '../report/expected.ts';
+import { formatChanges, judgedChanges, readVerdicts, writeVerdicts, ExpectedResultsError, type VerdictChange } from '../report/expected.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_TARGET = path.join(ROOT, 'docker/reference');
@@ -224,7 +224,11 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
       HARNESS_SECRETS_FILE: secretsFile,
       HARNESS_WORKERS: String(options.workers ?? settings.workers ?? profile.workers ?? 2),
       ...(target.tls ? { [TLS_ENV]: JSON.stringify(target.tls) } : {}),
-      HARNESS_RUN_META: JSON.stringify({ target: profile.name, issuer: target.issuer, profileFile: profile.file, claimsProfile: profile.claimsProfile, startedAt: new Date(started).toISOString(), notes, ...(target.image ? { image: target.image } : {}) }),
+      HARNESS_RUN_META: JSON.stringify({
+        target: profile.name, issuer: target.issuer, profileFile: profile.file, claimsProfile: profile.claimsProfile, startedAt: new Date(started).toISOString(), notes,
+        ...(target.image ? { image: target.image } : {}),
+        ...(profile.expectedResults ? { expected: { file: path.relative(process.cwd(), profile.expectedResults), path: profile.expectedResults, filtered: Boolean(options.grep), updating: Boolean(options.updateExpected) } } : {}),
+      } satisfies Partial<RunMeta>),
     };
     suites.handOver(env);
     if (profile.start.mode !== 'container') checkBrowser(profile);
@@ -251,7 +255,7 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
     if (expected && profile.expectedResults) {
       // Judged against the checked-in verdicts: known deviations pass, any change fails.
       // With --grep only some checks ran: the others are not changes.
-      const changes = compareVerdicts(expected, results).filter((c) => !options.grep || c.observed !== '(absent)');
+      const changes = judgedChanges(expected, results, Boolean(options.grep));
       const file = path.relative(process.cwd(), profile.expectedResults);
       if (changes.length) console.log(formatChanges(changes, file));
       else console.log(`verdicts match ${file} (${failing} known failure(s))`);

@@ -34,6 +34,12 @@ export function compareVerdicts(expected: Verdicts, results: CheckResult[]): Ver
 
 export class ExpectedResultsError extends Error {}
 
+/** The changes a run is judged by (the CLI's exit code, the summary's verdict): with `filtered`
+ *  (only some checks ran: --grep), a check that did not run is not a change. */
+export function judgedChanges(expected: Verdicts, results: CheckResult[], filtered: boolean): VerdictChange[] {
+  return compareVerdicts(expected, results).filter((c) => !filtered || c.observed !== '(absent)');
+}
+
 export function readVerdicts(file: string): Verdicts {
   if (!existsSync(file)) throw new ExpectedResultsError(`${file}: not found (write it with --update-expected)`);
   let json: unknown;

@@ -141,6 +141,20 @@ function scenarioSection(results: readonly CheckResult[]): string[] {
   return out;
 }
 
+/** The run's verdict as the CLI gives it (its exit code): judged against the target's expected
+ *  results where it has them (a known failure passes, a changed verdict fails), else by failing
+ *  checks. */
+function verdictLine(failing: number, expected: RunMeta['expected']): string {
+  const checks = (n: number) => `${n} failing check${n === 1 ? '' : 's'}`;
+  if (expected?.updating) return `<span class="verdict pass">${h(`expected results written to ${expected.file} from this run, ${checks(failing)} (exit 0)`)}</span>`;
+  if (expected?.changes !== undefined) {
+    return expected.changes > 0
+      ? `<span class="verdict fail">${h(`FAIL: ${expected.changes} verdict${expected.changes === 1 ? ' differs' : 's differ'} from ${expected.file} (exit 1)`)}</span>`
+      : `<span class="verdict pass">${h(`PASS: verdicts match ${expected.file}, ${checks(failing)} known (exit 0)`)}</span>`;
+  }
+  return failing > 0 ? `<span class="verdict fail">FAIL: ${checks(failing)} (exit 1)</span>` : `<span class="verdict pass">PASS (exit 0)</span>`;
+}
+
 export function toHtml(results: readonly CheckResult[], meta: RunMeta): string {
   const s = summarize(results);
   const failing = failingCount(results);
@@ -170,9 +184,7 @@ export function toHtml(results: readonly CheckResult[], meta: RunMeta): string {
     ['harness', meta.harnessVersion],
     ['runtime', meta.runtime],
   ];
-  const verdict = failing > 0
-    ? `<span class="verdict fail">FAIL: ${failing} failing check${failing === 1 ? '' : 's'} (exit 1)</span>`
-    : `<span class="verdict pass">PASS (exit 0)</span>`;
+  const verdict = verdictLine(failing, meta.expected);
 
   const out: string[] = [
     '<!DOCTYPE html>',

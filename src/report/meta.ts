@@ -20,6 +20,11 @@ export interface RunMeta {
   /** Where the run's time went (ISO times): the suites loaded, the first check started, the last
    *  check ended; the rest of startedAt..finishedAt is starting the provider and workers. */
   timeline?: { suitesLoadedAt: string; firstCheckAt?: string; lastCheckEndedAt?: string };
+  /** The target's expected-results file, when the run is judged against it (the CLI's exit code
+   *  is then 1 only for a changed verdict), as the CLI hands it over: `file` as shown, `path` to
+   *  read it, `filtered` when only some checks ran (--grep), `updating` when --update-expected
+   *  rewrites it from this run (exit 0). The reporter adds `changes`, the verdicts that differ. */
+  expected?: { file: string; path: string; filtered: boolean; updating: boolean; changes?: number };
 }
 
 export type Summary = Record<Outcome, number> & { total: number };

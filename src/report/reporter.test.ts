@@ -6,6 +6,7 @@ import type { FullConfig, FullResult, Suite, TestCase, TestResult } from 'playwr
 import type { CheckResult } from '../model/check.ts';
 import HarnessReporter from './reporter.ts';
 import { removeEmptyDirs } from './empty-dirs.ts';
+import { writeVerdicts } from './expected.ts';
 import type { JsonReport } from './json.ts';
 
 const SECRET = 'evidence-secret-9000';
@@ -129,6 +130,23 @@ describe('HarnessReporter', () => {
     expect(Date.parse(json.meta.finishedAt)).not.toBeNaN();
     // A kept report names the runtime its verdicts were made on.
     expect(json.meta.runtime).toBe(`Node.js ${process.version}`);
+  });
+
+  it("states the CLI's exit code for a target judged by its expected results, not its failing checks", async () => {
+    const { json, html } = await run();
+    expect(html).toMatch(/FAIL: \d+ failing checks \(exit 1\)/);
+    const file = path.join(dir, 'expected-results.json');
+    writeVerdicts(file, 'x', json.results);
+    const meta = JSON.parse(process.env.HARNESS_RUN_META!) as Record<string, unknown>;
+    const judged = (extra: Record<string, unknown>) => (process.env.HARNESS_RUN_META = JSON.stringify({ ...meta, expected: { file: 'expected-results.json', path: file, filtered: false, updating: false, ...extra } }));
+    judged({});
+    expect((await run()).html).toMatch(/PASS: verdicts match expected-results\.json, \d+ failing checks known \(exit 0\)/);
+    const changed = JSON.parse(readFileSync(file, 'utf8')) as { verdicts: Record<string, string> };
+    changed.verdicts['cf.pass [app]'] = 'failed';
+    writeFileSync(file, JSON.stringify(changed));
+    expect((await run()).html).toMatch(/FAIL: 1 verdict differs from expected-results\.json \(exit 1\)/);
+    judged({ updating: true });
+    expect((await run()).html).toMatch(/expected results written to expected-results\.json from this run, \d+ failing checks \(exit 0\)/);
   });
 
   it('keeps known secrets out of every file and the terminal summary', async () => {

@@ -10,6 +10,7 @@ import { OUTCOMES } from '../model/check.ts';
 import type { RunMeta } from './meta.ts';
 import { countsText, rootCauses, summarize } from './meta.ts';
 import { createRedactor, type Redactor } from './redact.ts';
+import { judgedChanges, readVerdicts } from './expected.ts';
 import { writeReports } from './write.ts';
 import { removeEmptyDirs } from './empty-dirs.ts';
 
@@ -201,7 +202,7 @@ export default class HarnessReporter implements Reporter {
     const results = this.collect(result);
     const secrets = readSecrets(process.env.HARNESS_SECRETS_FILE);
     const redactor = createRedactor(secrets);
-    const meta = this.meta();
+    const meta = withJudgement(this.meta(), results);
     const paths = writeReports(this.outputDir, results, meta, redactor);
     process.stdout.write(endSummary(results, paths.html, redactor));
     // The checks keep their evidence in the report folder; Playwright's output folder keeps only
@@ -242,6 +243,19 @@ export default class HarnessReporter implements Reporter {
       harnessVersion: partial.harnessVersion ?? harnessVersion(),
       runtime: partial.runtime ?? `Node.js ${process.version}`,
     };
+  }
+}
+
+/** `meta` with the number of verdicts that differ from the target's expected results, counted as
+ *  the CLI counts them (judgedChanges), so the summary states the exit code the CLI gives. A file
+ *  that cannot be read leaves the count out (the CLI has checked it before the run). */
+function withJudgement(meta: RunMeta, results: CheckResult[]): RunMeta {
+  const e = meta.expected;
+  if (!e || e.updating) return meta;
+  try {
+    return { ...meta, expected: { ...e, changes: judgedChanges(readVerdicts(e.path), results, e.filtered).length } };
+  } catch {
+    return meta;
   }
 }
 
