@@ -179,6 +179,14 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
   // `on`, not `once`: a library's exit hook (signal-exit, under Testcontainers) re-raises the
   // signal when it sees itself as the only listener left, which would end the run before cleanup.
   for (const signal of INTERRUPTS) process.on(signal, onSignal);
+  // `npm run` starts the CLI under `sh -c`, and that shell dies of a SIGTERM sent to npm without
+  // passing it on: the CLI, handed to init, would run on unseen (and its caller's lock released).
+  // Its parent gone is that kill, read here as the SIGTERM it was.
+  const parent = process.ppid;
+  const orphanWatch = setInterval(() => {
+    if (process.ppid !== parent) onSignal('SIGTERM');
+  }, 250);
+  orphanWatch.unref();
 
   try {
     let target: StartedTarget;
@@ -273,6 +281,7 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
     if (ownReportDir && leftover === 'remove') rmSync(reportDir, { recursive: true, force: true });
     else if (ownReportDir && leftover === 'prune') removeEmptyDirs(reportDir);
     for (const signal of INTERRUPTS) process.removeListener(signal, onSignal);
+    clearInterval(orphanWatch);
   }
 }
 
