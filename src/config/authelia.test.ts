@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { hashClientSecretPbkdf2, importAutheliaConfig } from './authelia.ts';
+import { hashClientSecretPbkdf2, importAutheliaConfig, readYaml } from './authelia.ts';
 import { loadProfile } from './profile.ts';
 import { ConfigError } from './errors.ts';
 import { tempFiles, thrown } from '../../test/thrown.ts';
@@ -132,6 +132,11 @@ describe('errors name the file and the field on one line', () => {
     const e = configError(() => importAutheliaConfig(file('syntax.yml', 'identity_providers:\n  oidc:\n    clients: [\n')));
     expect(e.field).toBe('(yaml)');
     expect(e.problem).toMatch(/line \d+/);
+  });
+  it('a YAML syntax error says where and what once, without the excerpt\'s dangling colon', () => {
+    const e = configError(() => readYaml(file('indent.yml', 'a:\n  b: 1\n c: 2\n')));
+    expect(e.message).toMatch(/indent\.yml: \(yaml\): syntax error at line \d+, column \d+: [A-Z][^:]*[a-z]$/);
+    expect(e.message.match(/at line/g)).toHaveLength(1);
   });
   it('profile: a name that cannot name a folder, a bad start mode, a missing command', () => {
     const base = `login: {driver: embedded}\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, ${CB}}]\n`;

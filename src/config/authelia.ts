@@ -182,7 +182,9 @@ export function readYaml(file: string, options: { autheliaTemplates?: boolean } 
   } catch (err) {
     if (err instanceof YAMLParseError) {
       const at = err.linePos?.[0];
-      throw new ConfigError(file, '(yaml)', `syntax error${at ? ` at line ${at.line}, column ${at.col}` : ''}: ${err.message.split('\n')[0]}`);
+      // yaml's first line repeats the position and ends with a colon before its code excerpt.
+      const what = (err.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
+      throw new ConfigError(file, '(yaml)', `syntax error${at ? ` at line ${at.line}, column ${at.col}` : ''}: ${what}`);
     }
     throw new ConfigError(file, '(yaml)', err instanceof Error ? err.message : String(err));
   }
