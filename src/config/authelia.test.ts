@@ -165,6 +165,12 @@ describe('durations', () => {
   it('the digest helper is exported from the importer too and round-trips', () => {
     expect(verifyDigest(hashClientSecretPbkdf2('x', Buffer.alloc(16, 2)), 'x')).toBe(true);
   });
+  it("a '$plaintext$' secret is Authelia's stored-as-is secret: its plaintext, no client_secrets entry needed", () => {
+    const { clients } = importAutheliaConfig(file('plaintext.yml', oidc(`clients: [{client_id: c, client_secret: '$plaintext$my_plain_secret', ${CB}}]`)));
+    expect(clients[0]!.secret).toBe('my_plain_secret');
+    expect(clients[0]!.sources.secret).toMatch(/\(plaintext, redacted\)$/);
+    expect(clients[0]!.sources.secret).not.toContain('my_plain_secret');
+  });
   it('deferred digest checks: loading goes on, settled() throws the same one-line ConfigError', async () => {
     const f = file('deferred.yml', oidc(`clients: [{client_id: a, client_secret: '${hashClientSecretPbkdf2('right', Buffer.alloc(16, 4), 1000)}', ${CB}}, {client_id: c, client_secret: '${hashClientSecretPbkdf2('right', Buffer.alloc(16, 5), 1000)}', ${CB}}]`));
     const ok = new DeferredDigests();

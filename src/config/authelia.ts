@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { ClientSpec, ConsentMode, Lifespans, ProviderSpec, TokenEndpointAuthMethod } from '../model/target.ts';
 import { ConfigError } from './errors.ts';
 import { formatDuration, parseDuration } from './duration.ts';
-import { checkDigest, isDigest, type DeferredDigests } from './digest.ts';
+import { checkDigest, isDigest, plaintextOf, type DeferredDigests } from './digest.ts';
 
 export { hashClientSecretPbkdf2 } from './digest.ts';
 
@@ -288,7 +288,7 @@ export function normaliseClient(value: unknown, index: number, ctx: ClientContex
     const field = `${at}.${writtenKey}`;
     const plain = ctx.plaintextSecrets[id];
     if (!written && !plain) throw new ConfigError(ctx.file, field, `confidential client ${id} has no secret`);
-    if (written && !isDigest(written)) secret = written;
+    if (written && !isDigest(written)) secret = plaintextOf(written) ?? written;
     else if (!plain) throw new ConfigError(ctx.file, field, `${id}'s secret is a digest: give its plaintext as ${ctx.secretsHint}.${id} in the target profile`);
     else {
       const mismatch = (problem = `the plaintext given for ${id} does not match the digest`) => new ConfigError(ctx.file, field, problem);

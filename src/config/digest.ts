@@ -14,8 +14,17 @@ function encode(buf: Buffer): string {
   return buf.toString('base64').replace(/\+/g, '.').replace(/=+$/, '');
 }
 
+const PLAINTEXT = '$plaintext$';
+
+/** The secret of `$plaintext$<secret>`, Authelia's prefix for a secret stored as it is (its
+ *  OpenID Connect client docs write `secret: '$plaintext$gitlab_client_secret'`); else undefined. */
+export function plaintextOf(secret: string): string | undefined {
+  return secret.startsWith(PLAINTEXT) ? secret.slice(PLAINTEXT.length) : undefined;
+}
+
+/** Whether `secret` is a digest (`$<scheme>$…`), not a plaintext nor a `$plaintext$` one. */
 export function isDigest(secret: string): boolean {
-  return secret.startsWith('$');
+  return secret.startsWith('$') && plaintextOf(secret) === undefined;
 }
 
 interface Pbkdf2Digest {
