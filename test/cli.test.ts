@@ -146,6 +146,8 @@ describe('a run against an already-running provider', () => {
     expect(json.results.some((r) => r.id === 'login.ui-login-consent' && r.outcome === 'passed')).toBe(true);
     expect(readFileSync(path.join(reportDir, 'junit.xml'), 'utf8')).toMatch(/<testsuites[\s>]/);
     expect(readFileSync(path.join(reportDir, 'summary.html'), 'utf8')).toMatch(/discovery\.issuer-matches/);
+    // Nothing else of Playwright's but its HTML report: no test-results/ with its --last-failed record.
+    expect(readdirSync(reportDir).sort()).toEqual(['junit.xml', 'playwright', 'results.json', 'screenshots', 'summary.html']);
   });
 
   it('reports every defined check (passed, failed, warning, blocked, error or skipped with a reason)', async () => {

@@ -245,6 +245,10 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
     // runner is stopped with everything else.
     await digests.settled();
     const code = await suites.exited;
+    // Playwright's record of the run for its own --last-failed, written after the reports: the
+    // harness has no use for it, and it kept an otherwise empty test-results/ in every report.
+    rmSync(path.join(reportDir, 'test-results', '.last-run.json'), { force: true });
+    removeEmptyDirs(path.join(reportDir, 'test-results'));
     const results = readResults(reportDir);
     // A filter that matches nothing is a mistake in the command, not a run with no findings
     // (Playwright passes with no tests, and the reporter writes nothing for them).
