@@ -19,6 +19,9 @@ export const USAGE = `usage: npm run conformance -- [--target <profile.yml | fol
                               [--image <ref>] [--rebuild] [--update-expected] [--reverse] [--full]
   With no --target, runs every suite against the embedded reference provider (docker/reference).
   --issuer points the target's profile at an already-running provider.
+  --grep runs the checks whose title line matches the pattern, a regular expression (any case); the
+         line is the suite's file, the client, the check's id and its title, joined by spaces:
+         'code\\.exchange' is one check on every client, 'login\\.spec' the login suite.
   --image runs a container target from the given image (a build to certify) instead of its own.
   --rebuild builds a container target's image even when it exists.
   --update-expected rewrites the target's expected-results file from this run.
