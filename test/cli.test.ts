@@ -353,7 +353,7 @@ describe('lifecycle', () => {
     const mark = `ctrl-c-${Math.random()}`;
     const run = startCli(['--report-dir', path.join(dir, 'report')], { env: { TEST_RUN_MARK: mark } });
     // Wait for the suites to be under way: the relying parties are listening by then.
-    await run.waitFor(/Running \d+ tests/, 60_000);
+    await run.waitFor(/Running \d+ checks/, 60_000);
     expect(await portFree(29011)).toBe(false);
     if (existsSync('/proc')) expect(processesWith(`TEST_RUN_MARK=${mark}`).length).toBeGreaterThan(1);
     run.child.kill('SIGINT');
@@ -379,8 +379,8 @@ describe('lifecycle', () => {
     shell.stdout.on('data', (d: Buffer) => (out += d.toString()));
     shell.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const deadline = Date.now() + 60_000;
-    while (!/Running \d+ tests/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(out).toMatch(/Running \d+ tests/);
+    while (!/Running \d+ checks/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(out).toMatch(/Running \d+ checks/);
     shell.kill('SIGTERM');
     // Stopped within moments, not at the end of the run (which would then write its report).
     const gone = Date.now() + 15_000;
@@ -394,7 +394,7 @@ describe('lifecycle', () => {
     const dir = tempDir('harness-hup-');
     const mark = `hup-${Math.random()}`;
     const run = startCli(['--report-dir', path.join(dir, 'report')], { env: { TEST_RUN_MARK: mark } });
-    await run.waitFor(/Running \d+ tests/, 60_000);
+    await run.waitFor(/Running \d+ checks/, 60_000);
     run.child.kill('SIGHUP');
     expect(await run.exited).toBe(129);
     expect(await portFree(29011)).toBe(true);
@@ -409,7 +409,7 @@ describe('lifecycle', () => {
     const mark = `killed-running-${Math.random()}`;
     try {
       const run = startCli(['--issuer', provider.issuer, '--full', '--grep', 'lifespans\\.', '--report-dir', path.join(tempDir('harness-kill-'), 'report')], { env: { TEST_RUN_MARK: mark } });
-      await run.waitFor(/Running \d+ tests/, 60_000);
+      await run.waitFor(/Running \d+ checks/, 60_000);
       if (existsSync('/proc')) expect(processesWith(`TEST_RUN_MARK=${mark}`).length).toBeGreaterThan(1);
       run.child.kill('SIGKILL');
       // The CLI's exit, not its output's end: the runner holds that output open while it lives.
@@ -518,7 +518,7 @@ describe.skipIf(!engine)('container targets (skipped: no Docker engine answers `
   it('Ctrl-C in the middle of a container run removes the container', async () => {
     const dir = tempDir('harness-gw-int-');
     const run = startCli(['--target', path.join(ROOT, 'docker/glewlwyd'), '--report-dir', path.join(dir, 'report')]);
-    await run.waitFor(/Running \d+ tests/, 120_000);
+    await run.waitFor(/Running \d+ checks/, 120_000);
     expect(harnessContainers()).not.toBe('');
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(130);

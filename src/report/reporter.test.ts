@@ -63,7 +63,8 @@ describe('HarnessReporter', () => {
   async function run(): Promise<{ json: JsonReport; xml: string; html: string; reportDir: string }> {
     const reportDir = path.join(dir, 'report');
     const reporter = new HarnessReporter({ outputDir: reportDir });
-    expect(reporter.printsToStdio()).toBe(false);
+    // Under the CLI (HARNESS_RUN_META): the console's reporter, so Playwright adds none of its own.
+    expect(reporter.printsToStdio()).toBe(true);
 
     const tests: [TestCase, TestResult][] = [];
     const add = (t: TestCase, r: TestResult) => tests.push([t, r]);
@@ -164,7 +165,12 @@ describe('HarnessReporter', () => {
   it('prints a compact summary with one line per failure and the report path', async () => {
     const { reportDir } = await run();
     const lines = out.trimEnd().split('\n');
-    expect(lines[0]).toBe('checks: 2 passed, 1 failed, 4 errors, 1 warnings, 1 skipped');
+    // The start, one line per check (its verdict, never its message: no secret), then the summary.
+    expect(lines[0]).toBe('Running 9 checks');
+    const at = lines.findIndex((l) => l.startsWith('checks: '));
+    expect(lines.slice(1, at)).toContain('[3/9] failed cf.fail [app]');
+    for (const l of lines.slice(1, at)) expect(l).toMatch(/^\[\d+\/9\] (passed|failed|warning|blocked|error|skipped) [\w.-]+( \[[\w-]+\])?$/);
+    expect(lines[at]).toBe('checks: 2 passed, 1 failed, 4 errors, 1 warnings, 1 skipped');
     expect(lines).toContain('FAIL cf.fail [app]: token endpoint rejected [REDACTED]');
     expect(lines).toContain('ERROR id.crash [app]: TypeError: cannot read x of undefined [REDACTED]');
     expect(lines.at(-1)).toBe(`report: ${path.join(reportDir, 'summary.html')}`);
@@ -174,6 +180,8 @@ describe('HarnessReporter', () => {
     delete process.env.HARNESS_RUN_META;
     const reportDir = path.join(dir, 'listed');
     const reporter = new HarnessReporter({ outputDir: reportDir });
+    // Started by hand: Playwright's own reporters print (the list, progress, its summary).
+    expect(reporter.printsToStdio()).toBe(false);
     const listed = testCase('cf.pass passes', annotationsFor('code-flow', 'failure', 'app'));
     reporter.onBegin({} as FullConfig, { allTests: () => [listed] } as unknown as Suite);
     reporter.onEnd({ status: 'passed' } as FullResult);

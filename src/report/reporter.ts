@@ -159,17 +159,43 @@ export default class HarnessReporter implements Reporter {
   private startedAt = new Date().toISOString();
   private firstCheckAt: Date | undefined;
   private lastCheckEndedAt = 0;
+  /** Under the CLI (it hands over HARNESS_RUN_META), this reporter is the console's. */
+  private readonly console: boolean;
+  private total = 0;
+  /** A progress line is on a terminal and not yet ended. */
+  private pending = false;
 
   constructor(options: HarnessReporterOptions = {}) {
     this.outputDir = path.resolve(options.outputDir ?? process.env.HARNESS_REPORT_DIR ?? 'reports/adhoc');
+    this.console = process.env.HARNESS_RUN_META !== undefined;
   }
 
+  /** Under the CLI: a line as the run starts, one per check with its verdict (rewritten in place on
+   *  a terminal), then the summary. Playwright then adds no reporter of its own, whose counts (a
+   *  warning counted as passed, a provider failure as an expected failure) contradicted the
+   *  verdicts. Started by hand (`npx playwright test --list`), Playwright's own reporters print. */
   printsToStdio(): boolean {
-    return false;
+    return this.console;
+  }
+
+  private progress(line: string): void {
+    if (process.stdout.isTTY) {
+      process.stdout.write(`\r\x1b[2K${line}`);
+      this.pending = true;
+    } else process.stdout.write(`${line}\n`);
+  }
+
+  private endProgress(): void {
+    if (this.pending) process.stdout.write('\r\x1b[2K');
+    this.pending = false;
   }
 
   onBegin(config: FullConfig, suite: Suite): void {
     this.root = suite;
+    this.total = suite.allTests().length;
+    // Nothing for a filter that selected no check: the CLI says so in one line.
+    const w = config.workers;
+    if (this.console && this.total > 0) process.stdout.write(`Running ${this.total} checks${typeof w === 'number' ? ` using ${w} worker${w === 1 ? '' : 's'}` : ''}\n`);
     // Hand-built configs (the reporter's tests) may carry no projects.
     this.testOutputDirs = [...new Set((config.projects ?? []).map((p) => p.outputDir))];
     this.startedAt = new Date().toISOString();
@@ -184,7 +210,11 @@ export default class HarnessReporter implements Reporter {
     if (result.startTime instanceof Date) this.lastCheckEndedAt = Math.max(this.lastCheckEndedAt, result.startTime.getTime() + result.duration);
     // Retries call this once per attempt; the last attempt is the verdict.
     if (!this.byTest.has(test.id)) this.order.push(test.id);
-    this.byTest.set(test.id, toCheckResult(test, result));
+    const r = toCheckResult(test, result);
+    this.byTest.set(test.id, r);
+    // The verdict and the check, never its message (the summary and the report carry those).
+    // A check cut short by Ctrl-C has no verdict to show: the CLI says the run was interrupted.
+    if (this.console && result.status !== 'interrupted') this.progress(`[${this.byTest.size}/${this.total}] ${r.outcome} ${r.id}${r.client ? ` [${r.client}]` : ''}`);
   }
 
   onError(error: TestError): void {
@@ -192,6 +222,7 @@ export default class HarnessReporter implements Reporter {
   }
 
   onEnd(result: FullResult): void {
+    this.endProgress();
     // Under the CLI (it hands over the run's metadata): a run cut short gets no verdicts (the CLI
     // says it was interrupted).
     if (process.env.HARNESS_RUN_META !== undefined && result.status === 'interrupted') return;
