@@ -46,8 +46,12 @@ export function resultsOf(reportDir: string): Result[] {
 /** A command of src/cli/ (`main.ts`, `npm run conformance`, by default) started and left running:
  *  its exit code (128 when a signal ended it), its output so far, and a wait for a line of it.
  *  `env`: more environment (a marker to find its processes by). */
-export function startCli(args: string[], options: { script?: string; env?: Record<string, string> } = {}) {
-  const child = spawn(process.execPath, commandArgs(path.join(ROOT, 'src/cli', options.script ?? 'main.ts'), ...args), { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0', ...options.env } });
+export function startCli(args: string[], options: { script?: string; env?: Record<string, string>; underShell?: boolean } = {}) {
+  const argv = [process.execPath, ...commandArgs(path.join(ROOT, 'src/cli', options.script ?? 'main.ts'), ...args)];
+  const env = { ...process.env, FORCE_COLOR: '0', ...options.env };
+  // underShell: under `sh -c`, as npm runs a script (dash forks the command and waits, no exec).
+  const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+  const child = options.underShell ? spawn('sh', ['-c', argv.map(quote).join(' ')], { cwd: ROOT, env }) : spawn(argv[0]!, argv.slice(1), { cwd: ROOT, env });
   let out = '';
   const watchers = new Set<() => void>();
   const add = (d: Buffer) => {

@@ -4,12 +4,12 @@
 // runs (which listen on the relying parties' fixed ports) never overlap.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, DEFAULT_TARGET, commandArgs, resolveProfile } from '../src/cli/run.ts';
+import { ROOT, DEFAULT_TARGET, resolveProfile } from '../src/cli/run.ts';
 import { cli, portFree, processesWith, resultsOf, startCli } from './cli-run.ts';
 import { startEmbedded } from '../src/targets/embedded/provider.ts';
 import type { StartedTarget } from '../src/targets/types.ts';
@@ -371,17 +371,9 @@ describe('lifecycle', () => {
   it('kill sent to npm (the `sh -c` it runs the CLI under dies, passing nothing on) ends the run too: everything stopped, no report', async () => {
     const dir = tempDir('harness-orphan-');
     const mark = `orphan-${Math.random()}`;
-    const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
-    const command = [process.execPath, ...commandArgs(path.join(ROOT, 'src/cli/main.ts'), '--report-dir', path.join(dir, 'report'))].map(quote).join(' ');
-    // dash, as npm's script shell on Debian, forks the command and waits; it does not exec it.
-    const shell = spawn('sh', ['-c', command], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0', TEST_RUN_MARK: mark } });
-    let out = '';
-    shell.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    shell.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const deadline = Date.now() + 60_000;
-    while (!/Running \d+ checks/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(out).toMatch(/Running \d+ checks/);
-    shell.kill('SIGTERM');
+    const shell = startCli(['--report-dir', path.join(dir, 'report')], { env: { TEST_RUN_MARK: mark }, underShell: true });
+    await shell.waitFor(/Running \d+ checks/, 60_000);
+    shell.child.kill('SIGTERM');
     // Stopped within moments, not at the end of the run (which would then write its report).
     const gone = Date.now() + 15_000;
     while (processesWith(`TEST_RUN_MARK=${mark}`).length && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));

@@ -212,7 +212,6 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
     }
     stack.push(() => rps.stop());
 
-    makeReportDir(reportDir);
     // Secrets go to a private temp folder, never into the report folder: the secrets to redact, and
     // the run's inputs for Playwright's runner and workers (the profile holds them too).
     const tmp = makePrivateDir();

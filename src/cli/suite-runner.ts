@@ -64,9 +64,9 @@ export function startSuiteRunner(options: SuiteRunnerOptions = {}): SuiteRunner 
  *  would then run --full checks in a run the CLI reports as a default one; the CLI hands over
  *  those that apply to this run (handOver). */
 export function runnerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = { ...env, [RUN_ENV_FROM_STDIN]: 'stdin' };
-  for (const name of INTERNAL_SETTINGS) if (name !== RUN_ENV_FROM_STDIN) delete out[name];
-  return out;
+  const out: NodeJS.ProcessEnv = { ...env };
+  for (const name of INTERNAL_SETTINGS) delete out[name];
+  return { ...out, [RUN_ENV_FROM_STDIN]: 'stdin' };
 }
 
 async function stopGroup(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {

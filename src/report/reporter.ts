@@ -225,7 +225,7 @@ export default class HarnessReporter implements Reporter {
     this.endProgress();
     // Under the CLI (it hands over the run's metadata): a run cut short gets no verdicts (the CLI
     // says it was interrupted).
-    if (process.env.HARNESS_RUN_META !== undefined && result.status === 'interrupted') return;
+    if (this.console && result.status === 'interrupted') return;
     // Nothing ran and nothing went wrong: a filter that selected no check (the CLI's one-line
     // error), or Playwright listing the checks (`--list`). A report would call every check one that
     // did not run.
