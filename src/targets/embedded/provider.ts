@@ -157,16 +157,17 @@ interface PolicyContext {
 const SCOPE_OF_CLAIM = new Map(Object.entries(SCOPE_CLAIMS).flatMap(([scope, claims]) => claims.map((c) => [c, scope] as const)));
 
 // Authelia 4.39 claims_policies put listed claims back into the ID token; oidc-provider has no
-// per-client switch for that. True when a claim was added to `claims`.
-function addPolicyClaims(json: Record<string, unknown>, claims: jose.JWTPayload, p: PolicyContext): boolean {
+// per-client switch for that. `scope` is the access token's (the token response's) granted scope.
+// True when a claim was added to `claims`.
+function addPolicyClaims(scope: string, claims: jose.JWTPayload, p: PolicyContext): boolean {
   const client = p.clients.get(String(claims.azp ?? (Array.isArray(claims.aud) ? claims.aud[0] : claims.aud)));
   const user = typeof claims.sub === 'string' ? p.bySubject.get(claims.sub) : undefined;
   if (!client?.idTokenClaims.length || !user) return false;
-  const granted = new Set(String(json.scope ?? '').split(' '));
+  const granted = new Set(scope.split(' '));
   let added = false;
   for (const claim of client.idTokenClaims) {
-    const scope = SCOPE_OF_CLAIM.get(claim);
-    if (scope && granted.has(scope) && claim in user.claims && !(claim in claims)) {
+    const scopeOfClaim = SCOPE_OF_CLAIM.get(claim);
+    if (scopeOfClaim && granted.has(scopeOfClaim) && claim in user.claims && !(claim in claims)) {
       claims[claim] = user.claims[claim];
       added = true;
     }
@@ -174,26 +175,53 @@ function addPolicyClaims(json: Record<string, unknown>, claims: jose.JWTPayload,
   return added;
 }
 
-// Authelia (fosite) puts at_hash into the ID token of the token endpoint; oidc-provider only into
-// those of implicit and hybrid responses. Added here, so the reference's at_hash is verified rather
-// than absent. True when it was added to `claims`.
-function addAtHash(json: Record<string, unknown>, claims: jose.JWTPayload, alg: string): boolean {
-  if (typeof json.access_token !== 'string' || claims.at_hash !== undefined) return false;
-  const digest = createHash(alg.endsWith('512') ? 'sha512' : alg.endsWith('384') ? 'sha384' : 'sha256').update(json.access_token, 'ascii').digest();
-  claims.at_hash = jose.base64url.encode(digest.subarray(0, digest.length / 2));
-  return true;
+/** OIDC Core §3.1.3.6 at_hash of `accessToken` for an ID token signed with `alg`. */
+function atHashOf(accessToken: string, alg: string): string {
+  const digest = createHash(alg.endsWith('512') ? 'sha512' : alg.endsWith('384') ? 'sha384' : 'sha256').update(accessToken, 'ascii').digest();
+  return jose.base64url.encode(digest.subarray(0, digest.length / 2));
 }
 
-/** The token response's ID token as Authelia would issue it (policy claims, at_hash): re-signed
- *  once, under the same header (alg, kid, typ) and key, when anything was added. */
+/** Authelia (fosite) puts at_hash into the ID token of the token endpoint, and its claims_policies'
+ *  claims (addPolicyClaims); oidc-provider does neither. Both are added to the ID token's claims
+ *  before oidc-provider signs it, so each token is signed once (an RS256 signature is about 1.3 ms
+ *  of CPU, for every code and refresh grant of a run). at_hash is given the access token's value,
+ *  which IdToken.issue hashes for the ID token's alg as it does for implicit responses: for an
+ *  opaque access token that value is its jti (oidc-provider's formats/opaque.js). */
+function completeBeforeSigning(provider: Provider, p: PolicyContext): void {
+  const proto = provider.IdToken.prototype;
+  const { issue, payload } = proto;
+  const fromTokenEndpoint = new WeakSet<object>();
+  proto.issue = function (this: InstanceType<Provider['IdToken']>, options) {
+    if (options.use === 'idtoken' && this.ctx?.oidc.route === 'token') fromTokenEndpoint.add(this);
+    return issue.call(this, options);
+  };
+  proto.payload = async function (this: InstanceType<Provider['IdToken']>) {
+    const claims = (await payload.call(this)) as jose.JWTPayload;
+    if (!fromTokenEndpoint.has(this)) return claims;
+    const at = this.ctx.oidc.entities.AccessToken;
+    addPolicyClaims(at?.scope ?? '', claims, p);
+    if (at?.jti && claims.at_hash === undefined) claims.at_hash = at.jti;
+    return claims;
+  };
+}
+
+/** The check of what completeBeforeSigning did, on the token response itself: where the ID token
+ *  still lacks a policy claim, or its at_hash is not that of the access token the response carries
+ *  (an access token whose value is not its jti), it is completed and re-signed under the same
+ *  header (alg, kid, typ) and key. */
 async function completeIdToken(json: Record<string, unknown>, p: PolicyContext): Promise<void> {
   if (typeof json.id_token !== 'string') return;
   const claims = jose.decodeJwt(json.id_token);
   const header = jose.decodeProtectedHeader(json.id_token);
   const alg = header.alg ?? 'RS256';
   // Both, not either: each may add what the other does not.
-  const policy = addPolicyClaims(json, claims, p);
-  const atHash = addAtHash(json, claims, alg);
+  const policy = addPolicyClaims(String(json.scope ?? ''), claims, p);
+  let atHash = false;
+  if (typeof json.access_token === 'string') {
+    const expected = atHashOf(json.access_token, alg);
+    atHash = claims.at_hash !== expected;
+    claims.at_hash = expected;
+  }
   if (!policy && !atHash) return;
   json.id_token = await new jose.SignJWT(claims).setProtectedHeader({ alg, ...(header.kid ? { kid: header.kid } : {}), ...(header.typ ? { typ: header.typ } : {}) }).sign(p.privateKey);
 }
@@ -342,6 +370,8 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
   };
 
   const provider = await quietly(() => new oidc.default(issuer, configuration));
+  const policyCtx: PolicyContext = { clients, bySubject, privateKey };
+  completeBeforeSigning(provider, policyCtx);
   provider.on('server_error', (_ctx: unknown, err: Error) => process.stderr.write(`embedded provider: ${err.message}\n`));
 
   // oidc-provider treats client_secret_basic and client_secret_post as one method; Authelia
@@ -369,7 +399,6 @@ export async function startEmbedded(profile: TargetProfile, options: EmbeddedOpt
 
   let authorizations = 0;
   const ctx: LoginContext = { remembered, pendingSecondFactor: new Map(), bySubject, faults, provider, users, clients };
-  const policyCtx: PolicyContext = { clients, bySubject, privateKey };
   const callback = provider.callback();
   const cors = corsAnswerer(profile.provider, profile.clients, faults);
   // What follows the fault hook for every request oidc-provider answers; a fault that holds a
