@@ -192,6 +192,37 @@ describe('HarnessReporter', () => {
     expect(JSON.parse(readFileSync(path.join(reportDir, 'results.json'), 'utf8')).results[0]).toMatchObject({ id: 'cf.pass', outcome: 'error', message: 'did not run (Playwright run failed)' });
   });
 
+  it('writes the reports as the last check ends (before the workers have closed), and again when an error comes after it', () => {
+    const reportDir = path.join(dir, 'early');
+    const file = path.join(reportDir, 'results.json');
+    const reporter = new HarnessReporter({ outputDir: reportDir });
+    const a = testCase('cf.pass passes', annotationsFor('code-flow', 'failure', 'app'));
+    const b = testCase('cf.fail fails', annotationsFor('code-flow', 'failure', 'app'));
+    reporter.onBegin({} as FullConfig, { allTests: () => [a, b] } as unknown as Suite);
+    reporter.onTestEnd(a, testResult('passed', result('cf.pass', {})));
+    expect(existsSync(file)).toBe(false);
+    reporter.onTestEnd(b, testResult('failed', result('cf.fail', { outcome: 'failed', message: 'refused' })));
+    expect((JSON.parse(readFileSync(file, 'utf8')) as JsonReport).summary).toMatchObject({ passed: 1, failed: 1, total: 2 });
+    // A worker's teardown failing after the last check is an error the report must carry.
+    reporter.onError({ message: 'worker teardown failed' });
+    reporter.onEnd({ status: 'failed' } as FullResult);
+    const json = JSON.parse(readFileSync(file, 'utf8')) as JsonReport;
+    expect(json.results.map((r) => r.id).sort()).toEqual(['cf.fail', 'cf.pass', 'harness.error']);
+    expect(out.match(/^checks: /gm)).toHaveLength(1);
+  });
+
+  it('keeps no report written at the last check when the run is then interrupted (the CLI gives none)', () => {
+    const reportDir = path.join(dir, 'interrupted');
+    const reporter = new HarnessReporter({ outputDir: reportDir });
+    const a = testCase('cf.pass passes', annotationsFor('code-flow', 'failure', 'app'));
+    reporter.onBegin({} as FullConfig, { allTests: () => [a] } as unknown as Suite);
+    reporter.onTestEnd(a, testResult('passed', result('cf.pass', {})));
+    expect(existsSync(path.join(reportDir, 'summary.html'))).toBe(true);
+    reporter.onEnd({ status: 'interrupted' } as FullResult);
+    for (const name of ['results.json', 'junit.xml', 'summary.html']) expect(existsSync(path.join(reportDir, name))).toBe(false);
+    expect(out).not.toMatch(/^checks: /m);
+  });
+
   it('reads the output folder from HARNESS_REPORT_DIR and survives missing env', () => {
     const reportDir = path.join(dir, 'from-env');
     process.env.HARNESS_REPORT_DIR = reportDir;

@@ -2,7 +2,7 @@
 // JUnit, JSON and HTML reports. The suites attach a `check-result` JSON per test; tests that
 // crashed or timed out before attaching one are still reported as failed, never dropped.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from 'playwright/types/testReporter';
 import type { CheckResult, Severity } from '../model/check.ts';
@@ -11,7 +11,7 @@ import type { RunMeta } from './meta.ts';
 import { countsText, rootCauses, summarize } from './meta.ts';
 import { createRedactor, type Redactor } from './redact.ts';
 import { judgedChanges, readVerdicts } from './expected.ts';
-import { writeReports } from './write.ts';
+import { writeReports, type ReportPaths } from './write.ts';
 import { removeEmptyDirs } from './empty-dirs.ts';
 
 export interface HarnessReporterOptions {
@@ -164,6 +164,11 @@ export default class HarnessReporter implements Reporter {
   private total = 0;
   /** A progress line is on a terminal and not yet ended. */
   private pending = false;
+  /** The reports as written when the last check ended: while the workers close their browsers and
+   *  exit, which Playwright waits for before onEnd (about 0.2 s of a default run's end, when the
+   *  runner has nothing else to do). Dropped, and the reports written again in onEnd, when anything
+   *  comes after them (another attempt of a check, an error outside the checks). */
+  private early: { results: CheckResult[]; paths: ReportPaths; redactor: Redactor } | undefined;
 
   constructor(options: HarnessReporterOptions = {}) {
     this.outputDir = path.resolve(options.outputDir ?? process.env.HARNESS_REPORT_DIR ?? 'reports/adhoc');
@@ -215,26 +220,28 @@ export default class HarnessReporter implements Reporter {
     // The verdict and the check, never its message (the summary and the report carry those).
     // A check cut short by Ctrl-C has no verdict to show: the CLI says the run was interrupted.
     if (this.console && result.status !== 'interrupted') this.progress(`[${this.byTest.size}/${this.total}] ${r.outcome} ${r.id}${r.client ? ` [${r.client}]` : ''}`);
+    if (this.early) this.early = undefined;
+    else if (result.status !== 'interrupted' && this.total > 0 && this.byTest.size === this.total && this.globalErrors.length === 0) this.early = this.write('passed');
   }
 
   onError(error: TestError): void {
     this.globalErrors.push(firstLine(errorText(error)) || 'unknown error');
+    this.early = undefined;
   }
 
   onEnd(result: FullResult): void {
     this.endProgress();
     // Under the CLI (it hands over the run's metadata): a run cut short gets no verdicts (the CLI
-    // says it was interrupted).
-    if (this.console && result.status === 'interrupted') return;
+    // says it was interrupted), not even those written as its last check ended.
+    if (this.console && result.status === 'interrupted') {
+      if (this.early) for (const file of Object.values(this.early.paths)) rmSync(file, { force: true });
+      return;
+    }
     // Nothing ran and nothing went wrong: a filter that selected no check (the CLI's one-line
     // error), or Playwright listing the checks (`--list`). A report would call every check one that
     // did not run.
     if (result.status === 'passed' && this.byTest.size === 0 && this.globalErrors.length === 0) return;
-    const results = this.collect(result);
-    const secrets = readSecrets(process.env.HARNESS_SECRETS_FILE);
-    const redactor = createRedactor(secrets);
-    const meta = withJudgement(this.meta(), results);
-    const paths = writeReports(this.outputDir, results, meta, redactor);
+    const { results, paths, redactor } = this.early ?? this.write(result.status);
     process.stdout.write(endSummary(results, paths.html, redactor));
     // The checks keep their evidence in the report folder; Playwright's output folder keeps only
     // what Playwright writes there (a failed check's traces, error context). Empty folders are
@@ -242,14 +249,22 @@ export default class HarnessReporter implements Reporter {
     for (const dir of this.testOutputDirs) removeEmptyDirs(dir);
   }
 
-  private collect(run: FullResult): CheckResult[] {
+  /** Writes the reports of the verdicts so far; `status` is the run's, for checks that did not run. */
+  private write(status: FullResult['status']): { results: CheckResult[]; paths: ReportPaths; redactor: Redactor } {
+    const results = this.collect(status);
+    const redactor = createRedactor(readSecrets(process.env.HARNESS_SECRETS_FILE));
+    const meta = withJudgement(this.meta(), results);
+    return { results, paths: writeReports(this.outputDir, results, meta, redactor), redactor };
+  }
+
+  private collect(status: FullResult['status']): CheckResult[] {
     const results = this.order.map((id) => this.byTest.get(id)!);
     // Tests that never reached onTestEnd (worker crash, max failures, interrupted run) are
     // incomplete checks: report them failed rather than let the run look smaller and green.
     for (const test of this.root?.allTests() ?? []) {
       if (this.byTest.has(test.id)) continue;
       const base = declared(test, { duration: 0, annotations: [] } as unknown as TestResult);
-      results.push({ ...base, outcome: 'error', message: `did not run (Playwright run ${run.status})` });
+      results.push({ ...base, outcome: 'error', message: `did not run (Playwright run ${status})` });
     }
     // Errors outside any test (a suite file that does not load) would otherwise drop its checks silently.
     for (const message of this.globalErrors) {
