@@ -195,7 +195,7 @@ const cases: Case[] = [
       probes.push({ kind, originKind: 'allowed', origin: 'https://app.example.com', method: 'POST', headers: [], response });
     }
     cr.checkCorsRequirement('token', 'allowed-origin', probes, { provider: e.profile.provider, clients: e.profile.clients, ...(e.profile.behaviour ? { behaviour: e.profile.behaviour } : {}) });
-  }, /token endpoint: preflight from allowed origin: Access-Control-Allow-Origin "\*", expected absent/],
+  }, /token endpoint: preflight from allowed origin \(HTTP \d+\): Access-Control-Allow-Origin "\*", expected absent/],
   ['entropy-not-enforced', async (e) => {
     const { url } = await e.callback(e.client('basic'), { params: { state: 'x'.repeat(7) } });
     cu.checkFrontRefused({ callback: url }, { message: 'a state of 7 characters was accepted for basic', source: 'minimum_parameter_entropy = 8', sent: { state: '7 characters' } });

@@ -317,8 +317,8 @@ describe('CORS expectations from the configuration and the provider\'s documente
   const basis = { provider: withCors({ endpoints: ['token'], allowedOrigins: ['https://app.example.com'] }), clients, ...(behaviour ? { behaviour } : {}) };
   it('each requirement is its own verdict: a second defect stays visible', () => {
     const probes = [probe('allowed', 'https://app.example.com', { 'access-control-allow-origin': 'https://app.example.com' }), probe('disallowed', 'https://evil.example.net', { 'access-control-allow-origin': 'https://evil.example.net' })];
-    expect(failure(() => cors.checkCorsRequirement('token', 'allowed-origin', probes, basis)).message).toBe('token endpoint: preflight from allowed origin: Access-Control-Allow-Methods "" lacks POST, Access-Control-Allow-Headers lacks content-type');
-    expect(failure(() => cors.checkCorsRequirement('token', 'disallowed-origin', probes, basis)).message).toBe('token endpoint: preflight from disallowed origin: Access-Control-Allow-Origin "https://evil.example.net", expected absent');
+    expect(failure(() => cors.checkCorsRequirement('token', 'allowed-origin', probes, basis)).message).toBe('token endpoint: preflight from allowed origin (HTTP 204): Access-Control-Allow-Methods "" lacks POST, Access-Control-Allow-Headers lacks content-type');
+    expect(failure(() => cors.checkCorsRequirement('token', 'disallowed-origin', probes, basis)).message).toBe('token endpoint: preflight from disallowed origin (HTTP 204): Access-Control-Allow-Origin "https://evil.example.net", expected absent');
     expect(failure(() => cors.checkCorsRequirement('token', 'credentials', probes, basis)).message).toMatch(/Access-Control-Allow-Credentials is absent, expected "true"/);
     expect(failure(() => cors.checkCorsRequirement('token', 'vary', probes, basis)).message).toMatch(/depends on Origin .* but Vary lacks Origin/);
   });

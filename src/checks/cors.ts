@@ -122,6 +122,8 @@ export interface Probe {
 export interface MatrixRow {
   request: string;
   origin: string;
+  /** The answer's HTTP status: whose CORS headers were judged (an error's, or the real answer's). */
+  status: number;
   expected: string;
   observed_allow_origin: string;
   credentials: string;
@@ -144,6 +146,7 @@ export function matrix(endpoint: CorsEndpoint, probes: Probe[], basis: CorsBasis
     return {
       request: probe.kind === 'preflight' ? `OPTIONS (for ${probe.method})` : probe.method,
       origin: `${probe.originKind}${probe.origin ? ` ${probe.origin}` : ''}`,
+      status: probe.response.status,
       expected: typeof e === 'string' ? '(no expectation)' : e.allowOrigin === null ? '(absent)' : `${e.allowOrigin}${e.credentials ? ' + credentials' : ''}`,
       observed_allow_origin: h['access-control-allow-origin'] ?? '(absent)',
       credentials: h['access-control-allow-credentials'] ?? '(absent)',
@@ -233,7 +236,7 @@ export function checkCorsRequirement(endpoint: CorsEndpoint, requirement: CorsRe
   }
   if (failures.length === 0) return rows;
   return fail({
-    message: `${endpoint} endpoint: ${failures.map((f) => `${f.probe.kind} from ${f.probe.originKind} origin: ${f.problems.join(', ')}`).join('; ')}`,
+    message: `${endpoint} endpoint: ${failures.map((f) => `${f.probe.kind} from ${f.probe.originKind} origin (HTTP ${f.probe.response.status}): ${f.problems.join(', ')}`).join('; ')}`,
     source: failures[0]!.source,
     expected: Object.fromEntries(failures.map((f) => [`${f.probe.kind} ${f.probe.originKind}`, f.expected === undefined ? 'see the message' : (f.expected ?? '(absent)')])),
     observed: Object.fromEntries(failures.map((f) => [`${f.probe.kind} ${f.probe.originKind}`, { 'access-control-allow-origin': f.probe.response.headers['access-control-allow-origin'] ?? '(absent)', 'access-control-allow-credentials': f.probe.response.headers['access-control-allow-credentials'] ?? '(absent)' }])),
