@@ -70,3 +70,25 @@ describe('command targets with port: auto', () => {
     expect(p.start.mode === 'command' && p.start.port).toBeUndefined();
   });
 });
+
+describe('command targets that cannot start', () => {
+  it('a command that is not there, or a cwd that is not a folder: one line naming the field', async () => {
+    const missing = loadProfile(profile(`{ mode: command, command: [/nonexistent/provider-bin], port: auto, ready_timeout: 5s }`, 'http://127.0.0.1:${PORT}'));
+    expect((await startCommand(missing).then(() => undefined, (e: unknown) => e)) as Error).toMatchObject({ message: expect.stringMatching(/^t-\w+\.yml: start\.command: \/nonexistent\/provider-bin could not be started \(ENOENT\)$/) });
+    const cwd = loadProfile(profile(`{ mode: command, command: [${JSON.stringify(process.execPath)}, -e, '0'], cwd: /nonexistent/dir, port: auto, ready_timeout: 5s }`, 'http://127.0.0.1:${PORT}'));
+    expect((await startCommand(cwd).then(() => undefined, (e: unknown) => e)) as Error).toMatchObject({ message: expect.stringMatching(/start\.cwd: \/nonexistent\/dir is not a folder$/) });
+  });
+
+  it('a fixed port where something already answers is refused before the command starts (the run would test that server)', async () => {
+    const fixed = await freePort();
+    const other = (await import('node:http')).createServer((_req, res) => res.end('{}')).listen(fixed, '127.0.0.1');
+    try {
+      await new Promise((r) => other.once('listening', r));
+      const start = `{ mode: command, command: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(SERVER)}, '\${PORT}'], env: { ISSUER: 'http://127.0.0.1:\${PORT}' }, port: ${fixed}, ready_timeout: 5s }`;
+      const err = (await startCommand(loadProfile(profile(start, 'http://127.0.0.1:${PORT}'))).then(() => undefined, (e: unknown) => e)) as Error;
+      expect(err.message).toMatch(new RegExp(`start\\.port ${fixed}: something already answers at 127\\.0\\.0\\.1:${fixed} before the command starts`));
+    } finally {
+      other.close();
+    }
+  });
+});

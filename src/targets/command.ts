@@ -4,11 +4,12 @@
 // container targets; without it nothing is templated.
 
 import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { TargetProfile } from '../model/target.ts';
 import type { StartedTarget } from './types.ts';
 import { fillTemplate } from './template.ts';
-import { freePort } from './port.ts';
+import { answers, freePort } from './port.ts';
 import { waitForDiscovery } from './wait.ts';
 
 /** `track` is called with the process's stop as soon as it is spawned, so an interrupt while it
@@ -24,6 +25,15 @@ export async function startCommand(profile: TargetProfile, options: { track?: (s
   const issuer = fill(profile.issuer, 'issuer').replace(/\/$/, '');
   const [cmd, ...args] = [fill(start.command, 'start.command[0]'), ...start.args.map((a, i) => fill(a, `start.command[${i + 1}]`))];
   const env = Object.fromEntries(Object.entries(start.env).map(([k, v]) => [k, fill(v, `start.env.${k}`)]));
+  // Node reports a missing cwd as the command not being found (spawn <command> ENOENT).
+  if (start.cwd !== undefined && !statSync(start.cwd, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${where}: start.cwd: ${start.cwd} is not a folder`);
+  // Readiness is discovery answering at the issuer: with a fixed port, a server already there
+  // (another run, the provider started by hand) would answer for the command, and the run would
+  // test it instead.
+  const at = new URL(issuer);
+  if (typeof start.port === 'number' && (await answers(at.hostname.replace(/^\[|\]$/g, ''), Number(at.port || (at.protocol === 'https:' ? 443 : 80))))) {
+    throw new Error(`${where}: start.port ${start.port}: something already answers at ${at.host} before the command starts (another run, or the provider already running?)`);
+  }
   const child = spawn(cmd!, args, { cwd: start.cwd, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const keep = (b: Buffer) => {
@@ -34,6 +44,12 @@ export async function startCommand(profile: TargetProfile, options: { track?: (s
   child.stderr?.on('data', keep);
   let exited = false;
   child.once('exit', () => (exited = true));
+  // Not started at all (no such executable, not executable): 'error' instead of 'exit'.
+  let spawnError: NodeJS.ErrnoException | undefined;
+  child.once('error', (err: NodeJS.ErrnoException) => {
+    spawnError = err;
+    exited = true;
+  });
   const stop = async () => {
     if (exited || child.pid === undefined) return;
     const gone = new Promise<void>((r) => child.once('exit', () => r()));
@@ -57,6 +73,7 @@ export async function startCommand(profile: TargetProfile, options: { track?: (s
     await waitForDiscovery(issuer, start.readyTimeoutMs, () => !exited);
   } catch (err) {
     await stop();
+    if (spawnError) throw new Error(`${where}: start.command: ${cmd} could not be started (${spawnError.code ?? spawnError.message})`);
     const tail = output.join('').trim().split('\n').slice(-5).join(' | ');
     throw new Error(`${err instanceof Error ? err.message : String(err)}${tail ? `; last output: ${tail}` : ''}`);
   }
