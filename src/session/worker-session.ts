@@ -35,6 +35,10 @@ export class WorkerSession {
   private page?: Page;
   private readonly http = new HttpSession();
   private loggedIn = false;
+  /** This session's login, failed in the browser (LoginError): every later authorization in it
+   *  fails at once with it, instead of each check waiting out the driver's 15 s again (a login
+   *  driver whose selectors match nothing made a run of hundreds of checks take most of an hour). */
+  private loginFailure?: LoginError;
   private readonly flows = new Map<string, Promise<Flow>>();
   /** A second login session of the same user, whose tokens only reading checks use. */
   private reader?: WorkerSession;
@@ -82,7 +86,11 @@ export class WorkerSession {
       this.loggedIn = true;
       return { url, state: req.state, issuer: this.run.issuer };
     }
-    const landing = await this.driver.complete(await this.workerPage(), req.url, { user: this.user, redirectUri: req.redirectUri, consent });
+    if (this.loginFailure && !this.loggedIn) throw this.loginFailure;
+    const landing = await this.driver.complete(await this.workerPage(), req.url, { user: this.user, redirectUri: req.redirectUri, consent }).catch((err: unknown) => {
+      if (err instanceof LoginError && !this.loggedIn) throw (this.loginFailure = new LoginError(`${this.user.username} could not be signed in (this worker's login; every check that needs it fails with this): ${err.message}`));
+      throw err;
+    });
     this.loggedIn = true;
     await this.http.addBrowserCookies(await this.context!.cookies());
     return { url: landing.url, state: req.state, issuer: this.run.issuer };

@@ -1,0 +1,44 @@
+// A worker's login that cannot be completed (a login driver whose selectors match nothing on the
+// provider's pages, or pages that never lead anywhere) fails every check that needs it at once,
+// with the first attempt's reason, instead of each check waiting out the driver's bound again.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { LoginError, type BrowserDriver } from '../src/browser/drivers.ts';
+import type { WorkerSession } from '../src/session/worker-session.ts';
+import { env } from './embedded-env.ts';
+import { workerSession } from './worker-session.ts';
+
+let s: WorkerSession | undefined;
+afterEach(async () => {
+  await s?.close();
+  s = undefined;
+});
+
+describe("WorkerSession: the worker's login failed", () => {
+  it('the first authorization fails with the reason, the next at once with the same error', async () => {
+    // Selectors that match nothing on the reference's pages: raw HTTP cannot answer them, so the
+    // login goes to the browser, whose driver (a stand-in here) gives up.
+    const nothing = { username: '#no-such-user-field', password: '#no-such-password', submit: '#no-such-button' };
+    const e = await env([], (p) => ({ ...p, login: { driver: 'form', selectors: nothing } }));
+    s = workerSession(e);
+    let attempts = 0;
+    const driver: BrowserDriver = {
+      selectors: nothing,
+      complete: async () => {
+        attempts++;
+        throw new LoginError('no redirect to the redirect URI and no login or consent page');
+      },
+      signIn: async () => undefined,
+    };
+    (s as unknown as { driver: BrowserDriver }).driver = driver;
+    const client = e.client('basic');
+    const first = await s.authorize(await s.request(client)).then(() => undefined, (err: unknown) => err);
+    expect(first).toBeInstanceOf(LoginError);
+    expect((first as Error).message).toBe('john could not be signed in (this worker\'s login; every check that needs it fails with this): no redirect to the redirect URI and no login or consent page');
+    const started = Date.now();
+    const again = await s.authorize(await s.request(e.client('post'))).then(() => undefined, (err: unknown) => err);
+    expect(again).toBe(first);
+    expect(attempts).toBe(1);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});
