@@ -2,7 +2,7 @@
 // nobody's"), each driven as its suite drives it (the suites' WorkerSession) against the
 // reference provider: healthy it passes; with the fault on it fails, or says it cannot tell.
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TargetProfile } from '../src/model/target.ts';
 import type { WorkerSession } from '../src/session/worker-session.ts';
 import { CheckFailure, CheckSkipped } from '../src/checks/verdict.ts';
@@ -31,16 +31,8 @@ const claimsHelpers = {
   },
 };
 
-const sessions: WorkerSession[] = [];
-afterEach(async () => {
-  while (sessions.length) await sessions.pop()!.close();
-});
-
-function session(e: Env): WorkerSession {
-  const s = workerSession(e);
-  sessions.push(s);
-  return s;
-}
+// Closed after each test (test/worker-session.ts).
+const session = (e: Env): WorkerSession => workerSession(e);
 
 async function outcome(run: () => Promise<unknown>): Promise<'passed' | CheckFailure | CheckSkipped> {
   try {

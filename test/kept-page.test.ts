@@ -2,21 +2,14 @@
 // signed in once with a login session of its own, the same page for every check of the worker,
 // discarded when a check failed in it and signed in again only when the next check asks.
 
-import { afterEach, describe, expect, it } from 'vitest';
-import type { WorkerSession } from '../src/session/worker-session.ts';
+import { describe, expect, it } from 'vitest';
 import { env } from './embedded-env.ts';
 import { workerSession } from './worker-session.ts';
-
-let s: WorkerSession | undefined;
-afterEach(async () => {
-  await s?.close();
-  s = undefined;
-});
 
 describe('WorkerSession.keptPage', () => {
   it('is signed in, kept, made anew after a discard, and closed with the session', async () => {
     const e = await env([]);
-    s = workerSession(e);
+    const s = workerSession(e);
     const client = e.client('basic');
     const page = await s.keptPage(client);
     // Signed in: an authorization of a client with implicit consent lands on its redirect URI
@@ -37,7 +30,6 @@ describe('WorkerSession.keptPage', () => {
     expect((await fresh.context().cookies()).length).toBeGreaterThan(0);
 
     await s.close();
-    s = undefined;
     expect(fresh.isClosed()).toBe(true);
   }, 30_000);
 });

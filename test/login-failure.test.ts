@@ -2,17 +2,10 @@
 // provider's pages, or pages that never lead anywhere) fails every check that needs it at once,
 // with the first attempt's reason, instead of each check waiting out the driver's bound again.
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LoginError, type BrowserDriver } from '../src/browser/drivers.ts';
-import type { WorkerSession } from '../src/session/worker-session.ts';
 import { env } from './embedded-env.ts';
 import { workerSession } from './worker-session.ts';
-
-let s: WorkerSession | undefined;
-afterEach(async () => {
-  await s?.close();
-  s = undefined;
-});
 
 describe("WorkerSession: the worker's login failed", () => {
   it('the first authorization fails with the reason, the next at once with the same error', async () => {
@@ -20,7 +13,7 @@ describe("WorkerSession: the worker's login failed", () => {
     // login goes to the browser, whose driver (a stand-in here) gives up.
     const nothing = { username: '#no-such-user-field', password: '#no-such-password', submit: '#no-such-button' };
     const e = await env([], (p) => ({ ...p, login: { driver: 'form', selectors: nothing } }));
-    s = workerSession(e);
+    const s = workerSession(e);
     let attempts = 0;
     const driver: BrowserDriver = {
       selectors: nothing,
