@@ -83,7 +83,7 @@ for (const client of profile.clients) {
     if (refreshAllowed(client)) {
       check(suite, l.lifespanChecks.refreshToken, async ({ session, run }) => {
         const { meta } = await run.discovery();
-        if (client.public) skip(`a refresh token's lifetime is read by introspection, which ${client.id} (public) cannot call; waiting ${configuredLifespan(run.profile, client, 'refreshToken').seconds} s is out of the default run`);
+        if (client.public) skip(`a refresh token's lifetime is read by introspection, which ${client.id} (public) cannot call; waiting ${configuredLifespan(run.profile, client, 'refreshToken').seconds} s is out of ${run.full ? 'a --full run (it watches lifespans of a few minutes)' : 'the default run'}`);
         if (!endpoint(meta, 'introspection_endpoint')) skip('the provider advertises no introspection_endpoint to read the refresh token lifetime');
         const flow = await session.sharedFlow(client);
         if (!flow.tokens.refresh_token) skip(`${client.id} got no refresh token`);

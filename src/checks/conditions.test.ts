@@ -406,6 +406,12 @@ describe('redirect-uri rejections', () => {
     expect(failure(() => rd.checkRejected(page(502, 'bad gateway', 'unknown'), 'https://rp.invalid/cb', basic, 'http://op.test')).message).toMatch(/answered HTTP 502/);
     expect(failure(() => rd.checkRejected({ kind: 'left', location: 'https://rp.invalid/cb?error=x', status: 400, formPost: true }, 'https://rp.invalid/cb', basic, 'http://op.test')).message).toMatch(/posted a form \(form_post\) to https:\/\/rp\.invalid\/cb with error/);
   });
+  it('without redirect_uri, the basis is OIDC Core\'s REQUIRED, not the registered URIs\' matching', () => {
+    const err = failure(() => rd.checkRejected({ kind: 'left', location: 'https://rp.example/cb?code=x', status: 303 }, undefined, basic, 'http://op.test'));
+    expect(err.message).toBe('the provider redirected to https://rp.example/cb with code for redirect_uri (missing)');
+    expect(err.detail).toMatchObject({ source: 'OIDC Core §3.1.2.1: redirect_uri is REQUIRED', expected: 'an error page on the provider, no redirect (the request has no redirect_uri)' });
+    expect(failure(() => rd.checkRejected({ kind: 'left', location: 'https://rp.invalid/cb?code=x', status: 303 }, 'https://rp.invalid/cb', basic, 'http://op.test')).detail.source).toMatch(/exact, case-sensitive match$/);
+  });
   it('the error-page screenshot needs an error page, not the login page of a signed-in browser', () => {
     expect(thrown(CheckSkipped, () => rd.checkErrorPageShown({ kind: 'login', status: 200, html: '', url: 'http://op.test/login?x' }, 'https://rp.invalid/cb')).message).toMatch(/signed in, the provider shows its login page \(http:\/\/op\.test\/login\)/);
     expect(thrown(CheckSkipped, () => rd.checkErrorPageShown({ kind: 'unknown', status: 200, html: '<p>Welcome</p>', url: 'http://op.test/x' }, 'https://rp.invalid/cb')).message).toMatch(/not recognisably an error page/);

@@ -81,8 +81,9 @@ export function checkRejected(result: StayResult, sent: string | undefined, clie
     message: left
       ? `the provider ${result.formPost ? 'posted a form (form_post)' : 'redirected'} to ${where}${params.length ? ` with ${params.join(', ')}` : ''} for redirect_uri ${sent === undefined ? '(missing)' : JSON.stringify(sent)}`
       : `the provider answered HTTP ${result.status} for redirect_uri ${JSON.stringify(sent)}`,
-    source: `${client.sources.redirectUris ?? `redirect_uris of ${client.id}`}: exact, case-sensitive match`,
-    expected: 'an error page on the provider, no Location to the unregistered URI',
+    // A request without redirect_uri is refused by OIDC Core, whatever the registered URIs are.
+    source: sent === undefined ? 'OIDC Core §3.1.2.1: redirect_uri is REQUIRED' : `${client.sources.redirectUris ?? `redirect_uris of ${client.id}`}: exact, case-sensitive match`,
+    expected: sent === undefined ? 'an error page on the provider, no redirect (the request has no redirect_uri)' : 'an error page on the provider, no Location to the unregistered URI',
     observed: left ? { status: result.status, location: where, params } : { status: result.status, page: where },
     evidence: result.exchange ? [{ label: "the provider's answer to the authorization request", http: result.exchange }] : [{ label: 'seen in the browser', data: { status: result.status, [left ? 'location' : 'page']: where } }],
   });
