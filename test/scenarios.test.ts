@@ -93,6 +93,12 @@ describe('seed scenarios against the embedded reference', () => {
     }, 60_000);
   }
 
+  it("id-token-claims-only against a profile that names no provider: the fix names no provider's keys", async () => {
+    const { behaviour: _named, ...plain } = reference();
+    const v = await run(seed('id-token-claims-only'), [], plain);
+    expect(v.outcome !== 'skipped' && v.login.diagnosis?.fix).toBe("have the provider put preferred_username into this client's ID tokens, or have the application read it from userinfo");
+  }, 60_000);
+
   it('kasm logs in as the user with the groups userinfo carries, read where Kasm reads them', async () => {
     const v = await run(seed('kasm'));
     expect(v.outcome === 'passed' && v.login).toMatchObject({ loggedIn: true, username: 'john', groups: ['admins', 'dev'], readFrom: { preferred_username: 'userinfo', groups: 'userinfo' } });

@@ -86,7 +86,7 @@ async function main(): Promise<number> {
       console.log(formatTranscript(verdict.login.transcript, redactor));
     }
     console.log(formatVerdict(verdict, redactor));
-    console.log(`\nAuthelia client configuration for this application (configuration.yml):\n${autheliaSnippet(scenario, client)}`);
+    console.log(`\nThe client's entry for this application in configuration.yml (the Authelia format profiles are written in):\n${autheliaSnippet(scenario, client)}`);
     return verdict.outcome === 'passed' ? 0 : verdict.outcome === 'skipped' ? 2 : 1;
   } catch (err) {
     if (interrupted) return untilExit();

@@ -20,6 +20,9 @@ export interface ProviderBehaviour {
   authTimeAlways: boolean;
   /** Refusals carry exactly the error code the standard lists; another code is a failure, not a warning. */
   exactErrorCodes: boolean;
+  /** How a client is given scope claims in its ID tokens, where the provider serves them from
+   *  userinfo only: the fix a scenario names for an application that reads them from the ID token. */
+  idTokenClaimsFix?: string;
   /** CORS details beyond the configured origins, or undefined when the provider documents none. */
   cors?: {
     /** Discovery and JWKS answer `Access-Control-Allow-Origin: *` to every origin. */

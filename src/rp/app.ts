@@ -55,6 +55,8 @@ export interface AppOptions {
   /** Whether the user logging in has groups: only then is a missing groups claim a refusal
    *  (the application would map none); a user without groups logs in with none. */
   userHasGroups?: boolean;
+  /** The profile's provider's way to put a scope claim into a client's ID tokens (ProviderBehaviour). */
+  idTokenClaimsFix?: { label: string; how: string };
 }
 
 export interface StartedApp {
@@ -156,7 +158,7 @@ function claimOf(read: ClaimRead, idToken: Record<string, unknown> | undefined, 
 const FROM_WORDS: Record<ClaimRead['from'], string> = { id_token: 'the ID token only', userinfo: 'userinfo only', id_token_then_userinfo: 'the ID token, then userinfo', userinfo_then_id_token: 'userinfo, then the ID token' };
 
 /** A claim the application needs and did not find where it reads it; says where it was instead. */
-function missingClaim(kind: 'username' | 'groups', read: ClaimRead, idToken: Record<string, unknown> | undefined, userinfo: Record<string, unknown> | undefined, probed = false): Diagnosis {
+function missingClaim(kind: 'username' | 'groups', read: ClaimRead, idToken: Record<string, unknown> | undefined, userinfo: Record<string, unknown> | undefined, probed: boolean, howFix: AppOptions['idTokenClaimsFix']): Diagnosis {
   const names = Array.isArray(read.claim) ? read.claim : [read.claim];
   const elsewhere = claimOf({ claim: read.claim, from: read.from === 'id_token' ? 'userinfo' : 'id_token' }, idToken, userinfo);
   const inIdTokenOnly = read.from === 'id_token';
@@ -170,7 +172,7 @@ function missingClaim(kind: 'username' | 'groups', read: ClaimRead, idToken: Rec
       ? `${elsewhere.claim} only in ${elsewhere.where}${probed ? ' (asked for this diagnosis; the application does not call userinfo)' : ''}`
       : `${names.join(', ')} nowhere (ID token claims: ${Object.keys(idToken ?? {}).join(', ') || 'none'}; userinfo: ${userinfo ? Object.keys(userinfo).join(', ') : 'not called'})`,
     ...(elsewhere && inIdTokenOnly
-      ? { fix: `have the provider put ${names[0]} into this client's ID tokens (on Authelia 4.39, which serves scope claims from userinfo only: a claims_policy listing it under id_token, identity_providers.oidc.claims_policies.<name>.id_token, and clients[].claims_policy: <name>)` }
+      ? { fix: `have the provider put ${names[0]} into this client's ID tokens${howFix ? ` (${howFix.label}: ${howFix.how})` : ''}, or have the application read it from userinfo` }
       : !elsewhere
         ? { fix: `grant the scope that carries ${names[0]} to this client and request it, and give the user that attribute` }
         : {}),
@@ -263,12 +265,12 @@ export async function startApp(o: AppOptions): Promise<StartedApp> {
       return got;
     };
     const username = claimOf(scenario.identity.username, idToken?.claims, userinfo);
-    if (!username) return refuse(res, missingClaim('username', scenario.identity.username, idToken?.claims, await probe(), !scenario.userinfo));
+    if (!username) return refuse(res, missingClaim('username', scenario.identity.username, idToken?.claims, await probe(), !scenario.userinfo, o.idTokenClaimsFix));
     const readFrom: Record<string, string> = { [username.claim]: username.where };
     let groups: string[] | undefined;
     if (scenario.identity.groups) {
       const g = claimOf(scenario.identity.groups, idToken?.claims, userinfo);
-      if (!g && o.userHasGroups) return refuse(res, missingClaim('groups', scenario.identity.groups, idToken?.claims, await probe(), !scenario.userinfo));
+      if (!g && o.userHasGroups) return refuse(res, missingClaim('groups', scenario.identity.groups, idToken?.claims, await probe(), !scenario.userinfo, o.idTokenClaimsFix));
       if (g && (!Array.isArray(g.value) || !g.value.every((x) => typeof x === 'string'))) {
         return refuse(res, { rule: 'identity.groups', step: 'identity', title: `the application reads ${g.claim} as a JSON array of strings`, source: 'the scenario: identity.groups', expected: 'an array of strings', observed: { [g.claim]: g.value } });
       }

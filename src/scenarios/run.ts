@@ -68,7 +68,8 @@ export async function runScenario(scenario: Scenario, ctx: ScenarioContext): Pro
   const redirectUri = client.redirectUris.find((u) => u.startsWith('http://127.0.0.1:') || u.startsWith('http://localhost:'));
   if (!redirectUri) return { outcome: 'skipped', message: `${client.id} has no loopback redirect_uri for the simulated application` };
   const placement: ClaimsPlacement = { claimsProfile: ctx.profile.claimsProfile, idTokenClaims: client.idTokenClaims };
-  const app = await startApp({ scenario, client, issuer: ctx.issuer, redactor: ctx.redactor, userHasGroups: (expectedGroups(scenario, user) ?? []).length > 0 });
+  const fix = ctx.profile.behaviour?.idTokenClaimsFix;
+  const app = await startApp({ scenario, client, issuer: ctx.issuer, redactor: ctx.redactor, userHasGroups: (expectedGroups(scenario, user) ?? []).length > 0, ...(fix ? { idTokenClaimsFix: { label: ctx.profile.behaviour!.label, how: fix } } : {}) });
   try {
     if (ctx.overHttp && (await loginOverHttp(app.url, redirectUri, scenario, user, ctx))) return { ...judge(scenario, await callbackOutcome(app), user, placement), via: 'raw HTTP' };
     return { ...(await inBrowser(app, redirectUri, scenario, user, ctx, placement)), via: 'browser' };

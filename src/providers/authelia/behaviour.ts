@@ -13,6 +13,7 @@ function authelia(version: '4.39' | '4.38'): ProviderBehaviour {
     refreshRotation: true,
     authTimeAlways: true,
     exactErrorCodes: true,
+    ...(version === '4.39' ? { idTokenClaimsFix: 'a claims_policy listing it under id_token, identity_providers.oidc.claims_policies.<name>.id_token, and clients[].claims_policy: <name>' } : {}),
     cors: {
       openEndpointsWildcard: true,
       noHeadersWithoutOrigin: true,
