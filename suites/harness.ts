@@ -167,6 +167,12 @@ function navigations(page: Page): { log: () => Array<{ method: string; url: stri
   };
 }
 
+/** Playwright's refusal of a selector it cannot parse ("Unexpected token "#" while parsing css
+ *  selector "###"", "Unknown engine"), as opposed to one that matched nothing on the page. */
+function unparsableSelector(err: unknown): boolean {
+  return err instanceof Error && /while parsing (css )?selector|Unknown engine "/.test(err.message);
+}
+
 /** Runs `fn` on `page`; when it fails for the page's sake, a screenshot, the browser's navigations
  *  and a redacted trace become its evidence. */
 async function captured<T>(session: WorkerSession, name: string, page: Page, stopTrace: (path: string) => Promise<void>, fn: (page: Page) => Promise<T>): Promise<T> {
@@ -174,8 +180,10 @@ async function captured<T>(session: WorkerSession, name: string, page: Page, sto
   try {
     return await fn(page);
   } catch (err) {
-    // Not this page's failure: a skip, a server error, or a prerequisite another check owns.
-    if (err instanceof CheckSkipped || err instanceof ProviderError || (err instanceof CheckFailure && err.prerequisite)) throw err;
+    // Not this page's failure: a skip, a server error, or a prerequisite another check owns; or a
+    // selector of the profile's login driver that Playwright cannot parse (the profile's mistake:
+    // the check's outcome is an error, not a failure blamed on the provider).
+    if (err instanceof CheckSkipped || err instanceof ProviderError || (err instanceof CheckFailure && err.prerequisite) || unparsableSelector(err)) throw err;
     const log = nav.log();
     const evidence = [...(log.length ? [{ label: "the browser's navigations (method, URL, status)", data: log }] : []), ...(await captureFailure(stopTrace, page, name, session.run.redactor))];
     if (err instanceof CheckFailure) throw new CheckFailure({ ...err.detail, evidence: [...(err.detail.evidence ?? []), ...evidence] });

@@ -1,9 +1,12 @@
 // A worker's login that cannot be completed (a login driver whose selectors match nothing on the
 // provider's pages, or pages that never lead anywhere) fails every check that needs it at once,
-// with the first attempt's reason, instead of each check waiting out the driver's bound again.
+// with the first attempt's reason, instead of each check waiting out the driver's bound again; a
+// selector Playwright cannot parse is the check's error, not the provider's failure.
 
 import { describe, expect, it } from 'vitest';
 import { LoginError, type BrowserDriver } from '../src/browser/drivers.ts';
+import { outcomeOf } from '../src/checks/verdict.ts';
+import { withFreshPage } from '../suites/harness.ts';
 import { env } from './embedded-env.ts';
 import { workerSession } from './worker-session.ts';
 
@@ -33,5 +36,19 @@ describe("WorkerSession: the worker's login failed", () => {
     expect(again).toBe(first);
     expect(attempts).toBe(1);
     expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});
+
+describe('a login selector Playwright cannot parse', () => {
+  it("is the check's error (the profile's mistake), not a failure blamed on the provider", async () => {
+    const e = await env([]);
+    const s = workerSession(e);
+    const err = await withFreshPage(s, 'selector', async (page) => {
+      await page.setContent('<input id="username">');
+      await page.fill('###', 'john');
+    }).then(() => undefined, (x: unknown) => x);
+    expect((err as Error).message).toMatch(/while parsing css selector "###"/);
+    const verdict = outcomeOf(err, { id: 'login.ui-login-consent', title: 't', severity: 'failure', spec: 's' });
+    expect(verdict.outcome).toBe('error');
   });
 });
