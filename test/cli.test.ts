@@ -56,6 +56,8 @@ describe('bad input', () => {
     ['an unreachable issuer', () => ['--target', DEFAULT_TARGET, '--issuer', 'http://127.0.0.1:9'], /127\.0\.0\.1:9 did not answer discovery/],
     ['an unknown option', () => ['--frobnicate'], /frobnicate/],
     ['a --grep that is not a regular expression', () => ['--grep', '['], /--grep "\[": not a regular expression/],
+    // Not the package root (path.resolve('')), where the report went over the project's own files.
+    ['an empty --report-dir', () => ['--report-dir', ''], /^error: --report-dir: empty; give a value or leave the option out \(npm run conformance -- --help lists the options\)$/],
     ['a --report-dir that is a file', () => ['--report-dir', write('a-file', 'x')], /--report-dir .*a-file: not a folder/],
     // mkdirSync(…, { recursive: true }) never returns for this path: the CLI spun, deaf to Ctrl-C.
     ['a --report-dir that cannot be made', () => ['--report-dir', '/proc/harness-no-such/report'], /--report-dir \/proc\/harness-no-such\/report: cannot make \/proc\/harness-no-such \(ENOENT\)/],

@@ -66,6 +66,12 @@ export function parseCli(argv: string[]): CliOptions {
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
+  // An empty value ('--report-dir ""', or a shell variable that was never set) is a mistake, never
+  // a choice: path.resolve('') is the package root (the report went over the project's own files),
+  // and an empty --grep or --image was taken as no option at all.
+  for (const [name, value] of Object.entries(values)) {
+    if (value === '') throw new UsageError(`--${name}: empty; give a value or leave the option out`);
+  }
   const workers = values.workers === undefined ? undefined : Number(values.workers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new UsageError(`--workers: not a positive whole number: ${String(values.workers)}`);
   if (typeof values.grep === 'string') checkGrep(values.grep);
