@@ -5,7 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,6 +72,16 @@ describe('bad input', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/glewlwyd: no Docker engine answers/);
     expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  // npm runs the CLI in the package root, whichever folder it was typed in (INIT_CWD): a relative
+  // --target was looked for in the root ('error: oidc-provider: not found' from docker/).
+  it('a relative --target is read from the folder npm was typed in', async () => {
+    mkdirSync(path.join(tmp, 'typed-in', 'here'), { recursive: true });
+    writeFileSync(path.join(tmp, 'typed-in', 'here', 'target.yml'), 'name: x\n');
+    const r = await cli(['--target', 'here'], 30_000, { INIT_CWD: path.join(tmp, 'typed-in') });
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toEqual([expect.stringMatching(/^error: .*typed-in\/here\/target\.yml: users: required$/)]);
   });
 
   it.each([

@@ -233,6 +233,15 @@ describe('the transcript', () => {
 });
 
 describe('npm run scenario', () => {
+  // npm runs the command in the package root: a scenario named from another folder was looked for there.
+  it('reads a relative scenario file and --target from the folder npm was typed in (INIT_CWD)', async () => {
+    const dir = referenceDir();
+    writeFileSync(path.join(dir, 'mine.yaml'), readFileSync(path.join(SCENARIOS, 'kasm.yaml'), 'utf8').replace(/^client: .*$/m, 'client: nobody'));
+    const run = startCli(['mine.yaml', '--target', '.'], { script: 'scenario.ts', env: { INIT_CWD: dir } });
+    expect(await run.exited).toBe(2);
+    expect(run.output().trim().split('\n')).toEqual([`error: ${path.join(dir, 'mine.yaml')}: client: nobody is not a client of ${path.relative(ROOT, path.join(dir, 'target.yml'))} (clients: rustdesk, proxmox, kasm, myapp, spa)`]);
+  });
+
   it('prints the redacted transcript, the verdict and the client snippet; exit 0; nothing left running', async () => {
     const dir = referenceDir();
     const marker = randomUUID();

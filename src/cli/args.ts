@@ -2,6 +2,7 @@
 
 import { parseArgs } from 'node:util';
 import type { RunOptions } from './run.ts';
+import { existingUserPath, userPath } from './user-path.ts';
 
 /** The run's options as given on the command line, plus --help. */
 export interface CliOptions extends Omit<RunOptions, 'stdio' | 'rebuild' | 'updateExpected' | 'reverse' | 'full'> {
@@ -18,6 +19,8 @@ export const USAGE = `usage: npm run conformance -- [--target <profile.yml | fol
                               [--workers N] [--grep <pattern>] [--report-dir <dir>]
                               [--image <ref>] [--rebuild] [--update-expected] [--reverse] [--full]
   With no --target, runs every suite against the embedded reference provider (docker/reference).
+  Relative paths are read from the folder the command was typed in (a --target not found there, from
+  the package's own folder: docker/oidc-provider works from anywhere).
   --issuer points the target's profile at an already-running provider.
   --grep runs the checks whose title line matches the pattern, a regular expression (any case); the
          line is the suite's file, the client, the check's id and its title, joined by spaces:
@@ -42,7 +45,9 @@ function checkGrep(grep: string): void {
   }
 }
 
-export function parseCli(argv: string[]): CliOptions {
+/** The options in `argv`; the paths in them made absolute against the folder the command was typed
+ *  in (`env`'s INIT_CWD: src/cli/user-path.ts). */
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -84,11 +89,11 @@ export function parseCli(argv: string[]): CliOptions {
     }
   }
   return {
-    ...(typeof values.target === 'string' ? { target: values.target } : {}),
+    ...(typeof values.target === 'string' ? { target: existingUserPath(values.target, env) } : {}),
     ...(typeof values.issuer === 'string' ? { issuer: values.issuer.replace(/\/$/, '') } : {}),
     ...(workers !== undefined ? { workers } : {}),
     ...(typeof values.grep === 'string' ? { grep: values.grep } : {}),
-    ...(typeof values['report-dir'] === 'string' ? { reportDir: values['report-dir'] } : {}),
+    ...(typeof values['report-dir'] === 'string' ? { reportDir: userPath(values['report-dir'], env) } : {}),
     ...(typeof values.image === 'string' ? { image: values.image } : {}),
     rebuild: values.rebuild === true,
     updateExpected: values['update-expected'] === true,

@@ -23,6 +23,16 @@ describe('npm run compare', () => {
     expect(run.stderr).toContain('usage: npm run compare');
   });
 
+  // npm runs the command in the package root: folders named from elsewhere were looked for there.
+  it('reads relative folders from the folder npm was typed in (INIT_CWD)', () => {
+    report('here-before', 'passed');
+    report('here-after', 'failed');
+    const run = spawnSync(process.execPath, commandArgs(path.join(checkout, 'src/cli/compare.ts'), 'here-before', 'here-after'), { encoding: 'utf8', cwd: ROOT, env: { ...process.env, INIT_CWD: dir } });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/differ from here-before -> here-after:\n  x\.one: was passed, now failed/);
+  });
+
   it('names a verdict that moved and exits 1', () => {
     const run = compare([report('before', 'passed'), report('after', 'failed')]);
     expect(run.status).toBe(1);

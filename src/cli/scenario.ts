@@ -22,6 +22,7 @@ import { autheliaSnippet } from '../scenarios/snippet.ts';
 import { formatTranscript, formatVerdict } from './scenario-format.ts';
 import { runMain } from './entry.ts';
 import { INTERRUPTS, interruptedExitCode } from './signals.ts';
+import { existingUserPath } from './user-path.ts';
 
 const USAGE = 'usage: npm run scenario -- <scenarios/file.yaml> [--target <profile folder or target.yml>] (default target: the embedded reference, docker/reference)';
 
@@ -40,8 +41,9 @@ async function main(): Promise<number> {
   }
   if (parsed.positionals.length !== 1) throw new UsageError('give exactly one scenario file');
   readSettings(process.env);
-  const scenario = loadScenario(parsed.positionals[0]!);
-  const profile = resolveProfile({ target: parsed.values.target ?? path.join(ROOT, 'docker/reference') });
+  // Relative to the folder the command was typed in, not the package root npm runs it in.
+  const scenario = loadScenario(existingUserPath(parsed.positionals[0]!));
+  const profile = resolveProfile({ target: parsed.values.target === undefined ? path.join(ROOT, 'docker/reference') : existingUserPath(parsed.values.target) });
   const client = profile.clients.find((c) => c.id === scenario.client);
   if (!client) throw new ConfigError(scenario.file, 'client', `${scenario.client} is not a client of ${path.relative(process.cwd(), profile.file)} (clients: ${profile.clients.map((c) => c.id).join(', ')})`);
   if (scenario.user && !profile.users.some((u) => u.username === scenario.user)) throw new ConfigError(scenario.file, 'user', `${scenario.user} is not a user of ${path.relative(process.cwd(), profile.file)} (users: ${profile.users.map((u) => u.username).join(', ')})`);
