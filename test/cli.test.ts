@@ -55,6 +55,10 @@ describe('bad input', () => {
     ['an unknown field', () => ['--target', write('unknown.yml', 'name: x\nissuer: http://127.0.0.1:1\nbogus: 1\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\n')], /unknown\.yml.*bogus/],
     ['an unreachable issuer', () => ['--target', DEFAULT_TARGET, '--issuer', 'http://127.0.0.1:9'], /127\.0\.0\.1:9 did not answer discovery/],
     ['an unknown option', () => ['--frobnicate'], /frobnicate/],
+    // The last one was kept silently.
+    ['a repeated --grep', () => ['--grep', 'a', '--grep', 'b'], /^error: --grep: given more than once; give one pattern, with alternatives joined by \| \('a\|b'\)/],
+    // Was "Option '--workers' argument is ambiguous." (parseArgs' question about a forgotten value).
+    ['a negative --workers', () => ['--workers', '-1'], /^error: --workers: not a positive whole number: -1 \(/],
     ['a --grep that is not a regular expression', () => ['--grep', '['], /--grep "\[": not a regular expression/],
     // Not the package root (path.resolve('')), where the report went over the project's own files.
     ['an empty --report-dir', () => ['--report-dir', ''], /^error: --report-dir: empty; give a value or leave the option out \(npm run conformance -- --help lists the options\)$/],

@@ -28,4 +28,23 @@ describe('npm run conformance options', () => {
     expect(options.target).toBe(path.join(docker, 'oidc-provider'));
     expect(options.reportDir).toBe(path.join(docker, 'out'));
   });
+
+  // parseArgs kept the last of a repeated option: '--grep a --grep b' ran b's checks alone.
+  it('a repeated option is a usage error naming it; --grep says how to give alternatives', () => {
+    expect(usageError(['--grep', 'a', '--grep', 'b'])).toBe("--grep: given more than once; give one pattern, with alternatives joined by | ('a|b')");
+    expect(usageError(['--target', 'x', '--target=y'])).toBe('--target: given more than once; give it once');
+    expect(parseCli(['--grep', 'code\\.exchange|id-token']).grep).toBe('code\\.exchange|id-token');
+  });
+
+  // '--workers -1' gave "Option '--workers' argument is ambiguous." (parseArgs' question about a
+  // forgotten value); Number() let '0x10' and '1e1' through.
+  it.each(['0', '-1', '1.5', 'two', '0x10', '1e1', ' 2'])('--workers %j is a usage error naming --workers', (value) => {
+    expect(usageError(['--workers', value])).toBe(`--workers: not a positive whole number: ${value}`);
+  });
+
+  it('a value that starts with a dash is the value; an option in its place is a value left out', () => {
+    expect(parseCli(['--grep', '-foo']).grep).toBe('-foo');
+    expect(parseCli(['--workers', '3']).workers).toBe(3);
+    expect(usageError(['--target', '--workers', '2'])).toBe('--target: no value (--workers follows it, an option)');
+  });
 });
