@@ -316,20 +316,22 @@ function describeValue(value: unknown): string {
 
 const isStrings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
-/** What is wrong with `value` for `type`, or undefined when it has that type. */
-export function typeProblem(type: ClaimType, value: unknown): string | undefined {
+/** What is wrong with `value` for `type`, or undefined when it has that type. `shown`: how the
+ *  message shows a value of the wrong type (a target profile's loader shows it as its other
+ *  mistakes, never a secret field's value). */
+export function typeProblem(type: ClaimType, value: unknown, shown: (value: unknown) => string = describeValue): string | undefined {
   switch (type) {
     case 'string':
     case 'boolean':
-      return typeof value === type ? undefined : `is ${describeValue(value)}, expected a ${type}`;
+      return typeof value === type ? undefined : `is ${shown(value)}, expected a ${type}`;
     case 'number':
-      return typeof value === 'number' && Number.isFinite(value) ? undefined : `is ${describeValue(value)}, expected a number (seconds since the epoch)`;
+      return typeof value === 'number' && Number.isFinite(value) ? undefined : `is ${shown(value)}, expected a number (seconds since the epoch)`;
     case 'string-or-strings':
-      return typeof value === 'string' || isStrings(value) ? undefined : `is ${describeValue(value)}, expected a string or an array of strings`;
+      return typeof value === 'string' || isStrings(value) ? undefined : `is ${shown(value)}, expected a string or an array of strings`;
     case 'strings':
-      return isStrings(value) ? undefined : `is ${describeValue(value)}, expected an array of strings`;
+      return isStrings(value) ? undefined : `is ${shown(value)}, expected an array of strings`;
     case 'address': {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) return `is ${describeValue(value)}, expected a JSON object`;
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) return `is ${shown(value)}, expected a JSON object`;
       const bad = Object.entries(value as Record<string, unknown>).filter(([k, v]) => ADDRESS_MEMBERS.includes(k) && typeof v !== 'string').map(([k]) => k);
       return bad.length ? `has non-string members ${bad.join(', ')} (OIDC Core §5.1.1: all are strings)` : undefined;
     }

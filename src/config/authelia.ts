@@ -138,16 +138,20 @@ function kindOf(value: unknown, secret = false): string {
   return secret ? typeof value : `${typeof value} ${JSON.stringify(value)}`;
 }
 
+/** `value` as a message about `field` may show it: its kind, and the value too unless the field is secret. */
+export function shownValue(value: unknown, field: string): string {
+  return kindOf(value, field.split(/[.[\]]/).some((part) => SECRET_FIELD.test(part)));
+}
+
 // zod's own messages are written for developers; these name YAML shapes a config author knows.
 function problemOf(issue: z.core.$ZodIssue, field: string): string {
-  const secret = field.split(/[.[\]]/).some((part) => SECRET_FIELD.test(part));
   if (issue.code === 'invalid_type') {
     if (issue.input === undefined) return 'required';
     const expected = issue.expected === 'object' || issue.expected === 'record' ? 'a mapping' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`;
-    return `expected ${expected}, got ${kindOf(issue.input, secret)}`;
+    return `expected ${expected}, got ${shownValue(issue.input, field)}`;
   }
-  if (issue.code === 'invalid_union' && issue.input !== undefined && typeof issue.input !== 'object') return `${issue.message}, got ${kindOf(issue.input, secret)}`;
-  if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${kindOf(issue.input, secret)}`;
+  if (issue.code === 'invalid_union' && issue.input !== undefined && typeof issue.input !== 'object') return `${issue.message}, got ${shownValue(issue.input, field)}`;
+  if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${shownValue(issue.input, field)}`;
   return issue.message;
 }
 

@@ -201,6 +201,25 @@ describe('provider folders', () => {
     expect(configError(() => loadProfile(p(''))).message).toMatch(/users\[0\]\.totp_secret: not base32/);
     expect(loadProfile(p('jbsw y3dp ehpk 3pxp====')).users[0]!.totpSecret).toBe('jbsw y3dp ehpk 3pxp====');
   });
+  // email_verified: 'yes' was taken as the expected value, and every claims check comparing it then
+  // failed, blaming the provider.
+  it("a user's standard claim of another JSON type than OIDC Core §5.1 gives it is one line naming the user, the claim and the type", () => {
+    const file = tempFiles('harness-claim-types-');
+    const p = (claims: string) => file('p.yml', `name: x\nissuer: http://127.0.0.1:1\nusers: [{username: a, password: b}, {username: c, password: d, claims: {${claims}}}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\nlogin: {driver: embedded}\n`);
+    const error = configError(() => loadProfile(p("email_verified: 'yes'")));
+    expect(error.message).toMatch(/^.*p\.yml: users\[1\]\.claims\.email_verified: is string "yes", expected a boolean$/);
+    expect(error.field).toBe('users[1].claims.email_verified');
+    expect(() => loadProfile(p('phone_number_verified: 1'))).toThrow(/users\[1\]\.claims\.phone_number_verified: is number 1, expected a boolean$/);
+    expect(() => loadProfile(p("updated_at: '2024-01-01'"))).toThrow(/users\[1\]\.claims\.updated_at: is string "2024-01-01", expected a number \(seconds since the epoch\)$/);
+    expect(() => loadProfile(p('address: Main St 1'))).toThrow(/users\[1\]\.claims\.address: is string "Main St 1", expected a JSON object$/);
+    expect(() => loadProfile(p('address: {postal_code: 12345}'))).toThrow(/users\[1\]\.claims\.address: has non-string members postal_code/);
+    expect(() => loadProfile(p('name: 42'))).toThrow(/users\[1\]\.claims\.name: is number 42, expected a string$/);
+    expect(() => loadProfile(p('groups: admins'))).toThrow(/users\[1\]\.claims\.groups: is string "admins", expected an array of strings$/);
+    expect(() => loadProfile(p('groups: [admins, 7]'))).toThrow(/users\[1\]\.claims\.groups: is a list, expected an array of strings$/);
+    // The right types, and claims the standard does not type, load.
+    const ok = loadProfile(p("email_verified: true, updated_at: 1700000000, address: {locality: Here}, groups: [admins], name: C, favourite_colour: 7"));
+    expect(ok.users[1]!.claims).toMatchObject({ email_verified: true, updated_at: 1700000000, favourite_colour: 7 });
+  });
   it('a secret of the wrong type is never repeated, also where only its map is named for secrets (client_secrets.<id>)', () => {
     const file = tempFiles('harness-secret-type-');
     const p = file('p.yml', 'name: x\nissuer: http://127.0.0.1:1\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\nclient_secrets: {c: 98765432101234}\n');

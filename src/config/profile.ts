@@ -7,7 +7,8 @@ import type { ClaimsProfile, ClientSpec, LoginDriverSpec, ProviderSpec, Provisio
 import { ConfigError } from './errors.ts';
 import { BEHAVIOURS, behaviourNamed, PROVIDER_DRIVERS, provisionStep } from '../providers/index.ts';
 import { parseDuration } from './duration.ts';
-import { checkUniqueIds, claimsPolicies, importAutheliaConfig, type ClaimsPolicies, type ImportedConfig, normaliseClient, normaliseProvider, parseWith, providerSchema, readYaml } from './authelia.ts';
+import { checkUniqueIds, claimsPolicies, importAutheliaConfig, type ClaimsPolicies, type ImportedConfig, normaliseClient, normaliseProvider, parseWith, providerSchema, readYaml, shownValue } from './authelia.ts';
+import { NON_STANDARD_CLAIM_TYPES, STANDARD_CLAIM_TYPES, typeProblem } from '../checks/claims.ts';
 import type { DeferredDigests } from './digest.ts';
 import { isBase32 } from '../browser/totp.ts';
 
@@ -226,6 +227,7 @@ export function loadProfile(pathOrDir: string, options: LoadOptions = {}): Targe
   }
 
   const behaviour = raw.provider ? behaviourNamed(raw.provider) : undefined;
+  raw.users.forEach((u, i) => checkClaimTypes(u.claims ?? {}, file, `users[${i}].claims`));
   const users: TestUser[] = raw.users.map((u) => ({ username: u.username, password: u.password, claims: u.claims ?? {}, ...(u.totp_secret ? { totpSecret: u.totp_secret } : {}) }));
   const { introspection_endpoint_auth_method: _method, ...urls } = raw.endpoints ?? {};
   return {
@@ -245,6 +247,18 @@ export function loadProfile(pathOrDir: string, options: LoadOptions = {}): Targe
     ...(raw.endpoints?.introspection_endpoint_auth_method ? { introspectionAuthMethod: raw.endpoints.introspection_endpoint_auth_method } : {}),
     ...(raw.workers ? { workers: raw.workers } : {}),
   };
+}
+
+/** A user's expected claims typed as the claims.types-* checks type the provider's (OIDC Core §5.1,
+ *  and groups as relying parties read it): `email_verified: 'yes'` was taken as expected, and every
+ *  check comparing that claim then failed, blaming the provider. */
+function checkClaimTypes(claims: Record<string, unknown>, file: string, prefix: string): void {
+  for (const [claim, value] of Object.entries(claims)) {
+    const type = STANDARD_CLAIM_TYPES[claim] ?? NON_STANDARD_CLAIM_TYPES[claim];
+    const field = `${prefix}.${claim}`;
+    const problem = type && typeProblem(type, value, (v) => shownValue(v, field));
+    if (problem) throw new ConfigError(file, field, problem);
+  }
 }
 
 const EXEC = z.array(z.string()).min(1, { error: 'the command and its arguments: at least the command' });
