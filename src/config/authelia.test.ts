@@ -92,7 +92,7 @@ require_pushed_authorization_requests: false
 minimum_parameter_entropy: -1
 enforce_pkce: always
 lifespans: {access_token: 2h, device_code: 10m, jwt_secured_authorization: 1m, custom: {short: {access_token: 1m, id_token: 2m, grants: {refresh_token: {access_token: 5m}}}}}
-cors: {endpoints: [token], allowed_origins: '*'}
+cors: {endpoints: [token, pushed-authorization-request, device-authorization], allowed_origins: '*'}
 claims_policies: {legacy: {id_token: [email, groups]}}
 scope_definitions: {}
 authorization_policies: {pol: {default_policy: one_factor, rules: [{policy: two_factor, subject: 'group:admins'}]}}
@@ -116,6 +116,13 @@ describe('errors name the file and the field on one line', () => {
     ['old-spelling digest mismatch', oidc(`clients: [{id: c, secret: '${hashClientSecretPbkdf2('right', Buffer.alloc(16, 1))}', ${CB}}]`), 'identity_providers.oidc.clients[0].secret', /the plaintext given for c does not match the digest/],
     ['no oidc section', 'server: {address: "tcp://:9091"}\n', 'identity_providers.oidc', /required/],
     ['bad enforce_pkce', oidc(`enforce_pkce: sometimes\nclients: [{client_id: c, client_secret: s, ${CB}}]`), 'identity_providers.oidc.enforce_pkce', /expected one of "public_clients_only", "always", "never"/],
+    // Values Authelia refuses at start were taken silently; an unknown CORS endpoint opened nothing.
+    ['unknown CORS endpoint', oidc(`cors: {endpoints: [userinfo, everything]}\nclients: [{client_id: c, client_secret: s, ${CB}}]`), 'identity_providers.oidc.cors.endpoints[1]', /^expected one of "authorization", "device-authorization", "pushed-authorization-request", "token", "introspection", "revocation", "userinfo", got string "everything"$/],
+    ['an allowed origin that is not one', oidc(`cors: {allowed_origins: ['https://ok.example.com', 'not an origin']}\nclients: [{client_id: c, client_secret: s, ${CB}}]`), 'identity_providers.oidc.cors.allowed_origins[1]', /^expected "\*" or an origin \(scheme, host and port only, no path or trailing slash: https:\/\/app\.example\.com\), got "not an origin"$/],
+    ['an allowed origin with a path', oidc(`cors: {allowed_origins: 'https://app.example.com/'}\nclients: [{client_id: c, client_secret: s, ${CB}}]`), 'identity_providers.oidc.cors.allowed_origins', /got "https:\/\/app\.example\.com\/"$/],
+    ['unknown grant type', oidc(`clients: [{client_id: c, client_secret: s, grant_types: [authorization_code, magic], ${CB}}]`), 'identity_providers.oidc.clients[0].grant_types[1]', /^expected one of "authorization_code", "implicit", "refresh_token", "client_credentials", "password", "urn:ietf:params:oauth:grant-type:device_code", got string "magic"$/],
+    ['a lifespan that is no custom lifespan', oidc(`lifespans: {custom: {short: {access_token: 1m}, long: {access_token: 1d}}}\nclients: [{client_id: c, client_secret: s, lifespan: nosuch, ${CB}}]`), 'identity_providers.oidc.clients[0].lifespan', /^no lifespans\.custom entry named nosuch \(named: short, long\)$/],
+    ['a lifespan with no custom lifespans', oidc(`clients: [{client_id: c, client_secret: s, lifespan: nosuch, ${CB}}]`), 'identity_providers.oidc.clients[0].lifespan', /^no lifespans\.custom entry named nosuch \(there is none\)$/],
   ];
   for (const [what, text, field, problem] of cases) {
     it(what, () => {

@@ -40,6 +40,14 @@ const OTHER_CLIENT_STRING_KEYS = [
 
 const otherClientKeys = Object.fromEntries(OTHER_CLIENT_STRING_KEYS.map((k) => [k, z.string()])) as Record<(typeof OTHER_CLIENT_STRING_KEYS)[number], z.ZodString>;
 
+// Values Authelia refuses at start, refused here too: one it would refuse, silently ignored, changed
+// verdicts (an unknown cors.endpoints name opened nothing and the CORS checks expected closed
+// endpoints). The union of what 4.37 (the seed's configuration page: password) and 4.38+ (its
+// configuration validator: pushed-authorization-request; 4.39: the device code grant and endpoint)
+// accept, as both spellings import.
+const GRANT_TYPES = ['authorization_code', 'implicit', 'refresh_token', 'client_credentials', 'password', 'urn:ietf:params:oauth:grant-type:device_code'] as const;
+const CORS_ENDPOINTS = ['authorization', 'device-authorization', 'pushed-authorization-request', 'token', 'introspection', 'revocation', 'userinfo'] as const;
+
 const clientSchema = z
   .object({
     ...otherClientKeys,
@@ -58,7 +66,7 @@ const clientSchema = z
     audience: strings,
     scopes: strings,
     redirect_uris: strings,
-    grant_types: strings,
+    grant_types: z.array(z.enum(GRANT_TYPES)),
     response_types: strings,
     response_modes: strings,
     require_pkce: z.boolean(),
@@ -106,7 +114,7 @@ export const providerSchema = z
     require_pushed_authorization_requests: z.boolean(),
     pushed_authorizations: anything,
     cors: z
-      .object({ endpoints: strings, allowed_origins: z.union([z.string(), strings], { error: 'expected "*" or a list of origins' }), allowed_origins_from_client_redirect_uris: z.boolean() })
+      .object({ endpoints: z.array(z.enum(CORS_ENDPOINTS)), allowed_origins: z.union([z.string(), strings], { error: 'expected "*" or a list of origins' }), allowed_origins_from_client_redirect_uris: z.boolean() })
       .partial()
       .strict(),
     claims_policies: anything,
@@ -228,6 +236,8 @@ export interface ClientContext {
   /** Key of the plaintext map, for the error message. */
   secretsHint: string;
   policies: ClaimsPolicies;
+  /** The names under `lifespans.custom` of the provider section, for clients naming one as `lifespan`. */
+  customLifespans: string[];
   /** `authorization_policies` of the provider section, for clients naming a custom policy. */
   authorizationPolicies: NonNullable<RawProvider['authorization_policies']>;
   /** pbkdf2 at 310000 rounds costs ~0.3 s a secret: the CLI verifies once, workers skip it. */
@@ -320,6 +330,7 @@ export function normaliseClient(value: unknown, index: number, ctx: ClientContex
 
   const sector = take('sectorIdentifierUri', ['sector_identifier_uri', 'sector_identifier'], '');
   const lifespan = take('lifespan', ['lifespan'], '');
+  if (lifespan && !ctx.customLifespans.includes(lifespan)) throw new ConfigError(ctx.file, `${at}.lifespan`, `no lifespans.custom entry named ${lifespan} (${ctx.customLifespans.length ? `named: ${ctx.customLifespans.join(', ')}` : 'there is none'})`);
   const claimsPolicy = take('idTokenClaims', ['claims_policy'], '');
   if (claimsPolicy && !ctx.policies[claimsPolicy]) throw new ConfigError(ctx.file, `${at}.claims_policy`, `no claims_policies entry named ${claimsPolicy}`);
   if (claimsPolicy) sources.idTokenClaims = ctx.policies[claimsPolicy]!.source;
@@ -367,6 +378,18 @@ const LIFESPAN_KEYS: Array<[keyof Lifespans, string, string, number]> = [
   ['authorizeCode', 'authorize_code', 'authorize_code_lifespan', 60],
 ];
 
+/** Whether `value` is a CORS allowed origin as Authelia takes it: "*", or an http(s) origin with no
+ *  path, query or trailing slash (a browser's Origin header is compared with it as written). */
+function isOrigin(value: string): boolean {
+  if (value === '*') return true;
+  if (!/^https?:\/\/[^/?#@\s]+$/i.test(value)) return false;
+  try {
+    return Boolean(new URL(value).host);
+  } catch {
+    return false;
+  }
+}
+
 /** Provider options (everything but clients) with Authelia's defaults and their sources. */
 export function normaliseProvider(raw: RawProvider, file: string, label: string, prefix: string): ProviderSpec {
   const sources: Record<string, string> = {};
@@ -401,6 +424,9 @@ export function normaliseProvider(raw: RawProvider, file: string, label: string,
     return value ?? def;
   };
   const origins = raw.cors?.allowed_origins;
+  (typeof origins === 'string' ? [origins] : origins ?? []).forEach((origin, i) => {
+    if (!isOrigin(origin)) throw new ConfigError(file, `${prefix}.cors.allowed_origins${typeof origins === 'string' ? '' : `[${i}]`}`, `expected "*" or an origin (scheme, host and port only, no path or trailing slash: https://app.example.com), got ${JSON.stringify(origin)}`);
+  });
   const allowedOrigins = opt('cors.allowedOrigins', 'cors.allowed_origins', origins === undefined ? undefined : typeof origins === 'string' ? [origins] : origins, [] as string[]);
   const fromRedirects = opt('cors.allowedOriginsFromClientRedirectUris', 'cors.allowed_origins_from_client_redirect_uris', raw.cors?.allowed_origins_from_client_redirect_uris, false);
   if (allowedOrigins.includes('*') && (allowedOrigins.length > 1 || fromRedirects)) {
@@ -446,7 +472,7 @@ export function importAutheliaConfig(file: string, plaintextSecrets: Record<stri
   const raw = parseWith(providerSchema, oidc, file, prefix);
   const label = path.basename(file);
   const policies = claimsPolicies(raw.claims_policies, file, label, prefix);
-  const ctx: ClientContext = { label, prefix: `${prefix}.clients`, file, plaintextSecrets, secretsHint: 'client_secrets', verifyDigests, policies, authorizationPolicies: raw.authorization_policies ?? {} };
+  const ctx: ClientContext = { label, prefix: `${prefix}.clients`, file, plaintextSecrets, secretsHint: 'client_secrets', verifyDigests, policies, customLifespans: Object.keys(raw.lifespans?.custom ?? {}), authorizationPolicies: raw.authorization_policies ?? {} };
   const clients = (raw.clients ?? []).map((c, i) => normaliseClient(c, i, ctx));
   checkUniqueIds(clients, file, ctx.prefix);
   return { clients, provider: normaliseProvider(raw, file, label, prefix), policies, authorizationPolicies: ctx.authorizationPolicies };

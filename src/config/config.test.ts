@@ -220,6 +220,12 @@ describe('provider folders', () => {
     const ok = loadProfile(p("email_verified: true, updated_at: 1700000000, address: {locality: Here}, groups: [admins], name: C, favourite_colour: 7"));
     expect(ok.users[1]!.claims).toMatchObject({ email_verified: true, updated_at: 1700000000, favourite_colour: 7 });
   });
+  it("an inline client's lifespan names one of provider_options.lifespans.custom", () => {
+    const file = tempFiles('harness-inline-lifespan-');
+    const p = (name: string) => file('p.yml', `name: x\nissuer: http://127.0.0.1:1\n${USERS}provider_options: {lifespans: {custom: {short: {access_token: 1m}}}}\nclients: [{client_id: c, client_secret: s, lifespan: ${name}, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\nlogin: {driver: embedded}\n`);
+    expect(configError(() => loadProfile(p('nosuch'))).message).toMatch(/p\.yml: clients\[0\]\.lifespan: no lifespans\.custom entry named nosuch \(named: short\)$/);
+    expect(loadProfile(p('short')).clients[0]!.lifespan).toBe('short');
+  });
   it('a secret of the wrong type is never repeated, also where only its map is named for secrets (client_secrets.<id>)', () => {
     const file = tempFiles('harness-secret-type-');
     const p = file('p.yml', 'name: x\nissuer: http://127.0.0.1:1\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\nclient_secrets: {c: 98765432101234}\n');

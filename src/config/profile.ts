@@ -154,7 +154,7 @@ export function loadProfile(pathOrDir: string, options: LoadOptions = {}): Targe
     policies = claimsPolicies(inline.claims_policies, file, label, 'provider_options');
     authorizationPolicies = inline.authorization_policies ?? {};
   }
-  const inlineClients = (raw.clients ?? []).map((c, i) => normaliseClient(c, i, { label, prefix: 'clients', file, plaintextSecrets: secrets, secretsHint: 'client_secrets', verifyDigests, policies, authorizationPolicies }));
+  const inlineClients = (raw.clients ?? []).map((c, i) => normaliseClient(c, i, { label, prefix: 'clients', file, plaintextSecrets: secrets, secretsHint: 'client_secrets', verifyDigests, policies, customLifespans: Object.keys(provider.customLifespans), authorizationPolicies }));
   clients = [...clients, ...inlineClients];
   if (clients.length === 0) throw new ConfigError(file, 'clients', 'no clients: give a config file or list clients inline');
   checkUniqueIds(clients, file, 'clients');
