@@ -360,6 +360,7 @@ export function normaliseClient(value: unknown, index: number, ctx: ClientContex
     ...(lifespan ? { lifespan } : {}),
     idTokenClaims: claimsPolicy ? ctx.policies[claimsPolicy]!.idToken : [],
     sources,
+    entry: { file: ctx.file, field: at },
   };
 }
 

@@ -44,6 +44,9 @@ export interface ClientSpec {
   idTokenClaims: string[];
   /** Source of each field above, keyed by field name, plus `client` for the client entry itself. */
   sources: Partial<Record<keyof ClientSpec | 'client', Source>>;
+  /** The file and field of the client's entry (`identity_providers.oidc.clients[3]`), for a mistake
+   *  found after loading, such as a redirect URI whose port another program holds. */
+  entry?: { file: string; field: string };
 }
 
 export interface Lifespans {

@@ -5,6 +5,7 @@
 
 import http from 'node:http';
 import type { ClientSpec } from '../model/target.ts';
+import { ConfigError } from '../config/errors.ts';
 
 export interface RelyingParties {
   /** redirect_uris that have a live listener. */
@@ -85,11 +86,22 @@ function forwardOrServe(req: http.IncomingMessage, res: http.ServerResponse, req
   forward.end(req.method === 'POST' ? body : undefined);
 }
 
+/** Why the relying party at `origin` cannot listen, naming the redirect URI that asked for it by
+ *  its file and field (`identity_providers.oidc.clients[3].redirect_uris[0]`) where the client
+ *  was loaded from one: the user fixes that, or stops what holds the port. */
+function listenError(err: NodeJS.ErrnoException, origin: string, first: { client: ClientSpec; index: number; uri: string }): Error {
+  const problem = err.code === 'EADDRINUSE' ? `port ${new URL(origin).port || 80} is in use (another run?), so no relying party can listen at ${first.uri}` : `no relying party can listen at ${first.uri}: ${err.message}`;
+  const entry = first.client.entry;
+  return entry ? new ConfigError(entry.file, `${entry.field}.redirect_uris[${first.index}]`, problem) : new Error(`relying party ${origin} (client ${first.client.id}): ${problem}`);
+}
+
 export async function startRelyingParties(clients: ClientSpec[]): Promise<RelyingParties> {
   const byOrigin = new Map<string, Map<string, string[]>>();
+  // The first redirect URI at each origin, so that a listener that cannot start names it.
+  const firstAt = new Map<string, { client: ClientSpec; index: number; uri: string }>();
   const unserved: RelyingParties['unserved'] = [];
   for (const client of clients) {
-    for (const uri of client.redirectUris) {
+    for (const [index, uri] of client.redirectUris.entries()) {
       let url: URL;
       try {
         url = new URL(uri);
@@ -104,6 +116,7 @@ export async function startRelyingParties(clients: ClientSpec[]): Promise<Relyin
       const paths = byOrigin.get(url.origin) ?? new Map<string, string[]>();
       paths.set(url.pathname, [...(paths.get(url.pathname) ?? []), client.name]);
       byOrigin.set(url.origin, paths);
+      if (!firstAt.has(url.origin)) firstAt.set(url.origin, { client, index, uri });
     }
   }
 
@@ -132,9 +145,7 @@ export async function startRelyingParties(clients: ClientSpec[]): Promise<Relyin
       });
       server.keepAliveTimeout = 1000;
       await new Promise<void>((resolve, reject) => {
-        server.once('error', (err: NodeJS.ErrnoException) =>
-          reject(new Error(err.code === 'EADDRINUSE' ? `relying party ${origin}: port ${url.port} is in use (another run?)` : `relying party ${origin}: ${err.message}`)),
-        );
+        server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, origin, firstAt.get(origin)!)));
         server.listen(Number(url.port || 80), url.hostname.replace(/^\[|\]$/g, ''), () => resolve());
       });
       servers.push(server);
