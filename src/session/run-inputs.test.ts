@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../config/profile.ts';
 import { loadScenarios } from '../scenarios/schema.ts';
-import { readRunInputs, RUN_INPUTS_ENV, writeRunInputs } from './run-inputs.ts';
+import { readRunInputs, RUN_INPUTS_ENV, useRunTempDir, writeRunInputs } from './run-inputs.ts';
 import { tempDir } from '../../test/thrown.ts';
 
 const dir = tempDir('run-inputs-');
@@ -27,5 +27,17 @@ describe('run inputs', () => {
 
   it('say how to run the suites when the CLI did not start this process', () => {
     expect(() => readRunInputs({})).toThrow('HARNESS_RUN_INPUTS is not set: run the suites through `npm run conformance`');
+  });
+
+  it("put a run's temporary folders (the browser's profile and artifacts) into its private folder", () => {
+    const env: NodeJS.ProcessEnv = { [RUN_INPUTS_ENV]: path.join(dir, 'inputs.json'), TMPDIR: '/tmp' };
+    const tmp = useRunTempDir(env);
+    expect(tmp).toBe(path.join(dir, 'tmp'));
+    expect(env.TMPDIR).toBe(tmp);
+    expect(statSync(tmp!).isDirectory()).toBe(true);
+    // Outside a conformance run nothing changes.
+    const plain: NodeJS.ProcessEnv = { TMPDIR: '/tmp' };
+    expect(useRunTempDir(plain)).toBeUndefined();
+    expect(plain.TMPDIR).toBe('/tmp');
   });
 });

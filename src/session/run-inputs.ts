@@ -5,7 +5,7 @@
 // first check on 2 cores, measured side by side (10 of 10 pairs). The values are the CLI's, so
 // the suites judge exactly what the CLI checked.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TargetProfile } from '../model/target.ts';
 import type { Scenario } from '../scenarios/schema.ts';
@@ -47,4 +47,19 @@ export function readRunInputs(env: NodeJS.ProcessEnv = process.env, use: 'collec
   let inputs = read.get(file);
   if (!inputs) read.set(file, (inputs = JSON.parse(readFileSync(file, 'utf8')) as RunInputs));
   return inputs;
+}
+
+/** Points `env`'s temp folder (TMPDIR, which os.tmpdir() reads on every call) into the run's
+ *  private folder, beside the inputs file, and returns it; undefined outside a conformance run.
+ *  Called before a worker launches its browser: Playwright makes the browser's profile and
+ *  artifacts folders in the temp folder and removes them only when the browser is closed, so a
+ *  run interrupted while a check waited (its processes killed after the grace period) left them
+ *  in /tmp. In the private folder they go with it, however the run ends (src/cli/private-dir.ts). */
+export function useRunTempDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const file = env[RUN_INPUTS_ENV];
+  if (!file) return undefined;
+  const dir = path.join(path.dirname(file), 'tmp');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  env.TMPDIR = dir;
+  return dir;
 }

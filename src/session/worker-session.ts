@@ -16,6 +16,7 @@ import { asPrerequisite, expectNoServerError, ProviderError } from '../checks/ve
 import { checkTokenResponse, codeOf, type Callback, type FrontRefusal, type TokenSet } from '../checks/code-flow.ts';
 import type { SecondFactorOutcome } from '../checks/client-rules.ts';
 import type { RunContext } from './run.ts';
+import { useRunTempDir } from './run-inputs.ts';
 import type { HttpExchange } from '../model/check.ts';
 
 /** A completed code flow: the authorization request, the callback and the token response. */
@@ -357,8 +358,9 @@ export class Sessions {
     this.run = run;
   }
 
-  /** The worker's browser, launched on first use. */
-  readonly browser = (): Promise<Browser> => (this.browserP ??= launchBrowser());
+  /** The worker's browser, launched on first use, with its temporary folders in the run's private
+   *  folder (useRunTempDir). */
+  readonly browser = (): Promise<Browser> => (this.browserP ??= (useRunTempDir(), launchBrowser()));
 
   for(user: TestUser): WorkerSession {
     let s = this.byUser.get(user.username);
