@@ -60,6 +60,17 @@ describe('Authelia key spellings and defaults', () => {
 });
 
 describe('one-line errors naming file and field', () => {
+  it('name the file relative to the folder the command was typed in (npm run starts in the package root; INIT_CWD is where it was typed)', () => {
+    const saved = process.env.INIT_CWD;
+    try {
+      process.env.INIT_CWD = '/work/project';
+      expect(new ConfigError('/work/project/docker/my/target.yml', 'issuer', 'not a URL').message).toBe('docker/my/target.yml: issuer: not a URL');
+      expect(new ConfigError('/elsewhere/target.yml', 'issuer', 'not a URL').message).toBe('/elsewhere/target.yml: issuer: not a URL');
+    } finally {
+      if (saved === undefined) delete process.env.INIT_CWD;
+      else process.env.INIT_CWD = saved;
+    }
+  });
   it('a missing file', () => {
     expect(configError(() => loadProfile(path.join(path.dirname(file('exists.yml', '')), 'none.yml'))).message).toMatch(/none\.yml: not found$/);
   });

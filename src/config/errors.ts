@@ -2,8 +2,10 @@
 
 import path from 'node:path';
 
+// Relative to the folder the command was typed in (npm's INIT_CWD: npm runs its scripts in the
+// package root), as the paths the user gives are read (src/cli/user-path.ts).
 function shown(file: string): string {
-  const rel = path.relative(process.cwd(), file);
+  const rel = path.relative(process.env.INIT_CWD || process.cwd(), file);
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }
 
