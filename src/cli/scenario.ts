@@ -7,7 +7,7 @@
 
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { ConfigError } from '../config/errors.ts';
+import { ConfigError, shownPath } from '../config/errors.ts';
 import { readSettings } from '../config/settings.ts';
 import { ROOT, resolveProfile, SetupError } from './run.ts';
 import { startTarget } from '../targets/start.ts';
@@ -45,8 +45,8 @@ async function main(): Promise<number> {
   const scenario = loadScenario(existingUserPath(parsed.positionals[0]!));
   const profile = resolveProfile({ target: parsed.values.target === undefined ? path.join(ROOT, 'docker/reference') : existingUserPath(parsed.values.target) });
   const client = profile.clients.find((c) => c.id === scenario.client);
-  if (!client) throw new ConfigError(scenario.file, 'client', `${scenario.client} is not a client of ${path.relative(process.cwd(), profile.file)} (clients: ${profile.clients.map((c) => c.id).join(', ')})`);
-  if (scenario.user && !profile.users.some((u) => u.username === scenario.user)) throw new ConfigError(scenario.file, 'user', `${scenario.user} is not a user of ${path.relative(process.cwd(), profile.file)} (users: ${profile.users.map((u) => u.username).join(', ')})`);
+  if (!client) throw new ConfigError(scenario.file, 'client', `${scenario.client} is not a client of ${shownPath(profile.file)} (clients: ${profile.clients.map((c) => c.id).join(', ')})`);
+  if (scenario.user && !profile.users.some((u) => u.username === scenario.user)) throw new ConfigError(scenario.file, 'user', `${scenario.user} is not a user of ${shownPath(profile.file)} (users: ${profile.users.map((u) => u.username).join(', ')})`);
   const redactor = createRedactor(knownSecrets(profile));
 
   const stops: Array<() => Promise<unknown>> = [];

@@ -2,9 +2,10 @@
 
 import path from 'node:path';
 
-// Relative to the folder the command was typed in (npm's INIT_CWD: npm runs its scripts in the
-// package root), as the paths the user gives are read (src/cli/user-path.ts).
-function shown(file: string): string {
+/** `file` as error lines show it: relative to the folder the command was typed in (npm's INIT_CWD:
+ *  npm runs its scripts in the package root), as the paths the user gives are read
+ *  (src/cli/user-path.ts); absolute when it is outside that folder. */
+export function shownPath(file: string): string {
   const rel = path.relative(process.env.INIT_CWD || process.cwd(), file);
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }
@@ -16,7 +17,7 @@ export class ConfigError extends Error {
   readonly field: string;
   readonly problem: string;
   constructor(file: string, field: string, problem: string) {
-    super(`${shown(file)}: ${field ? `${field}: ` : ''}${problem.replace(/\s*\n\s*/g, ' ')}`);
+    super(`${shownPath(file)}: ${field ? `${field}: ` : ''}${problem.replace(/\s*\n\s*/g, ' ')}`);
     this.file = file;
     this.field = field;
     this.problem = problem;
