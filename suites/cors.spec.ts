@@ -33,7 +33,7 @@ const TARGETS: Target[] = [
   { name: 'token', metadata: 'token_endpoint', method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `grant_type=authorization_code&code=not-a-code&client_id=${encodeURIComponent(someClient)}` },
   { name: 'revocation', metadata: 'revocation_endpoint', method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=not-a-token&client_id=${encodeURIComponent(someClient)}` },
   { name: 'introspection', metadata: 'introspection_endpoint', method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=not-a-token&client_id=${encodeURIComponent(someClient)}` },
-  { name: 'userinfo', metadata: 'userinfo_endpoint', method: 'GET', headers: { authorization: 'Bearer' }, bearer: true },
+  { name: 'userinfo', metadata: 'userinfo_endpoint', method: 'GET', headers: {}, bearer: true },
 ];
 
 /** The endpoint's preflight and actual requests from each kind of origin, sent once per worker:

@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TargetProfile } from '../model/target.ts';
 import type { CheckResult } from '../model/check.ts';
 import { loadProfile } from '../config/profile.ts';
+import { shownPath } from '../config/errors.ts';
 import { DeferredDigests } from '../config/digest.ts';
 import { readSettings } from '../config/settings.ts';
 import { knownSecrets } from '../report/redact.ts';
@@ -234,7 +235,7 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
       HARNESS_RUN_META: JSON.stringify({
         target: profile.name, issuer: target.issuer, profileFile: profile.file, claimsProfile: profile.claimsProfile, startedAt: new Date(started).toISOString(), notes,
         ...(target.image ? { image: target.image } : {}),
-        ...(profile.expectedResults ? { expected: { file: path.relative(process.cwd(), profile.expectedResults), path: profile.expectedResults, filtered: Boolean(options.grep), updating: Boolean(options.updateExpected) } } : {}),
+        ...(profile.expectedResults ? { expected: { file: shownPath(profile.expectedResults), path: profile.expectedResults, filtered: Boolean(options.grep), updating: Boolean(options.updateExpected) } } : {}),
       } satisfies Partial<RunMeta>),
     };
     suites.handOver(env);
@@ -260,14 +261,14 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
     const base = { reportDir, results, issuer: target.issuer, wallMs: Date.now() - started, readyMs, ...(target.authorizations ? { authorizations: target.authorizations() } : {}) };
     if (profile.expectedResults && options.updateExpected) {
       writeVerdicts(profile.expectedResults, profile.name, results);
-      console.log(`expected results written: ${path.relative(process.cwd(), profile.expectedResults)} (${results.length} verdicts)`);
+      console.log(`expected results written: ${shownPath(profile.expectedResults)} (${results.length} verdicts)`);
       return { ...base, exitCode: 0 };
     }
     if (expected && profile.expectedResults) {
       // Judged against the checked-in verdicts: known deviations pass, any change fails.
       // With --grep only some checks ran: the others are not changes.
       const changes = judgedChanges(expected, results, Boolean(options.grep));
-      const file = path.relative(process.cwd(), profile.expectedResults);
+      const file = shownPath(profile.expectedResults);
       if (changes.length) console.log(formatChanges(changes, file));
       else console.log(`verdicts match ${file} (${failing} known failure(s))`);
       writeFileSync(path.join(reportDir, 'verdict-changes.json'), JSON.stringify({ expectedFile: file, changes }, null, 2));
