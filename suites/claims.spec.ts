@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { decodeJwt } from 'jose';
-import { check, collectProfile, skip, test, type CheckFixtures, type Flow, type WorkerSession } from './harness.ts';
+import { check, describe, collectProfile, skip, type CheckFixtures, type Flow, type WorkerSession } from './harness.ts';
 import type { ClientSpec } from '../src/model/target.ts';
 import type { Evidence } from '../src/model/check.ts';
 import { exchangeCode, userinfo } from '../src/protocol/endpoints.ts';
@@ -58,7 +58,7 @@ function granted(flow: Flow, client: ClientSpec): string[] {
 }
 
 for (const client of profile.clients) {
-  test.describe(client.id, () => {
+  describe(client.id, () => {
     const table = (fx: CheckFixtures, flow: Flow, user = fx.session.user) => c.expectedClaims(client, user, granted(flow, client), fx.run.profile.claimsProfile, path.basename(fx.run.profile.file));
 
     check(suite, c.claimsChecks.userinfo, (fx) => asEveryUser(fx, async (session) => {
@@ -145,7 +145,7 @@ check(suite, c.claimsChecks.subjectTypes, async ({ session }) => {
 
 // Claim JSON types (OIDC Core §2, §5.1) wherever the claims are read.
 for (const client of profile.clients) {
-  test.describe(`${client.id} claim types`, () => {
+  describe(`${client.id} claim types`, () => {
     const idTokenClaims = (flow: Flow): c.TypedClaims => ({ where: 'ID token', claims: decodeJwt(idTokenOf(flow.tokenRes, client)) as Record<string, unknown>, response: flow.tokenRes });
     const userinfoClaims = async ({ run }: CheckFixtures, flow: Flow): Promise<c.TypedClaims> => {
       const { meta } = await run.discovery();

@@ -1,4 +1,4 @@
-import { check, collectProfile, skip, test } from './harness.ts';
+import { check, describe, collectProfile, skip, allowTime } from './harness.ts';
 import * as r from '../src/checks/client-rules.ts';
 import { FULL_MAX_WAIT_S, MAX_WAIT_S } from '../src/checks/lifespans.ts';
 import { expectConfigured } from '../src/checks/basis.ts';
@@ -10,7 +10,7 @@ const NO_PROMPT = { params: { prompt: undefined } };
 const profile = collectProfile();
 
 for (const client of profile.clients) {
-  test.describe(client.id, () => {
+  describe(client.id, () => {
     check(suite, r.clientRuleChecks.responseType, async ({ session }) => {
       const other = r.RESPONSE_TYPES.find((t) => !client.responseTypes.includes(t) && t.includes('id_token'));
       if (!other) skip(`${client.id} is allowed every response type`);
@@ -40,7 +40,7 @@ for (const client of profile.clients) {
         const duration = client.preConfiguredConsentDuration ?? Infinity;
         // (--full: every duration up to FULL_MAX_WAIT_S.)
         const wait = duration <= (run.full ? FULL_MAX_WAIT_S : MAX_WAIT_S) ? (duration + 1) * 1000 : undefined;
-        if (wait) test.setTimeout(wait + 60_000);
+        if (wait) allowTime(wait + 60_000);
         return void r.checkRememberedConsent(client, await session.rememberedConsent(client, ['openid', ...fewer].join(' '), wait));
       }
       const { askedAgain, pageUrl, exchange } = await session.consentAskedAgain(client, await session.request(client, NO_PROMPT));

@@ -1,4 +1,4 @@
-import { check, collectProfile, confidential, skip, test } from './harness.ts';
+import { check, describe, collectProfile, confidential, skip } from './harness.ts';
 import { exchangeCode, userinfo } from '../src/protocol/endpoints.ts';
 import { otherSecretMethod } from '../src/protocol/client-auth.ts';
 import { endpoint } from '../src/protocol/metadata.ts';
@@ -13,7 +13,7 @@ const profile = collectProfile();
 
 // The happy path of every client: the prerequisite of every check that needs its tokens.
 for (const client of profile.clients) {
-  test.describe(`${client.id} exchange`, () => {
+  describe(`${client.id} exchange`, () => {
     check(suite, c.exchange, async ({ session }) => {
       await session.flow(client);
     }, client);
@@ -21,7 +21,7 @@ for (const client of profile.clients) {
 }
 
 for (const client of confidential(profile)) {
-  test.describe(client.id, () => {
+  describe(client.id, () => {
 
     check(suite, c.otherMethod, async ({ session, run }) => {
       const other = otherSecretMethod(client.tokenEndpointAuthMethod);
@@ -85,7 +85,7 @@ for (const client of confidential(profile)) {
 }
 
 for (const client of profile.clients) {
-  test.describe(`pkce ${client.id}`, () => {
+  describe(`pkce ${client.id}`, () => {
     const p = f.pkceChecks;
     check('pkce', p.s256, async ({ session }) => {
       await session.flow(client, { pkce: 'S256' });
@@ -122,7 +122,7 @@ for (const client of profile.clients) {
 }
 
 for (const client of confidential(profile)) {
-  test.describe(`${client.id} single authentication method`, () => {
+  describe(`${client.id} single authentication method`, () => {
     check(suite, c.singleAuthMethod, async ({ session, run }) => {
       const { meta } = await run.discovery();
       const req = await session.request(client);
@@ -133,7 +133,7 @@ for (const client of confidential(profile)) {
 }
 
 for (const client of profile.clients) {
-  test.describe(`${client.id} session reuse`, () => {
+  describe(`${client.id} session reuse`, () => {
     check(suite, c.stateSessionReuse, async (fx) => {
       const { paths, notes } = await sessionPaths(fx, client);
       return [...f.checkStateAcrossPaths(paths), ...notes];

@@ -1,4 +1,4 @@
-import { check, collectProfile, skip, type RunContext, type WorkerSession } from './harness.ts';
+import { check, collectProfile, describe, skip, type RunContext, type WorkerSession } from './harness.ts';
 import { send } from '../src/http/exchange.ts';
 import { discoveryUrl, endpoint } from '../src/protocol/metadata.ts';
 import * as c from '../src/checks/cors.ts';
@@ -72,11 +72,13 @@ async function probe(t: Target, run: RunContext, session: WorkerSession): Promis
 }
 
 for (const t of TARGETS) {
-  for (const requirement of Object.keys(c.CORS_REQUIREMENTS) as c.CorsRequirement[]) {
-    check(suite, c.corsCheck(t.name, requirement), async ({ run, session }) => {
-      const basis = { provider: run.profile.provider, clients: run.profile.clients, ...(run.profile.behaviour ? { behaviour: run.profile.behaviour } : {}) };
-      const rows = c.checkCorsRequirement(t.name, requirement, await probes(t, run, session), basis);
-      return [{ label: `CORS matrix for ${t.name}`, data: rows }];
-    });
-  }
+  describe(t.name, () => {
+    for (const requirement of Object.keys(c.CORS_REQUIREMENTS) as c.CorsRequirement[]) {
+      check(suite, c.corsCheck(t.name, requirement), async ({ run, session }) => {
+        const basis = { provider: run.profile.provider, clients: run.profile.clients, ...(run.profile.behaviour ? { behaviour: run.profile.behaviour } : {}) };
+        const rows = c.checkCorsRequirement(t.name, requirement, await probes(t, run, session), basis);
+        return [{ label: `CORS matrix for ${t.name}`, data: rows }];
+      });
+    }
+  });
 }

@@ -6,27 +6,20 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { _baseTest, type Page, type Request, type Response, type TestInfo } from 'playwright/test';
-import type { CheckDef, CheckResult, Evidence } from '../src/model/check.ts';
+import { _baseTest, type Page, type Request, type Response } from 'playwright/test';
+import { BATCH_MEMBER, type BatchMember, type CheckDef, type Evidence } from '../src/model/check.ts';
 import type { ClientSpec, TargetProfile } from '../src/model/target.ts';
 import { readRunInputs } from '../src/session/run-inputs.ts';
 import type { Redactor } from '../src/report/redact.ts';
 import { redactZip } from '../src/report/zip.ts';
 import { selectorsFor } from '../src/browser/drivers.ts';
-import { HttpError } from '../src/http/exchange.ts';
-import { CheckFailure, CheckSkipped, fail, outcomeOf, ProviderError, skip } from '../src/checks/verdict.ts';
+import { CheckFailure, CheckSkipped, fail, ProviderError, skip } from '../src/checks/verdict.ts';
 import { createRun, type RunContext } from '../src/session/run.ts';
+import { allowTime, runBatch, runCheck, type CheckBody, type CheckFixtures, type Declared } from './check-run.ts';
 import { Sessions, type Flow, type WorkerSession } from '../src/session/worker-session.ts';
 import { newContext } from '../src/browser/launch.ts';
 
-export { createRun, Sessions, type Flow, type RunContext, type WorkerSession };
-
-interface WorkerFixtures {
-  run: RunContext;
-  sessions: Sessions;
-  /** The session of the profile's first user: the one every check but the claims checks runs as. */
-  session: WorkerSession;
-}
+export { allowTime, createRun, Sessions, type CheckFixtures, type Flow, type RunContext, type WorkerSession };
 
 /** Playwright Test's runner without its browser fixtures. The checks launch their own browser
  *  (src/browser/launch.ts) and record their own traces, so the per-test fixtures of the full
@@ -36,7 +29,7 @@ interface WorkerFixtures {
  *  Playwright upgrade drops it. */
 const base = _baseTest;
 
-export const test = base.extend<object, WorkerFixtures>({
+export const test = base.extend<object, CheckFixtures>({
   run: [
     async ({}, use) => {
       await use(createRun());
@@ -59,8 +52,6 @@ export const test = base.extend<object, WorkerFixtures>({
   ],
 });
 
-export type CheckFixtures = WorkerFixtures;
-
 function annotations(suite: string, def: CheckDef, client?: ClientSpec) {
   return [
     { type: 'severity', description: def.severity },
@@ -68,13 +59,6 @@ function annotations(suite: string, def: CheckDef, client?: ClientSpec) {
     { type: 'suite', description: suite },
     ...(client ? [{ type: 'client', description: client.id }] : []),
   ];
-}
-
-/** The verdict, as the check-result attachment the reporter reads. Pushed rather than attach()ed:
- *  attach() makes the check's output folder on disk and a step around it (two more messages to the
- *  runner) for a body that is sent in memory either way; per check, for hundreds of checks. */
-function record(testInfo: TestInfo, redactor: Redactor, result: CheckResult): void {
-  testInfo.attachments.push({ name: 'check-result', contentType: 'application/json', body: Buffer.from(JSON.stringify(redactor.value(result))) });
 }
 
 let captures = 0;
@@ -229,59 +213,65 @@ export async function withSignedInPage<T>(session: WorkerSession, client: Client
 
 const tracedContexts = new WeakSet<object>();
 
-/** Registers one check as one Playwright test. The body throws to fail or skip; it may return
- *  evidence to keep with a pass (the claims table a person wants to read). What it throws decides
- *  the outcome: a CheckFailure of its own requirement fails it; one tagged with another check's
- *  requirement (a prerequisite) blocks it; a ProviderError (5xx, no answer) in a setup step, or a
- *  harness defect, is an error; CheckSkipped skips it with the reason. */
-export function check(suite: string, def: CheckDef, body: (fx: CheckFixtures) => Promise<Evidence[] | void>, client?: ClientSpec): void {
+/** The checks of the `describe` block being declared, when they become one Playwright test. */
+let openBatch: Declared[] | undefined;
+
+/** Whether each check is its own Playwright test, as the CLI asks with --grep (a filter selects
+ *  checks, not batches), --reverse (each check dispatched on its own, in whichever order the workers
+ *  free up: the proof that verdicts do not depend on order or batching) and --full (its waiting
+ *  checks wait side by side). Read at collection, in the runner and in every worker alike. */
+function checkPerTest(): boolean {
+  return process.env.HARNESS_CHECK_PER_TEST === '1';
+}
+
+/** Registers one check. Declared inside `describe`, it runs in that block's batch (one Playwright
+ *  test); elsewhere, or with HARNESS_CHECK_PER_TEST, as a Playwright test of its own. What the body
+ *  throws decides the outcome: a CheckFailure of its own requirement fails it; one tagged with
+ *  another check's requirement (a prerequisite) blocks it; a ProviderError (5xx, no answer) in a
+ *  setup step, or a harness defect, is an error; CheckSkipped skips it with the reason. */
+export function check(suite: string, def: CheckDef, body: CheckBody, client?: ClientSpec): void {
+  if (openBatch) {
+    openBatch.push({ suite, def, body, client });
+    return;
+  }
   // Kept to one line: Playwright reads which fixtures a test takes from its function's source
   // (fn.toString(), scanned character by character), once per test in the runner and again in
   // each worker; the check's own code lives in runCheck.
-  test(`${def.id} ${def.title}`, { annotation: annotations(suite, def, client) }, ({ run, sessions, session }, testInfo) => runCheck(suite, def, body, client, { run, sessions, session }, testInfo));
+  test(`${def.id} ${def.title}`, { annotation: annotations(suite, def, client) }, ({ run, sessions, session }, testInfo) => runCheck({ suite, def, body, client }, { run, sessions, session }, testInfo));
 }
 
-/** One check's run: its body, then its verdict as the check-result attachment (see check). */
-async function runCheck(suite: string, def: CheckDef, body: (fx: CheckFixtures) => Promise<Evidence[] | void>, client: ClientSpec | undefined, { run, sessions, session }: CheckFixtures, testInfo: TestInfo): Promise<void> {
-  const started = Date.now();
-  const base: Omit<CheckResult, 'outcome'> = { ...def, suite, ...(client ? { client: client.id } : {}), evidence: [], durationMs: 0 };
-  let kept: Evidence[] = [];
-  try {
-    kept = (await body({ run, sessions, session })) ?? [];
-  } catch (err) {
-    const durationMs = Date.now() - started;
-    const verdict = outcomeOf(err, def, client, { exactErrorCodes: run.profile.behaviour?.exactErrorCodes ?? false });
-    const result: CheckResult = { ...base, ...verdict.detail, evidence: verdict.detail.evidence ?? [], outcome: verdict.outcome, durationMs, ...(verdict.blockedBy ? { blockedBy: verdict.blockedBy } : {}) };
-    record(testInfo, run.redactor, result);
-    const message = run.redactor.text(verdict.detail.message);
-    switch (verdict.outcome) {
-      case 'skipped':
-        testInfo.skip(true, message);
-        return;
-      case 'warning':
-      case 'blocked':
-        testInfo.annotations.push({ type: verdict.outcome, description: message });
-        return;
-      case 'failed':
-      case 'error':
-        if (!(err instanceof CheckFailure || err instanceof ProviderError || err instanceof HttpError)) throw err;
-        // A verdict about the provider, not a broken worker: marked as the failure it is expected
-        // to be, so Playwright keeps this worker (and its login) instead of starting a new one.
-        // The verdict itself comes from the check-result attachment.
-        testInfo.annotations.push({ type: 'verdict', description: `${verdict.outcome} (provider check)` });
-        testInfo.fail();
-        throw new Error(run.redactor.text(formatFailure(def, client, verdict.detail)));
+/** A block of checks (one client's, say), as Playwright's test.describe. In a default run its checks
+ *  run as one Playwright test, one after another in one worker, each with its own verdict, bound and
+ *  evidence: Playwright spends about 5 ms of CPU on each test it runs (its fixtures, two hook steps
+ *  with a captured stack each, six messages between worker and runner, each reporter's hooks), and
+ *  a default run has 461 checks. Measured in interleaved pairs of default runs on 2 cores: 2 CPU-s
+ *  and 0.9 s of wall time less. A batch never shares more than its checks did as separate tests
+ *  (a suite's tests ran in one worker, in order, already); --reverse runs every check alone, and CI
+ *  compares its verdicts with a default run's. */
+export function describe(title: string, declare: () => void): void {
+  test.describe(title, () => {
+    if (checkPerTest() || openBatch) return declare();
+    const batch: Declared[] = [];
+    openBatch = batch;
+    try {
+      declare();
+    } finally {
+      openBatch = undefined;
     }
-  }
-  record(testInfo, run.redactor, { ...base, evidence: kept, outcome: 'passed', durationMs: Date.now() - started });
+    if (batch.length === 1) {
+      const [only] = batch as [Declared];
+      check(only.suite, only.def, only.body, only.client);
+    } else if (batch.length > 1) {
+      test(`${batch.length} checks: ${[...new Set(batch.map((b) => b.def.id))].join(', ')}`, { annotation: batch.map(batchAnnotation) }, ({ run, sessions, session }, testInfo) => runBatch(batch, { run, sessions, session }, testInfo));
+    }
+  });
 }
 
-function formatFailure(def: CheckDef, client: ClientSpec | undefined, detail: { message: string; source?: string; expected?: unknown; observed?: unknown }): string {
-  const lines = [`${def.id}${client ? ` [${client.id}]` : ''}: ${detail.message}`];
-  if (detail.source) lines.push(`  source:   ${detail.source}`);
-  if (detail.expected !== undefined) lines.push(`  expected: ${JSON.stringify(detail.expected)}`);
-  if (detail.observed !== undefined) lines.push(`  observed: ${JSON.stringify(detail.observed)}`);
-  return lines.join('\n');
+/** A batch's member as its test annotation: what the reporter reports for a member that has no
+ *  verdict (the batch was cut short), and how it counts the run's checks. */
+function batchAnnotation(d: Declared): { type: string; description: string } {
+  const declared: BatchMember = { id: d.def.id, title: d.def.title, severity: d.def.severity, spec: d.def.spec, suite: d.suite, ...(d.client ? { client: d.client.id } : {}) };
+  return { type: BATCH_MEMBER, description: JSON.stringify(declared) };
 }
 
 /** Clients that authenticate with a secret. */

@@ -1,4 +1,4 @@
-import { check, collectProfile, test, type CheckFixtures } from './harness.ts';
+import { check, describe, collectProfile, type CheckFixtures } from './harness.ts';
 import type { ClientSpec } from '../src/model/target.ts';
 import * as t from '../src/checks/id-token.ts';
 import { sessionPaths } from './session-paths.ts';
@@ -39,7 +39,7 @@ const conditions: Array<[keyof typeof c, (i: t.IdTokenInput) => void | Promise<v
 ];
 
 for (const client of profile.clients) {
-  test.describe(client.id, () => {
+  describe(client.id, () => {
     for (const [key, condition] of conditions) {
       check(suite, c[key], async (fx) => condition(await input(fx, client)), client);
     }
@@ -54,7 +54,7 @@ const headerConditions: Array<[keyof typeof c, (i: t.IdTokenInput) => void]> = [
 ];
 
 for (const client of profile.clients) {
-  test.describe(`${client.id} header and session reuse`, () => {
+  describe(`${client.id} header and session reuse`, () => {
     for (const [key, condition] of headerConditions) {
       check(suite, c[key], async (fx) => condition(await input(fx, client)), client);
     }

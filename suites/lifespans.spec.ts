@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { decodeJwt } from 'jose';
-import { check, collectProfile, fail, skip, test, type CheckFixtures } from './harness.ts';
+import { check, describe, collectProfile, fail, skip, allowTime, type CheckFixtures } from './harness.ts';
 import type { RawResponse } from '../src/http/exchange.ts';
 import { exchangeCode, refreshGrant, userinfo } from '../src/protocol/endpoints.ts';
 import { endpoint } from '../src/protocol/metadata.ts';
@@ -53,11 +53,11 @@ function watchCodes({ session, run }: CheckFixtures): Map<string, Promise<{ res:
 
 /** The test's timeout covers a wait of `seconds` (Playwright's default would end it first). */
 function allowWait(seconds: number): void {
-  test.setTimeout((seconds + 60) * 1000);
+  allowTime((seconds + 60) * 1000);
 }
 
 for (const client of profile.clients) {
-  test.describe(client.id, () => {
+  describe(client.id, () => {
     check(suite, l.lifespanChecks.idToken, async ({ session, run }) => {
       const flow = await session.sharedFlow(client);
       const claims = decodeJwt(idTokenOf(flow.tokenRes, client)) as Record<string, unknown>;

@@ -1,4 +1,4 @@
-import { check, collectProfile, screenshot, skip, test, withSignedInPage } from './harness.ts';
+import { check, describe, collectProfile, screenshot, skip, withSignedInPage } from './harness.ts';
 import * as r from '../src/checks/redirect-uri.ts';
 import type { Request } from 'playwright';
 import { visibleKind } from '../src/browser/drivers.ts';
@@ -9,7 +9,7 @@ const profile = collectProfile();
 for (const client of profile.clients) {
   const registered = client.redirectUris.find((u) => u !== r.OOB);
   if (!registered) continue;
-  test.describe(client.id, () => {
+  describe(client.id, () => {
     for (const v of r.variants(registered)) {
       check(suite, r.redirectCheck(v.name, v.title), async ({ session, run }) => {
         if ('skip' in v) skip(v.skip);

@@ -1,4 +1,4 @@
-import { check, collectProfile, skip, test, type CheckFixtures } from './harness.ts';
+import { check, describe, collectProfile, skip, type CheckFixtures } from './harness.ts';
 import { libraryRefused, rpLibraryChecks as c } from '../src/checks/rp-library.ts';
 import { libraryClient, oidc, type LibraryClient } from '../src/protocol/rp-library.ts';
 import { endpoint, type Metadata } from '../src/protocol/metadata.ts';
@@ -46,7 +46,7 @@ function sharedFlow(fx: CheckFixtures, client: ClientSpec) {
 }
 
 for (const client of profile.clients) {
-  test.describe(client.id, () => {
+  describe(client.id, () => {
     check(suite, c.code, async (fx) => {
       const { tokens } = await codeFlow(fx, fx.session, client);
       return [{ label: 'accepted by openid-client', data: { token_type: tokens.token_type, expires_in: tokens.expires_in, scope: tokens.scope, id_token_claims: Object.keys(tokens.claims() ?? {}) } }];

@@ -1,4 +1,4 @@
-import { check, collectProfile, confidential, test } from './harness.ts';
+import { check, describe, collectProfile, confidential } from './harness.ts';
 import type { ClientSpec } from '../src/model/target.ts';
 import { errorProbes } from '../src/protocol/error-probes.ts';
 import * as e from '../src/checks/token-errors.ts';
@@ -18,7 +18,7 @@ async function samples(run: RunContext, client: ClientSpec): Promise<ErrorSample
 }
 
 for (const client of confidential(profile)) {
-  test.describe(client.id, () => {
+  describe(client.id, () => {
     check(suite, e.tokenErrorChecks.json, async ({ run }) => e.checkErrorFormat(await samples(run, client)), client);
     check(suite, e.tokenErrorChecks.wwwAuthenticate, async ({ run }) => e.checkWwwAuthenticate(await samples(run, client)), client);
   });

@@ -1,4 +1,4 @@
-import { check, collectProfile, confidential, skip, test, type CheckFixtures } from './harness.ts';
+import { check, describe, collectProfile, confidential, skip, type CheckFixtures } from './harness.ts';
 import { asPrerequisite } from '../src/checks/verdict.ts';
 import type { ClientSpec } from '../src/model/target.ts';
 import { introspect, refreshGrant, revoke, userinfo } from '../src/protocol/endpoints.ts';
@@ -27,7 +27,7 @@ async function refreshToken({ session }: CheckFixtures, client: ClientSpec): Pro
 }
 
 for (const client of profile.clients) {
-  test.describe(`userinfo ${client.id}`, () => {
+  describe(`userinfo ${client.id}`, () => {
     const u = k.userinfoChecks;
     check('userinfo', u.get, async ({ session, run }) => {
       const { meta } = await run.discovery();
@@ -51,7 +51,7 @@ for (const client of profile.clients) {
     }, client);
   });
 
-  test.describe(`refresh ${client.id}`, () => {
+  describe(`refresh ${client.id}`, () => {
     const r = k.refreshChecks;
     check('refresh', r.issued, async ({ session }) => {
       const flow = await session.sharedFlow(client);
@@ -108,7 +108,7 @@ for (const client of profile.clients) {
     }
   });
 
-  test.describe(`revocation ${client.id}`, () => {
+  describe(`revocation ${client.id}`, () => {
     const v = k.revocationChecks;
     check('revocation', v.access, async ({ session, run }) => {
       const { meta } = await run.discovery();
@@ -133,7 +133,7 @@ for (const client of profile.clients) {
 }
 
 for (const client of confidential(profile)) {
-  test.describe(`introspection ${client.id}`, () => {
+  describe(`introspection ${client.id}`, () => {
     const i = k.introspectionChecks;
     check('introspection', i.active, async ({ session, run }) => {
       const { meta } = await run.discovery();

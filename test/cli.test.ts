@@ -278,6 +278,25 @@ describe('root causes, not noise', () => {
     }
   }, 50_000);
 
+  it('a default run (its checks batched by describe block): a check failing in its batch fails alone, its neighbours keep their own verdicts', async () => {
+    const dir = tmp();
+    // iat a day ahead: id-token.iat fails (and exp, which must come after it); the other id-token
+    // checks of each client's batch run after them, on the same tokens.
+    const run = await cli(['--report-dir', dir], 170_000, { HARNESS_EMBEDDED_FAULTS: 'id-token-iat-future' });
+    expect(run.code).toBe(1);
+    const results = resultsOf(dir);
+    const defined = await definedCheckIds();
+    expect(defined.filter((id) => !results.some((r) => r.id === id))).toEqual([]);
+    expect(results.filter((r) => r.outcome === 'error').map((r) => `${r.id} [${r.client}]: ${r.message}`)).toEqual([]);
+    const idToken = results.filter((r) => r.id.startsWith('id-token.') && r.id !== 'id-token.iat' && r.id !== 'id-token.exp');
+    expect(idToken.length).toBeGreaterThan(40);
+    for (const r of idToken) expect(['passed', 'skipped', 'warning'], `${r.id} [${r.client}]`).toContain(r.outcome);
+    const iat = results.filter((r) => r.id === 'id-token.iat');
+    expect(iat.length).toBeGreaterThan(3);
+    for (const r of iat) expect(r.outcome, r.client).toBe('failed');
+    expect(run.out).toMatch(/^FAIL id-token\.iat \[rustdesk\]: iat is \d+ s from now$/m);
+  }, 180_000);
+
   it('a --grep that matches no check: one line, exit 2', async () => {
     const reportDir = path.join(tmp(), 'report');
     const r = await cli(['--grep', 'no-such-check-anywhere', '--report-dir', reportDir], 60_000);

@@ -229,6 +229,9 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
       HARNESS_REPORT_DIR: reportDir,
       ...(options.reverse ? { HARNESS_REVERSE: '1' } : {}),
       ...(options.full ? { HARNESS_FULL: '1' } : {}),
+      // A filter selects checks, --reverse dispatches each on its own, --full waits side by side:
+      // each check its own Playwright test, not batched by describe block (suites/harness.ts).
+      ...(options.grep || options.reverse || options.full ? { HARNESS_CHECK_PER_TEST: '1' } : {}),
       HARNESS_SECRETS_FILE: secretsFile,
       HARNESS_WORKERS: String(options.workers ?? settings.workers ?? profile.workers ?? 2),
       ...(target.tls ? { [TLS_ENV]: JSON.stringify(target.tls) } : {}),

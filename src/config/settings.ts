@@ -24,7 +24,7 @@ export interface Settings {
 const USER_SETTINGS = ['HARNESS_SKEW', 'HARNESS_WORKERS', 'HARNESS_EMBEDDED_FAULTS', 'HARNESS_CHROMIUM', 'HARNESS_BASE_IMAGE', 'HARNESS_NODE_IMAGE'];
 /** Set by the CLI for Playwright's runner and workers (src/cli/run.ts), never by hand: the runner
  *  does not inherit them from the CLI's own environment (src/cli/suite-runner.ts). */
-export const INTERNAL_SETTINGS: readonly string[] = ['HARNESS_RUN_ENV', 'HARNESS_RUN_INPUTS', 'HARNESS_ISSUER', 'HARNESS_REPORT_DIR', 'HARNESS_SECRETS_FILE', 'HARNESS_RUN_META', 'HARNESS_TLS_TRUST', 'HARNESS_REVERSE', 'HARNESS_FULL'];
+export const INTERNAL_SETTINGS: readonly string[] = ['HARNESS_RUN_ENV', 'HARNESS_RUN_INPUTS', 'HARNESS_ISSUER', 'HARNESS_REPORT_DIR', 'HARNESS_SECRETS_FILE', 'HARNESS_RUN_META', 'HARNESS_TLS_TRUST', 'HARNESS_REVERSE', 'HARNESS_FULL', 'HARNESS_CHECK_PER_TEST'];
 
 /** Whether `file` is a regular file this process may execute (a browser to launch). */
 export function executableFile(file: string): boolean {

@@ -54,6 +54,13 @@ export interface CheckResult extends CheckDef {
   blockedBy?: string;
 }
 
+/** The test annotation type naming each check of a batch (suites/harness.ts describe): several
+ *  checks run as one Playwright test, each with its own verdict. */
+export const BATCH_MEMBER = 'check';
+
+/** A batch member as declared (its annotation's description, JSON). */
+export type BatchMember = Pick<CheckResult, 'id' | 'title' | 'severity' | 'spec' | 'suite' | 'client'>;
+
 /** The key a verdict is known by in expected results, blocked-by links and comparisons:
  *  `<check id>`, or `<check id> [<client>]` for a check that ran for one client. */
 export function verdictKey(r: { id: string; client?: string | undefined }): string {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FullConfig, FullResult, Suite, TestCase, TestResult } from 'playwright/types/testReporter';
-import type { CheckResult } from '../model/check.ts';
+import { BATCH_MEMBER, type CheckResult } from '../model/check.ts';
 import HarnessReporter from './reporter.ts';
 import { removeEmptyDirs } from './empty-dirs.ts';
 import { writeVerdicts } from './expected.ts';
@@ -221,6 +221,47 @@ describe('HarnessReporter', () => {
     reporter.onEnd({ status: 'interrupted' } as FullResult);
     for (const name of ['results.json', 'junit.xml', 'summary.html']) expect(existsSync(path.join(reportDir, name))).toBe(false);
     expect(out).not.toMatch(/^checks: /m);
+  });
+
+  it('reports each check of a batch test (several checks run as one Playwright test) with its own verdict, counting checks, not tests', () => {
+    const reportDir = path.join(dir, 'batch');
+    const reporter = new HarnessReporter({ outputDir: reportDir });
+    const member = (id: string, client = 'app') => ({ type: BATCH_MEMBER, description: JSON.stringify({ id, title: `title of ${id}`, severity: 'failure', spec: 'OIDC Core §3.1', suite: 'id-token', client }) });
+    const batch = testCase('3 checks: id.a, id.b, id.c', [member('id.a'), member('id.b'), member('id.c')]);
+    const single = testCase('cf.pass passes', annotationsFor('code-flow', 'failure', 'app'));
+    const never = testCase('2 checks: id.d, id.e', [member('id.d'), member('id.e')]);
+    const batchResult = testResult('timedOut', undefined, { error: { message: 'Test timeout of 120000ms exceeded.' } });
+    // id.a passed and id.b failed before the batch ran out of time; id.c has no verdict.
+    batchResult.attachments.push(
+      { name: 'check-result', contentType: 'application/json', body: Buffer.from(JSON.stringify(result('id.a', { suite: 'id-token' }))) },
+      { name: 'check-result', contentType: 'application/json', body: Buffer.from(JSON.stringify(result('id.b', { suite: 'id-token', outcome: 'failed', message: 'kid missing' }))) },
+    );
+    reporter.onBegin({} as FullConfig, { allTests: () => [batch, single, never] } as unknown as Suite);
+    expect(out).toBe('Running 6 checks\n');
+    reporter.onTestEnd(single, testResult('passed', result('cf.pass', {})));
+    reporter.onTestEnd(batch, batchResult);
+    expect(out.split('\n').filter((l) => l.startsWith('['))).toEqual(['[1/6] passed cf.pass [app]', '[2/6] passed id.a [app]', '[3/6] failed id.b [app]', '[4/6] error id.c [app]']);
+    reporter.onEnd({ status: 'failed' } as FullResult);
+    const byId = new Map((JSON.parse(readFileSync(path.join(reportDir, 'results.json'), 'utf8')) as JsonReport).results.map((r) => [r.id, r]));
+    expect(byId.get('id.a')).toMatchObject({ outcome: 'passed', client: 'app' });
+    expect(byId.get('id.b')).toMatchObject({ outcome: 'failed', message: 'kid missing' });
+    expect(byId.get('id.c')).toMatchObject({ outcome: 'error', suite: 'id-token', title: 'title of id.c', message: 'did not run: its batch stopped before it (timed out: Test timeout of 120000ms exceeded.)' });
+    // A batch that never ran: every one of its checks is reported as not run.
+    expect(byId.get('id.d')).toMatchObject({ outcome: 'error', message: 'did not run (Playwright run failed)' });
+    expect(byId.get('id.e')).toMatchObject({ outcome: 'error', message: 'did not run (Playwright run failed)' });
+    expect(byId.size).toBe(6);
+  });
+
+  it('reports a batch skipped as a whole as one skip per check, with the reason', () => {
+    const reportDir = path.join(dir, 'batch-skip');
+    const reporter = new HarnessReporter({ outputDir: reportDir });
+    const member = (id: string) => ({ type: BATCH_MEMBER, description: JSON.stringify({ id, title: 't', severity: 'warning', spec: '', suite: 'cors' }) });
+    const batch = testCase('2 checks: c.a, c.b', [member('c.a'), member('c.b')]);
+    reporter.onBegin({} as FullConfig, { allTests: () => [batch] } as unknown as Suite);
+    reporter.onTestEnd(batch, testResult('skipped', undefined, { annotations: [{ type: 'skip', description: 'no such endpoint' }] } as Partial<TestResult>));
+    reporter.onEnd({ status: 'passed' } as FullResult);
+    const results = (JSON.parse(readFileSync(path.join(reportDir, 'results.json'), 'utf8')) as JsonReport).results;
+    expect(results.map((r) => [r.id, r.outcome, r.message, r.severity])).toEqual([['c.a', 'skipped', 'no such endpoint', 'warning'], ['c.b', 'skipped', 'no such endpoint', 'warning']]);
   });
 
   it('reads the output folder from HARNESS_REPORT_DIR and survives missing env', () => {

@@ -6,7 +6,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from 'playwright/types/testReporter';
 import type { CheckResult, Severity } from '../model/check.ts';
-import { OUTCOMES } from '../model/check.ts';
+import { BATCH_MEMBER, OUTCOMES, verdictKey, type BatchMember } from '../model/check.ts';
 import type { RunMeta } from './meta.ts';
 import { countsText, rootCauses, summarize } from './meta.ts';
 import { createRedactor, type Redactor } from './redact.ts';
@@ -72,19 +72,46 @@ function isCheckResult(v: unknown): v is CheckResult {
   return typeof r.id === 'string' && typeof r.suite === 'string' && typeof r.outcome === 'string' && (OUTCOMES as readonly string[]).includes(r.outcome);
 }
 
-function attachedResult(result: TestResult): CheckResult | undefined {
-  // Last one wins, like retries: a check that recorded twice meant the later one.
-  for (const a of [...result.attachments].reverse()) {
+/** The check-result attachments of one test, in order. */
+function attachedResults(result: TestResult): CheckResult[] {
+  const out: CheckResult[] = [];
+  for (const a of result.attachments) {
     if (a.name !== ATTACHMENT) continue;
     try {
       const raw = a.body ? a.body.toString('utf8') : a.path ? readFileSync(a.path, 'utf8') : undefined;
       const parsed: unknown = raw === undefined ? undefined : JSON.parse(raw);
-      if (isCheckResult(parsed)) return parsed;
+      if (isCheckResult(parsed)) out.push(parsed);
     } catch {
       // An unreadable attachment is treated like a missing one: the Playwright status decides.
     }
   }
-  return undefined;
+  return out;
+}
+
+function attachedResult(result: TestResult): CheckResult | undefined {
+  // Last one wins, like retries: a check that recorded twice meant the later one.
+  return attachedResults(result).at(-1);
+}
+
+/** The checks a batch test runs (suites/harness.ts describe), from its annotations; empty for a
+ *  test that is one check. */
+function batchMembers(test: TestCase): BatchMember[] {
+  const out: BatchMember[] = [];
+  for (const a of test.annotations) {
+    if (a.type !== BATCH_MEMBER || !a.description) continue;
+    try {
+      const parsed = JSON.parse(a.description) as BatchMember;
+      if (typeof parsed.id === 'string' && typeof parsed.suite === 'string') out.push(parsed);
+    } catch {
+      // not one of ours
+    }
+  }
+  return out;
+}
+
+/** How many checks a test runs. */
+function checkCount(test: TestCase): number {
+  return batchMembers(test).length || 1;
 }
 
 /** The check as the test declares it, for tests that never attached a result. */
@@ -113,6 +140,27 @@ function failureMessage(result: TestResult): string {
   if (result.status === 'timedOut') return message ? `timed out: ${message}` : `timed out after ${result.duration} ms`;
   if (result.status === 'interrupted') return message ? `interrupted: ${message}` : 'interrupted before the check finished';
   return message || `test ${result.status} without a check result`;
+}
+
+/** The CheckResults a Playwright test result stands for: one for a test that is one check, one per
+ *  member for a batch. A member without a verdict of its own (the batch timed out, crashed or was
+ *  interrupted before it) is an error, or skipped with the batch; never dropped. */
+function toCheckResults(test: TestCase, result: TestResult): CheckResult[] {
+  const members = batchMembers(test);
+  if (!members.length) return [toCheckResult(test, result)];
+  const attached = new Map<string, CheckResult>();
+  for (const r of attachedResults(result)) attached.set(verdictKey(r), r);
+  return members.map((m): CheckResult => {
+    const own = attached.get(verdictKey(m));
+    if (own) return { ...own, evidence: own.evidence ?? [] };
+    const base = { ...m, evidence: [], durationMs: 0 };
+    if (result.status === 'skipped') {
+      const reason = [...(result.annotations ?? []), ...test.annotations].find((a) => a.type === 'skip' || a.type === 'fixme')?.description;
+      return { ...base, outcome: 'skipped', message: reason || 'skipped' };
+    }
+    const why = result.status === 'passed' ? 'its batch ended without its verdict' : `its batch stopped before it (${failureMessage(result)})`;
+    return { ...base, outcome: 'error', message: `did not run: ${why}` };
+  });
 }
 
 /** Maps one Playwright test result to the CheckResult the reports show. */
@@ -151,7 +199,9 @@ function toCheckResult(test: TestCase, result: TestResult): CheckResult {
 
 export default class HarnessReporter implements Reporter {
   private readonly outputDir: string;
-  private readonly byTest = new Map<string, CheckResult>();
+  private readonly byTest = new Map<string, CheckResult[]>();
+  /** Verdicts so far (a batch test brings several). */
+  private verdicts = 0;
   private readonly order: string[] = [];
   private readonly globalErrors: string[] = [];
   private root: Suite | undefined;
@@ -197,7 +247,7 @@ export default class HarnessReporter implements Reporter {
 
   onBegin(config: FullConfig, suite: Suite): void {
     this.root = suite;
-    this.total = suite.allTests().length;
+    this.total = suite.allTests().reduce((n, t) => n + checkCount(t), 0);
     // Nothing for a filter that selected no check: the CLI says so in one line.
     const w = config.workers;
     if (this.console && this.total > 0) process.stdout.write(`Running ${this.total} checks${typeof w === 'number' ? ` using ${w} worker${w === 1 ? '' : 's'}` : ''}\n`);
@@ -215,13 +265,17 @@ export default class HarnessReporter implements Reporter {
     if (result.startTime instanceof Date) this.lastCheckEndedAt = Math.max(this.lastCheckEndedAt, result.startTime.getTime() + result.duration);
     // Retries call this once per attempt; the last attempt is the verdict.
     if (!this.byTest.has(test.id)) this.order.push(test.id);
-    const r = toCheckResult(test, result);
-    this.byTest.set(test.id, r);
+    const results = toCheckResults(test, result);
+    this.verdicts += results.length - (this.byTest.get(test.id)?.length ?? 0);
+    this.byTest.set(test.id, results);
     // The verdict and the check, never its message (the summary and the report carry those).
     // A check cut short by Ctrl-C has no verdict to show: the CLI says the run was interrupted.
-    if (this.console && result.status !== 'interrupted') this.progress(`[${this.byTest.size}/${this.total}] ${r.outcome} ${r.id}${r.client ? ` [${r.client}]` : ''}`);
+    if (this.console && result.status !== 'interrupted') {
+      let n = this.verdicts - results.length;
+      for (const r of results) this.progress(`[${++n}/${this.total}] ${r.outcome} ${r.id}${r.client ? ` [${r.client}]` : ''}`);
+    }
     if (this.early) this.early = undefined;
-    else if (result.status !== 'interrupted' && this.total > 0 && this.byTest.size === this.total && this.globalErrors.length === 0) this.early = this.write('passed');
+    else if (result.status !== 'interrupted' && this.total > 0 && this.verdicts === this.total && this.globalErrors.length === 0) this.early = this.write('passed');
   }
 
   onError(error: TestError): void {
@@ -240,7 +294,7 @@ export default class HarnessReporter implements Reporter {
     // Nothing ran and nothing went wrong: a filter that selected no check (the CLI's one-line
     // error), or Playwright listing the checks (`--list`). A report would call every check one that
     // did not run.
-    if (result.status === 'passed' && this.byTest.size === 0 && this.globalErrors.length === 0) return;
+    if (result.status === 'passed' && this.verdicts === 0 && this.globalErrors.length === 0) return;
     const { results, paths, redactor } = this.early ?? this.write(result.status);
     process.stdout.write(endSummary(results, paths.html, redactor));
     // The checks keep their evidence in the report folder; Playwright's output folder keeps only
@@ -258,13 +312,14 @@ export default class HarnessReporter implements Reporter {
   }
 
   private collect(status: FullResult['status']): CheckResult[] {
-    const results = this.order.map((id) => this.byTest.get(id)!);
+    const results = this.order.flatMap((id) => this.byTest.get(id)!);
     // Tests that never reached onTestEnd (worker crash, max failures, interrupted run) are
     // incomplete checks: report them failed rather than let the run look smaller and green.
     for (const test of this.root?.allTests() ?? []) {
       if (this.byTest.has(test.id)) continue;
-      const base = declared(test, { duration: 0, annotations: [] } as unknown as TestResult);
-      results.push({ ...base, outcome: 'error', message: `did not run (Playwright run ${status})` });
+      const members = batchMembers(test);
+      const bases = members.length ? members.map((m) => ({ ...m, evidence: [], durationMs: 0 })) : [declared(test, { duration: 0, annotations: [] } as unknown as TestResult)];
+      for (const base of bases) results.push({ ...base, outcome: 'error', message: `did not run (Playwright run ${status})` });
     }
     // Errors outside any test (a suite file that does not load) would otherwise drop its checks silently.
     for (const message of this.globalErrors) {

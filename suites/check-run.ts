@@ -1,0 +1,186 @@
+// How a registered check runs (suites/harness.ts registers them): alone as one Playwright test, or
+// with the other checks of its describe block as one test (a batch). Either way each check gets its
+// own verdict, bound and check-result attachment, which the reporter turns into one result each
+// (src/report/reporter.ts).
+
+import type { TestInfo } from 'playwright/test';
+import type { CheckDef, CheckResult, Evidence } from '../src/model/check.ts';
+import { verdictKey } from '../src/model/check.ts';
+import type { ClientSpec } from '../src/model/target.ts';
+import type { Redactor } from '../src/report/redact.ts';
+import { HttpError } from '../src/http/exchange.ts';
+import { CheckFailure, CheckSkipped, outcomeOf, ProviderError } from '../src/checks/verdict.ts';
+import type { RunContext } from '../src/session/run.ts';
+import type { Sessions, WorkerSession } from '../src/session/worker-session.ts';
+
+/** What every check receives: the worker's run (profile, issuer, discovery), its login sessions,
+ *  and the session of the profile's first user (the one every check but the claims checks runs as). */
+export interface CheckFixtures {
+  run: RunContext;
+  sessions: Sessions;
+  session: WorkerSession;
+}
+
+/** The part of Playwright's TestInfo a check's run uses (a hand-made one in the tests). */
+export type RunningTest = Pick<TestInfo, 'timeout' | 'setTimeout' | 'annotations' | 'attachments' | 'fail' | 'skip'>;
+
+/** A check's body: it throws to fail or skip, and may return evidence to keep with a pass (the
+ *  claims table a person wants to read). */
+export type CheckBody = (fx: CheckFixtures) => Promise<Evidence[] | void>;
+
+/** A check as a suite declared it. */
+export interface Declared {
+  suite: string;
+  def: CheckDef;
+  body: CheckBody;
+  client: ClientSpec | undefined;
+}
+
+/** The verdict, as the check-result attachment the reporter reads. Pushed rather than attach()ed:
+ *  attach() makes the check's output folder on disk and a step around it (two more messages to the
+ *  runner) for a body that is sent in memory either way; per check, for hundreds of checks. */
+function record(testInfo: RunningTest, redactor: Redactor, result: CheckResult): void {
+  testInfo.attachments.push({ name: 'check-result', contentType: 'application/json', body: Buffer.from(JSON.stringify(redactor.value(result))) });
+}
+
+/** One check's verdict: the result to record, its one-line message, and what to rethrow when the
+ *  harness itself broke (not a verdict about the provider). */
+interface Judged {
+  result: CheckResult;
+  message: string;
+  defect?: unknown;
+}
+
+async function judge({ suite, def, body, client }: Declared, fx: CheckFixtures): Promise<Judged> {
+  const started = Date.now();
+  const base: Omit<CheckResult, 'outcome'> = { ...def, suite, ...(client ? { client: client.id } : {}), evidence: [], durationMs: 0 };
+  try {
+    const kept = (await body(fx)) ?? [];
+    return { result: { ...base, evidence: kept, outcome: 'passed', durationMs: Date.now() - started }, message: 'passed' };
+  } catch (err) {
+    const verdict = outcomeOf(err, def, client, { exactErrorCodes: fx.run.profile.behaviour?.exactErrorCodes ?? false });
+    const result: CheckResult = { ...base, ...verdict.detail, evidence: verdict.detail.evidence ?? [], outcome: verdict.outcome, durationMs: Date.now() - started, ...(verdict.blockedBy ? { blockedBy: verdict.blockedBy } : {}) };
+    const defect = err instanceof CheckFailure || err instanceof ProviderError || err instanceof HttpError || err instanceof CheckSkipped ? undefined : err;
+    // Where the harness broke, for whoever mends it (redacted with the rest when recorded).
+    if (defect instanceof Error && defect.stack) result.evidence = [...result.evidence, { label: 'harness error', data: defect.stack }];
+    return { result, message: fx.run.redactor.text(verdict.detail.message), ...(defect === undefined ? {} : { defect }) };
+  }
+}
+
+/** One check as one Playwright test: its verdict as the check-result attachment, and the test's
+ *  status to match (skipped; a provider failure as an expected failure, so Playwright keeps this
+ *  worker and its login instead of starting a new one; a harness defect thrown as it is). */
+export async function runCheck(declared: Declared, fx: CheckFixtures, testInfo: RunningTest): Promise<void> {
+  running = { allow: (ms) => testInfo.setTimeout(ms) };
+  const { result, message, defect } = await judge(declared, fx).finally(() => (running = undefined));
+  record(testInfo, fx.run.redactor, result);
+  switch (result.outcome) {
+    case 'passed':
+      return;
+    case 'skipped':
+      testInfo.skip(true, message);
+      return;
+    case 'warning':
+    case 'blocked':
+      testInfo.annotations.push({ type: result.outcome, description: message });
+      return;
+    case 'failed':
+    case 'error':
+      if (defect !== undefined) throw defect;
+      testInfo.annotations.push({ type: 'verdict', description: `${result.outcome} (provider check)` });
+      testInfo.fail();
+      throw new Error(fx.run.redactor.text(formatFailure(declared.def, declared.client, result)));
+  }
+}
+
+/** A describe block's checks as one Playwright test, one after another: each is judged and recorded
+ *  on its own, bound by Playwright's test timeout as it would be alone (a check over it is an error
+ *  and the next one runs). The test ends as its worst member: failed as expected when the provider
+ *  failed a check, failed outright (a new worker follows) when the harness broke or a check ran
+ *  over its bound, skipped when every check was skipped. */
+export async function runBatch(batch: readonly Declared[], fx: CheckFixtures, testInfo: RunningTest): Promise<void> {
+  const bound = testInfo.timeout;
+  if (bound > 0) testInfo.setTimeout(bound * (batch.length + 1));
+  const failures: string[] = [];
+  const skips: string[] = [];
+  let broken: unknown;
+  for (const declared of batch) {
+    const { result, message, defect } = await withinBound(() => judge(declared, fx), bound, testInfo, declared);
+    const key = verdictKey(result);
+    record(testInfo, fx.run.redactor, result);
+    if (defect !== undefined) broken ??= defect;
+    switch (result.outcome) {
+      case 'skipped':
+        skips.push(`${key}: ${message}`);
+        break;
+      case 'warning':
+      case 'blocked':
+        testInfo.annotations.push({ type: result.outcome, description: `${key}: ${message}` });
+        break;
+      case 'failed':
+      case 'error':
+        failures.push(fx.run.redactor.text(formatFailure(declared.def, declared.client, result)));
+        break;
+    }
+  }
+  if (failures.length) {
+    if (broken === undefined) {
+      testInfo.annotations.push({ type: 'verdict', description: 'failed (provider checks)' });
+      testInfo.fail();
+    }
+    throw new Error(failures.join('\n\n'));
+  }
+  if (skips.length === batch.length) testInfo.skip(true, skips.join('; '));
+}
+
+/** The bound of the check now running (its test's timeout, or its bound in its batch), which
+ *  allowTime moves. One check runs at a time in a worker. */
+let running: { allow(ms: number): void } | undefined;
+
+/** The check's verdict, or an error verdict when it has not come within `boundMs` of its start
+ *  (0: no bound), or within what it asked for with allowTime. The check's own requests stay bounded
+ *  by theirs (src/http/exchange.ts) and end on their own. */
+function withinBound(start: () => Promise<Judged>, boundMs: number, testInfo: RunningTest, { suite, def, client }: Declared): Promise<Judged> {
+  if (boundMs <= 0) return start();
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  let timedOut: (judged: Judged) => void = () => undefined;
+  const late = new Promise<Judged>((resolve) => (timedOut = resolve));
+  const arm = (ms: number) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const message = `timed out after ${ms} ms`;
+      const result: CheckResult = { ...def, suite, ...(client ? { client: client.id } : {}), outcome: 'error', message, evidence: [], durationMs: ms };
+      timedOut({ result, message, defect: new Error(`${def.id}: ${message}`) });
+    }, Math.max(0, started + ms - Date.now()));
+  };
+  arm(boundMs);
+  // Before the body starts: it may ask for time before its first await.
+  running = {
+    allow(ms) {
+      // The batch's own timeout keeps room for this check's wait and for the checks after it.
+      testInfo.setTimeout(testInfo.timeout + ms);
+      arm(ms);
+    },
+  };
+  return Promise.race([start(), late]).finally(() => {
+    clearTimeout(timer);
+    running = undefined;
+  });
+}
+
+/** The check now running may take `ms` in all, for a wait that is what it tests (a lifespan running
+ *  out): its Playwright test's timeout when it is a test of its own, its bound within its batch. */
+export function allowTime(ms: number): void {
+  if (!running) throw new Error('allowTime is for the body of a running check');
+  running.allow(ms);
+}
+
+function formatFailure(def: CheckDef, client: ClientSpec | undefined, detail: { message?: string; source?: string; expected?: unknown; observed?: unknown }): string {
+  const lines = [`${def.id}${client ? ` [${client.id}]` : ''}: ${detail.message ?? ''}`];
+  if (detail.source) lines.push(`  source:   ${detail.source}`);
+  if (detail.expected !== undefined) lines.push(`  expected: ${JSON.stringify(detail.expected)}`);
+  if (detail.observed !== undefined) lines.push(`  observed: ${JSON.stringify(detail.observed)}`);
+  return lines.join('\n');
+}
+

@@ -1,0 +1,130 @@
+// How registered checks run (suites/check-run.ts): alone, or several as one Playwright test (a
+// batch), each with its own verdict, bound and check-result attachment. Driven here with a
+// hand-made TestInfo; the default run (test/cli.test.ts) drives the batches through Playwright.
+
+import { describe, expect, it } from 'vitest';
+import { allowTime, runBatch, runCheck, type CheckFixtures, type Declared, type RunningTest } from '../suites/check-run.ts';
+import { fail, skip } from '../src/checks/verdict.ts';
+import { createRedactor } from '../src/report/redact.ts';
+import type { CheckResult } from '../src/model/check.ts';
+
+const SECRET = 'batch-secret-77';
+
+const fx = { run: { redactor: createRedactor([SECRET]), profile: {} } } as unknown as CheckFixtures;
+
+function fakeTest(timeout: number) {
+  const t = {
+    timeout,
+    annotations: [] as Array<{ type: string; description?: string }>,
+    attachments: [] as Array<{ name: string; contentType: string; body?: Buffer }>,
+    expectedFailure: false,
+    skipped: undefined as string | undefined,
+    setTimeout(ms: number) {
+      t.timeout = ms;
+    },
+    fail() {
+      t.expectedFailure = true;
+    },
+    skip(_condition: boolean, description: string) {
+      t.skipped = description;
+      // Playwright's skip ends the test by throwing.
+      throw new Error('skipped');
+    },
+  };
+  return t;
+}
+
+const recorded = (t: ReturnType<typeof fakeTest>): CheckResult[] => t.attachments.map((a) => JSON.parse(a.body!.toString('utf8')) as CheckResult);
+
+function declared(id: string, body: Declared['body'], severity: 'failure' | 'warning' = 'failure'): Declared {
+  return { suite: 's', def: { id, title: `title of ${id}`, severity, spec: 'OIDC Core §3.1.2.1' }, body, client: { id: 'app' } as Declared['client'] };
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('a batch (several checks as one Playwright test)', () => {
+  it('judges and records each check on its own; provider failures make it an expected failure naming each', async () => {
+    const t = fakeTest(1000);
+    const batch = [
+      declared('a.pass', async () => undefined),
+      declared('b.fail', async () => fail({ message: `kid missing in ${SECRET}`, expected: 'kid', observed: '(absent)' })),
+      declared('c.skip', async () => skip('no refresh token grant')),
+      declared('d.warn', async () => fail({ message: 'typ is ID+JWT' }), 'warning'),
+      declared('e.pass', async () => [{ label: 'table', data: { ok: true } }]),
+    ];
+    const thrown = await runBatch(batch, fx, t as unknown as RunningTest).then(() => undefined, (err: unknown) => err);
+    expect(recorded(t).map((r) => [r.id, r.outcome])).toEqual([['a.pass', 'passed'], ['b.fail', 'failed'], ['c.skip', 'skipped'], ['d.warn', 'warning'], ['e.pass', 'passed']]);
+    expect(recorded(t)[4]!.evidence).toEqual([{ label: 'table', data: { ok: true } }]);
+    expect(t.expectedFailure).toBe(true);
+    expect(thrown).toBeInstanceOf(Error);
+    expect((thrown as Error).message).toBe('b.fail [app]: kid missing in [REDACTED]\n  expected: "kid"\n  observed: "(absent)"');
+    expect(t.annotations).toContainEqual({ type: 'warning', description: 'd.warn [app]: typ is ID+JWT' });
+    expect(JSON.stringify(t.attachments.map((a) => a.body!.toString()))).not.toContain(SECRET);
+  });
+
+  it('a check over its bound is an error and the checks after it still run; the batch then fails outright (a new worker follows)', async () => {
+    const t = fakeTest(40);
+    const batch = [declared('slow', async () => void (await delay(400))), declared('after', async () => undefined)];
+    const started = Date.now();
+    const thrown = await runBatch(batch, fx, t as unknown as RunningTest).then(() => undefined, (err: unknown) => err);
+    expect(Date.now() - started).toBeLessThan(300);
+    expect(recorded(t).map((r) => [r.id, r.outcome, r.message])).toEqual([['slow', 'error', 'timed out after 40 ms'], ['after', 'passed', undefined]]);
+    expect(t.expectedFailure).toBe(false);
+    expect((thrown as Error).message).toMatch(/^slow \[app\]: timed out after 40 ms$/);
+  });
+
+  it('allowTime gives the running check the time its wait needs, and the batch the room for it', async () => {
+    const t = fakeTest(40);
+    const batch = [
+      declared('waits', async () => {
+        allowTime(400);
+        await delay(120);
+      }),
+      declared('next', async () => undefined),
+    ];
+    await runBatch(batch, fx, t as unknown as RunningTest);
+    expect(recorded(t).map((r) => r.outcome)).toEqual(['passed', 'passed']);
+    expect(t.timeout).toBe(40 * 3 + 400);
+    expect(() => allowTime(10)).toThrow(/body of a running check/);
+  });
+
+  it('a harness defect is an error with where it broke, and fails the batch outright', async () => {
+    const t = fakeTest(1000);
+    const batch = [declared('broken', async () => {
+      throw new TypeError(`cannot read x (${SECRET})`);
+    }), declared('fine', async () => undefined)];
+    const thrown = await runBatch(batch, fx, t as unknown as RunningTest).then(() => undefined, (err: unknown) => err);
+    const [broken, fine] = recorded(t);
+    expect(broken).toMatchObject({ outcome: 'error', message: 'the harness could not run broken: cannot read x ([REDACTED])' });
+    expect(broken!.evidence[0]).toMatchObject({ label: 'harness error' });
+    expect(JSON.stringify(broken)).not.toContain(SECRET);
+    expect(fine!.outcome).toBe('passed');
+    expect(t.expectedFailure).toBe(false);
+    expect(thrown).toBeInstanceOf(Error);
+  });
+
+  it('is skipped as a whole, with every reason, when every check was skipped', async () => {
+    const t = fakeTest(1000);
+    await runBatch([declared('x', async () => skip('no userinfo endpoint')), declared('y', async () => skip('public client'))], fx, t as unknown as RunningTest).catch(() => undefined);
+    expect(t.skipped).toBe('x [app]: no userinfo endpoint; y [app]: public client');
+    expect(recorded(t).map((r) => r.outcome)).toEqual(['skipped', 'skipped']);
+  });
+});
+
+describe('a check as a test of its own', () => {
+  it('records its verdict and ends its test to match: skipped, or failed as expected', async () => {
+    const skipped = fakeTest(1000);
+    await runCheck(declared('s', async () => skip('not configured')), fx, skipped as unknown as RunningTest).catch(() => undefined);
+    expect(skipped.skipped).toBe('not configured');
+    const failed = fakeTest(1000);
+    await expect(runCheck(declared('f', async () => fail({ message: 'refused' })), fx, failed as unknown as RunningTest)).rejects.toThrow('f [app]: refused');
+    expect(failed.expectedFailure).toBe(true);
+    expect(recorded(failed)[0]).toMatchObject({ id: 'f', outcome: 'failed', message: 'refused' });
+  });
+
+  it('allowTime sets its own test timeout', async () => {
+    const t = fakeTest(1000);
+    await runCheck(declared('w', async () => allowTime(5000)), fx, t as unknown as RunningTest);
+    expect(t.timeout).toBe(5000);
+  });
+});
