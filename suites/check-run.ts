@@ -49,6 +49,8 @@ interface Judged {
   result: CheckResult;
   message: string;
   defect?: unknown;
+  /** A check over its bound: its body, still running (it ends when its own bounded requests do). */
+  unsettled?: Promise<unknown>;
 }
 
 async function judge({ suite, def, body, client }: Declared, fx: CheckFixtures): Promise<Judged> {
@@ -94,8 +96,8 @@ export async function runCheck(declared: Declared, fx: CheckFixtures, testInfo: 
 }
 
 /** A describe block's checks as one Playwright test, one after another: each is judged and recorded
- *  on its own, bound by Playwright's test timeout as it would be alone (a check over it is an error
- *  and the next one runs). The test ends as its worst member: failed as expected when the provider
+ *  on its own, bound by Playwright's test timeout as it would be alone (a check over it is an error,
+ *  and the next one runs once its body has ended; none does beside it). The test ends as its worst member: failed as expected when the provider
  *  failed a check, failed outright (a new worker follows) when the harness broke or a check ran
  *  over its bound, skipped when every check was skipped. */
 export async function runBatch(batch: readonly Declared[], fx: CheckFixtures, testInfo: RunningTest): Promise<void> {
@@ -104,8 +106,8 @@ export async function runBatch(batch: readonly Declared[], fx: CheckFixtures, te
   const failures: string[] = [];
   const skips: string[] = [];
   let broken: unknown;
-  for (const declared of batch) {
-    const { result, message, defect } = await withinBound(() => judge(declared, fx), bound, testInfo, declared);
+  for (const [i, declared] of batch.entries()) {
+    const { result, message, defect, unsettled } = await withinBound(() => judge(declared, fx), bound, testInfo, declared);
     const key = verdictKey(result);
     record(testInfo, fx.run.redactor, result);
     if (defect !== undefined) broken ??= defect;
@@ -122,6 +124,17 @@ export async function runBatch(batch: readonly Declared[], fx: CheckFixtures, te
         failures.push(fx.run.redactor.text(formatFailure(declared.def, declared.client, result)));
         break;
     }
+    // A check over its bound still runs on the worker's sessions and pages (alone, Playwright would
+    // end its worker): the next check starts once it has ended, never beside it. One that has not
+    // ended a bound later leaves the rest of its batch unrun, each an error saying why.
+    if (unsettled && !(await settledWithin(unsettled, bound, testInfo))) {
+      const why = `did not run: ${key} ran over its bound and had not ended ${bound} ms later`;
+      for (const rest of batch.slice(i + 1)) {
+        record(testInfo, fx.run.redactor, { ...rest.def, suite: rest.suite, ...(rest.client ? { client: rest.client.id } : {}), outcome: 'error', message: why, evidence: [], durationMs: 0 });
+        failures.push(fx.run.redactor.text(formatFailure(rest.def, rest.client, { message: why })));
+      }
+      break;
+    }
   }
   if (failures.length) {
     if (broken === undefined) {
@@ -131,6 +144,15 @@ export async function runBatch(batch: readonly Declared[], fx: CheckFixtures, te
     throw new Error(failures.join('\n\n'));
   }
   if (skips.length === batch.length) testInfo.skip(true, skips.join('; '));
+}
+
+/** Whether `body` ends within `ms` (the batch's own timeout makes room for the wait). */
+async function settledWithin(body: Promise<unknown>, ms: number, testInfo: RunningTest): Promise<boolean> {
+  testInfo.setTimeout(testInfo.timeout + ms);
+  let timer: NodeJS.Timeout | undefined;
+  const ended = await Promise.race([body.then(() => true, () => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
+  clearTimeout(timer);
+  return ended;
 }
 
 /** The bound of the check now running (its test's timeout, or its bound in its batch), which
@@ -151,9 +173,10 @@ function withinBound(start: () => Promise<Judged>, boundMs: number, testInfo: Ru
     timer = setTimeout(() => {
       const message = `timed out after ${ms} ms`;
       const result: CheckResult = { ...def, suite, ...(client ? { client: client.id } : {}), outcome: 'error', message, evidence: [], durationMs: ms };
-      timedOut({ result, message, defect: new Error(`${def.id}: ${message}`) });
+      timedOut({ result, message, defect: new Error(`${def.id}: ${message}`), unsettled: body });
     }, Math.max(0, started + ms - Date.now()));
   };
+  let body: Promise<Judged> = late;
   arm(boundMs);
   // Before the body starts: it may ask for time before its first await.
   running = {
@@ -163,7 +186,8 @@ function withinBound(start: () => Promise<Judged>, boundMs: number, testInfo: Ru
       arm(ms);
     },
   };
-  return Promise.race([start(), late]).finally(() => {
+  body = start();
+  return Promise.race([body, late]).finally(() => {
     clearTimeout(timer);
     running = undefined;
   });

@@ -62,15 +62,37 @@ describe('a batch (several checks as one Playwright test)', () => {
     expect(JSON.stringify(t.attachments.map((a) => a.body!.toString()))).not.toContain(SECRET);
   });
 
-  it('a check over its bound is an error and the checks after it still run; the batch then fails outright (a new worker follows)', async () => {
+  it('a check over its bound is an error; the next one starts once its body has ended, never beside it (the batch then fails outright: a new worker follows)', async () => {
+    const t = fakeTest(60);
+    let slowEnded = 0;
+    let afterStarted = 0;
+    const batch = [
+      declared('slow', async () => {
+        await delay(80);
+        slowEnded = Date.now();
+      }),
+      declared('after', async () => void (afterStarted = Date.now())),
+    ];
+    const thrown = await runBatch(batch, fx, t as unknown as RunningTest).then(() => undefined, (err: unknown) => err);
+    expect(recorded(t).map((r) => [r.id, r.outcome, r.message])).toEqual([['slow', 'error', 'timed out after 60 ms'], ['after', 'passed', undefined]]);
+    // Both used the worker's sessions and pages: alone, the slow one's worker would have ended.
+    expect(slowEnded).toBeGreaterThan(0);
+    expect(afterStarted).toBeGreaterThanOrEqual(slowEnded);
+    expect(t.expectedFailure).toBe(false);
+    expect((thrown as Error).message).toMatch(/^slow \[app\]: timed out after 60 ms$/);
+  });
+
+  it('a check still running a bound after its own bound leaves the rest of its batch unrun, each an error saying why', async () => {
     const t = fakeTest(40);
-    const batch = [declared('slow', async () => void (await delay(400))), declared('after', async () => undefined)];
+    let ran = false;
+    const batch = [declared('slow', async () => void (await delay(400))), declared('after', async () => void (ran = true)), declared('last', async () => void (ran = true))];
     const started = Date.now();
     const thrown = await runBatch(batch, fx, t as unknown as RunningTest).then(() => undefined, (err: unknown) => err);
     expect(Date.now() - started).toBeLessThan(300);
-    expect(recorded(t).map((r) => [r.id, r.outcome, r.message])).toEqual([['slow', 'error', 'timed out after 40 ms'], ['after', 'passed', undefined]]);
-    expect(t.expectedFailure).toBe(false);
-    expect((thrown as Error).message).toMatch(/^slow \[app\]: timed out after 40 ms$/);
+    expect(ran).toBe(false);
+    const why = 'did not run: slow [app] ran over its bound and had not ended 40 ms later';
+    expect(recorded(t).map((r) => [r.id, r.outcome, r.message])).toEqual([['slow', 'error', 'timed out after 40 ms'], ['after', 'error', why], ['last', 'error', why]]);
+    expect((thrown as Error).message).toBe(`slow [app]: timed out after 40 ms\n\nafter [app]: ${why}\n\nlast [app]: ${why}`);
   });
 
   it('allowTime gives the running check the time its wait needs, and the batch the room for it', async () => {
