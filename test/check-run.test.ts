@@ -110,6 +110,14 @@ describe('a batch (several checks as one Playwright test)', () => {
     expect(() => allowTime(10)).toThrow(/body of a running check/);
   });
 
+  it('without a bound (Playwright\'s --timeout 0 or --debug), allowTime is no error and adds none', async () => {
+    const t = fakeTest(0);
+    await runBatch([declared('waits', async () => allowTime(400)), declared('next', async () => undefined)], fx, t as unknown as RunningTest);
+    expect(recorded(t).map((r) => [r.id, r.outcome, r.message])).toEqual([['waits', 'passed', undefined], ['next', 'passed', undefined]]);
+    expect(t.timeout).toBe(0);
+    expect(() => allowTime(10)).toThrow(/body of a running check/);
+  });
+
   it('a harness defect is an error with where it broke, and fails the batch outright', async () => {
     const t = fakeTest(1000);
     const batch = [declared('broken', async () => {
