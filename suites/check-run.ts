@@ -71,10 +71,15 @@ async function judge({ suite, def, body, client }: Declared, fx: CheckFixtures):
 
 /** One check as one Playwright test: its verdict as the check-result attachment, and the test's
  *  status to match (skipped; a provider failure as an expected failure, so Playwright keeps this
- *  worker and its login instead of starting a new one; a harness defect thrown as it is). */
+ *  worker and its login instead of starting a new one; a harness defect, or a check over its
+ *  bound, thrown as it is: a new worker follows). */
 export async function runCheck(declared: Declared, fx: CheckFixtures, testInfo: RunningTest): Promise<void> {
-  running = { allow: (ms) => testInfo.setTimeout(ms) };
-  const { result, message, defect } = await judge(declared, fx).finally(() => (running = undefined));
+  // Bounded as in a batch, so that a check over its bound is the same error either way: recorded
+  // before Playwright's own timeout (twice the bound) ends the test and closes the worker's pages,
+  // which the body, still running, would have turned into a failure blamed on the provider.
+  const bound = testInfo.timeout;
+  if (bound > 0) testInfo.setTimeout(bound * 2);
+  const { result, message, defect } = await withinBound(() => judge(declared, fx), bound, testInfo, declared);
   record(testInfo, fx.run.redactor, result);
   switch (result.outcome) {
     case 'passed':

@@ -152,9 +152,21 @@ describe('a check as a test of its own', () => {
     expect(recorded(failed)[0]).toMatchObject({ id: 'f', outcome: 'failed', message: 'refused' });
   });
 
-  it('allowTime sets its own test timeout', async () => {
-    const t = fakeTest(1000);
-    await runCheck(declared('w', async () => allowTime(5000)), fx, t as unknown as RunningTest);
-    expect(t.timeout).toBe(5000);
+  it('a check over its bound is the error it is in a batch, recorded before Playwright\'s own timeout (twice the bound) ends the test', async () => {
+    const t = fakeTest(40);
+    await expect(runCheck(declared('slow', async () => void (await delay(400))), fx, t as unknown as RunningTest)).rejects.toThrow('slow: timed out after 40 ms');
+    expect(t.timeout).toBe(80);
+    expect(t.expectedFailure).toBe(false);
+    expect(recorded(t).map((r) => [r.id, r.outcome, r.message])).toEqual([['slow', 'error', 'timed out after 40 ms']]);
+  });
+
+  it('allowTime gives it the time its wait needs, and its test the room for it', async () => {
+    const t = fakeTest(40);
+    await runCheck(declared('w', async () => {
+      allowTime(300);
+      await delay(100);
+    }), fx, t as unknown as RunningTest);
+    expect(recorded(t).map((r) => r.outcome)).toEqual(['passed']);
+    expect(t.timeout).toBe(40 * 2 + 300);
   });
 });
