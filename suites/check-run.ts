@@ -102,13 +102,15 @@ export async function runCheck(declared: Declared, fx: CheckFixtures, testInfo: 
 
 /** A describe block's checks as one Playwright test, one after another: each is judged and recorded
  *  on its own, bound by Playwright's test timeout as it would be alone (a check over it is an error,
- *  and the next one runs once its body has ended; none does beside it). The test ends as its worst member: failed as expected when the provider
- *  failed a check, failed outright (a new worker follows) when the harness broke or a check ran
- *  over its bound, skipped when every check was skipped. */
+ *  and the next one runs once its body has ended; none does beside it). The test ends as its worst
+ *  member: failed as expected when the provider failed a check (or answered one with a server
+ *  error), failed outright (a new worker follows) when the harness broke or a check ran over its
+ *  bound, skipped when every check was skipped. */
 export async function runBatch(batch: readonly Declared[], fx: CheckFixtures, testInfo: RunningTest): Promise<void> {
   const bound = testInfo.timeout;
   if (bound > 0) testInfo.setTimeout(bound * (batch.length + 1));
   const failures: string[] = [];
+  const failedAs = new Set<'failed' | 'error'>();
   const skips: string[] = [];
   let broken: unknown;
   for (const [i, declared] of batch.entries()) {
@@ -126,6 +128,7 @@ export async function runBatch(batch: readonly Declared[], fx: CheckFixtures, te
         break;
       case 'failed':
       case 'error':
+        failedAs.add(result.outcome);
         failures.push(fx.run.redactor.text(formatFailure(declared.def, declared.client, result)));
         break;
     }
@@ -143,7 +146,7 @@ export async function runBatch(batch: readonly Declared[], fx: CheckFixtures, te
   }
   if (failures.length) {
     if (broken === undefined) {
-      testInfo.annotations.push({ type: 'verdict', description: 'failed (provider checks)' });
+      testInfo.annotations.push({ type: 'verdict', description: `${[...failedAs].join(' and ')} (provider checks)` });
       testInfo.fail();
     }
     throw new Error(failures.join('\n\n'));

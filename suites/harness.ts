@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { _baseTest, type Page, type Request, type Response } from 'playwright/test';
-import { BATCH_MEMBER, type BatchMember, type CheckDef, type Evidence } from '../src/model/check.ts';
+import { BATCH_MEMBER, verdictKey, type BatchMember, type CheckDef, type Evidence } from '../src/model/check.ts';
 import type { ClientSpec, TargetProfile } from '../src/model/target.ts';
 import { readRunInputs } from '../src/session/run-inputs.ts';
 import type { Redactor } from '../src/report/redact.ts';
@@ -258,6 +258,10 @@ export function describe(title: string, declare: () => void): void {
     } finally {
       openBatch = undefined;
     }
+    // The reporter tells a batch's verdicts apart by check id and client (verdictKey).
+    const keys = batch.map((b) => verdictKey({ id: b.def.id, ...(b.client ? { client: b.client.id } : {}) }));
+    const twice = keys.find((k, i) => keys.indexOf(k) !== i);
+    if (twice) throw new Error(`describe(${JSON.stringify(title)}) declares ${twice} twice: each check of a block needs its own id and client`);
     if (batch.length === 1) {
       const [only] = batch as [Declared];
       check(only.suite, only.def, only.body, only.client);

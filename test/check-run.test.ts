@@ -56,6 +56,7 @@ describe('a batch (several checks as one Playwright test)', () => {
     expect(recorded(t).map((r) => [r.id, r.outcome])).toEqual([['a.pass', 'passed'], ['b.fail', 'failed'], ['c.skip', 'skipped'], ['d.warn', 'warning'], ['e.pass', 'passed']]);
     expect(recorded(t)[4]!.evidence).toEqual([{ label: 'table', data: { ok: true } }]);
     expect(t.expectedFailure).toBe(true);
+    expect(t.annotations).toContainEqual({ type: 'verdict', description: 'failed (provider checks)' });
     expect(thrown).toBeInstanceOf(Error);
     expect((thrown as Error).message).toBe('b.fail [app]: kid missing in [REDACTED]\n  expected: "kid"\n  observed: "(absent)"');
     expect(t.annotations).toContainEqual({ type: 'warning', description: 'd.warn [app]: typ is ID+JWT' });
