@@ -246,13 +246,15 @@ describe('root causes, not noise', () => {
 
   it('a token endpoint answering 500 makes error outcomes with the evidence, never requirement failures', async () => {
     const dir = tmp();
-    const run = await cli(['--grep', 'code\\.exchange|userinfo\\.get', '--report-dir', dir], 120_000, { HARNESS_EMBEDDED_FAULTS: 'token-server-error' });
+    // The refusal checks too: a 500 to a wrong secret or a replayed code is no acceptance.
+    const run = await cli(['--grep', 'code\\.exchange|userinfo\\.get|code\\.(wrong-secret|reuse|other-auth|redirect-uri-bound|single-auth)|pkce\\.wrong', '--report-dir', dir], 120_000, { HARNESS_EMBEDDED_FAULTS: 'token-server-error' });
     expect(run.code).toBe(1);
     const results = resultsOf(dir);
-    expect(results.length).toBeGreaterThan(5);
-    for (const r of results) {
-      expect(r.outcome, r.id).toBe('error');
-      expect(r.message).toMatch(/token answered HTTP 500/);
+    expect(results.length).toBeGreaterThan(30);
+    for (const r of results.filter((x) => x.outcome !== 'skipped')) {
+      expect(r.outcome, `${r.id} [${r.client}]: ${r.message}`).toBe('error');
+      expect(r.message).toMatch(/^token( \(.+\))? answered HTTP 500 /);
+      expect(r.message).not.toMatch(/accepted/);
     }
     expect(run.out).toMatch(/ERROR code\.exchange \[rustdesk\]: token answered HTTP 500/);
   }, 150_000);

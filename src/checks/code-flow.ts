@@ -3,7 +3,7 @@
 import type { CheckDef, Evidence } from '../model/check.ts';
 import type { ClientSpec, ProviderSpec } from '../model/target.ts';
 import type { RawResponse } from '../http/exchange.ts';
-import { describeResponse, expectRefusal, fail, http, skip } from './verdict.ts';
+import { describeResponse, expectNoServerError, expectRefusal, fail, http, skip } from './verdict.ts';
 
 export const codeFlowChecks = {
   exchange: { id: 'code.exchange', title: 'code redeemed with the configured token_endpoint_auth_method', severity: 'failure', spec: 'RFC 6749 §4.1.3; OIDC Core §3.1.3.3' },
@@ -57,6 +57,8 @@ export function codeOf(callback: Callback): string {
 export function checkTokenResponse(res: RawResponse, client: ClientSpec): TokenSet {
   const json = res.json as Partial<Record<keyof TokenSet, unknown>> | undefined;
   const source = client.sources.tokenEndpointAuthMethod;
+  // A server error is no refusal of the client's authentication: an error outcome, with the answer.
+  expectNoServerError(res, 'token');
   if (res.status !== 200 || !json) {
     fail({ message: `the token endpoint refused ${client.id} authenticating with ${client.tokenEndpointAuthMethod}`, ...(source ? { source } : {}), expected: 'HTTP 200 with tokens', observed: describeResponse(res), evidence: http('token', res) });
   }

@@ -506,6 +506,10 @@ describe('bases', () => {
     expect(v.outcomeOf(err, def, undefined, { exactErrorCodes: true }).outcome).toBe('failed');
     const accepted = thrown(CheckFailure, () => v.expectRefusal({ status: 200, headers: {}, text: '', json: {}, exchange: { request: { method: 'POST', url: 'http://x' } } } as never, ['invalid_grant'], { label: 'token', message: 'accepted' }));
     expect(v.outcomeOf(accepted, def).outcome).toBe('failed');
+    // A server error is neither: an error outcome saying so, never "accepted".
+    const crashed = thrown(v.ProviderError, () => v.expectRefusal({ status: 500, headers: {}, text: 'internal error', exchange: { request: { method: 'POST', url: 'http://x' } } } as never, ['invalid_client'], { label: 'token (wrong secret)', message: 'the token endpoint accepted a wrong secret' }));
+    expect(v.outcomeOf(crashed, def).outcome).toBe('error');
+    expect(crashed.detail.message).toBe('token (wrong secret) answered HTTP 500 where a refusal was due (a server error: neither a refusal nor an acceptance)');
   });
   it('rotation: the provider\'s documented behaviour, or a public client (RFC 9700), else no basis', () => {
     const confidential = client('c');

@@ -88,6 +88,12 @@ export function describeResponse(res: RawResponse): string {
 
 /** Fails unless the response is a refusal: 4xx with one of `errors` (any error code when empty). */
 export function expectRefusal(res: RawResponse, errors: string[], detail: Omit<FailureDetail, 'observed' | 'expected'> & { label: string }): void {
+  // A server error neither refuses nor accepts: the check cannot tell (an error outcome, never
+  // "accepted"; a provider whose endpoint answers 500 to everything is one root cause, not a
+  // row of acceptances).
+  if (res.status >= 500) {
+    throw new ProviderError({ message: `${detail.label} answered HTTP ${res.status}${oauthError(res) ? ` ${oauthError(res)}` : ''} where a refusal was due (a server error: neither a refusal nor an acceptance)`, expected: `HTTP 4xx${errors.length ? ` with error ${errors.join(' or ')}` : ''}`, observed: describeResponse(res), evidence: [...(detail.evidence ?? []), ...http(detail.label, res)] });
+  }
   const code = oauthError(res);
   const isRefusal = res.status >= 400 && res.status < 500;
   if (isRefusal && (errors.length === 0 || (code !== undefined && errors.includes(code)))) return;

@@ -42,6 +42,13 @@ describe('npm run conformance options', () => {
     expect(usageError(['--workers', value])).toBe(`--workers: not a positive whole number: ${value}`);
   });
 
+  // --update-expected with --grep wrote a file of the filtered checks' verdicts alone: the other
+  // 456 verdicts of docker/oidc-provider/expected-results.json were gone.
+  it('--update-expected with --grep is a usage error', () => {
+    expect(usageError(['--update-expected', '--grep', 'code\\.exchange'])).toBe('--update-expected rewrites every verdict of the target from this run: run it without --grep');
+    expect(parseCli(['--update-expected']).updateExpected).toBe(true);
+  });
+
   it('a value that starts with a dash is the value; an option in its place is a value left out', () => {
     expect(parseCli(['--grep', '-foo']).grep).toBe('-foo');
     expect(parseCli(['--workers', '3']).workers).toBe(3);

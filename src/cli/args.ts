@@ -29,7 +29,7 @@ export const USAGE = `usage: npm run conformance -- [--target <profile.yml | fol
          patterns are one, joined by | ('code\\.exchange|id-token').
   --image runs a container target from the given image (a build to certify) instead of its own.
   --rebuild builds a container target's image even when it exists.
-  --update-expected rewrites the target's expected-results file from this run.
+  --update-expected rewrites the target's expected-results file from this run (not with --grep).
   --reverse runs the suites one after another in reverse order, each check dispatched on its own to
             whichever worker is free (verdicts must not depend on order or scheduling; slower).
   --full (certification) also watches configured lifespans of up to 5 minutes run out (codes, tokens,
@@ -116,6 +116,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   const workers = values.workers === undefined ? undefined : /^\d+$/.test(values.workers as string) ? Number(values.workers) : NaN;
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new UsageError(`--workers: not a positive whole number: ${String(values.workers)}`);
   if (typeof values.grep === 'string') checkGrep(values.grep);
+  // The file is rewritten from the run's verdicts: a filtered run would drop every other check's.
+  if (values['update-expected'] === true && typeof values.grep === 'string') throw new UsageError('--update-expected rewrites every verdict of the target from this run: run it without --grep');
   if (typeof values.issuer === 'string') {
     try {
       const u = new URL(values.issuer);
