@@ -60,6 +60,7 @@ describe('a batch (several checks as one Playwright test)', () => {
     expect(thrown).toBeInstanceOf(Error);
     expect((thrown as Error).message).toBe('b.fail [app]: kid missing in [REDACTED]\n  expected: "kid"\n  observed: "(absent)"');
     expect(t.annotations).toContainEqual({ type: 'warning', description: 'd.warn [app]: typ is ID+JWT' });
+    expect(t.annotations).toContainEqual({ type: 'skipped', description: 'c.skip [app]: no refresh token grant' });
     expect(JSON.stringify(t.attachments.map((a) => a.body!.toString()))).not.toContain(SECRET);
   });
 

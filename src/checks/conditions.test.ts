@@ -23,6 +23,7 @@ import { client, testProfile } from '../../test/profile-fixture.ts';
 import { thrown } from '../../test/thrown.ts';
 import { formPostCallback, formPostResponse } from '../protocol/form-post.ts';
 import { isErrorPage, pageKind } from '../protocol/forms.ts';
+import * as rp from './rp-library.ts';
 
 function raw(status: number, json?: unknown, headers: Record<string, string> = {}): RawResponse {
   const text = json === undefined ? '' : typeof json === 'string' ? json : JSON.stringify(json);
@@ -688,5 +689,15 @@ describe('--full', () => {
   it('parallel refreshes: more than one success with a single-use token fails', () => {
     k.checkParallelRefresh([raw(200, {}), raw(400, { error: 'invalid_grant' })], 's');
     expect(failure(() => k.checkParallelRefresh([raw(200, {}), raw(200, {})], 's')).message).toMatch(/2 of 2 refreshes sent at once with one refresh token succeeded/);
+  });
+});
+
+describe('relying-party library refusals', () => {
+  it("say which claim openid-client refused and what it expected, from oauth4webapi's error (the cause)", () => {
+    const inner = Object.assign(new Error('unexpected JWT "aud" (audience) claim value'), { code: 'OAUTH_JWT_CLAIM_COMPARISON_FAILED', cause: { claim: 'aud', expected: 'kasm', claims: { aud: 'someone-else', sub: 'x' } } });
+    const outer = Object.assign(new Error('unexpected JWT claim value encountered', { cause: inner }), { code: 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' });
+    const err = thrown(CheckFailure, () => rp.libraryRefused('code exchange', outer, []));
+    expect(err.detail.message).toBe('openid-client refused the code exchange: unexpected JWT claim value encountered: unexpected JWT "aud" (audience) claim value (expected "kasm", got "someone-else")');
+    expect(err.detail.observed).toMatchObject({ claim: 'aud', expected: 'kasm', value: 'someone-else', cause: 'unexpected JWT "aud" (audience) claim value' });
   });
 });

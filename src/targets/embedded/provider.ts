@@ -62,8 +62,9 @@ function clientMetadata(c: ClientSpec, faults: ReadonlySet<Fault>): ClientMetada
 }
 
 // oidc-provider warns about Node 20 (supported here, see README) and its in-memory adapter (what a
-// per-run reference provider wants); both would only be noise in every run's output.
-const KNOWN_WARNINGS = /^oidc-provider WARNING: (Unsupported runtime|a quick start development-only in-memory adapter)/;
+// per-run reference provider wants); both would only be noise in every run's output. On a
+// terminal it colours them (an escape sequence before the text).
+const KNOWN_WARNINGS = /^(?:\x1b\[[\d;]*m)?oidc-provider WARNING: (Unsupported runtime|a quick start development-only in-memory adapter)/;
 
 async function quietly<T>(fn: () => T | Promise<T>): Promise<T> {
   const warn = console.warn;
