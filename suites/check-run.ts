@@ -121,6 +121,8 @@ export async function runBatch(batch: readonly Declared[], fx: CheckFixtures, te
     switch (result.outcome) {
       case 'skipped':
         skips.push(`${key}: ${message}`);
+        // Named in Playwright's report, as warnings are: a batch with checks that ran shows as passed.
+        testInfo.annotations.push({ type: 'skipped', description: `${key}: ${message}` });
         break;
       case 'warning':
       case 'blocked':
@@ -152,9 +154,6 @@ export async function runBatch(batch: readonly Declared[], fx: CheckFixtures, te
     throw new Error(failures.join('\n\n'));
   }
   if (skips.length === batch.length) testInfo.skip(true, skips.join('; '));
-  // Playwright's report shows the batch as passed: its skipped checks are named there as
-  // annotations, as its warnings are.
-  for (const description of skips) testInfo.annotations.push({ type: 'skipped', description });
 }
 
 /** Whether `body` ends within `ms` (the batch's own timeout makes room for the wait). */
