@@ -79,7 +79,7 @@ export async function runCheck(declared: Declared, fx: CheckFixtures, testInfo: 
   // which the body, still running, would have turned into a failure blamed on the provider.
   const bound = testInfo.timeout;
   if (bound > 0) testInfo.setTimeout(bound * 2);
-  const { result, message, defect } = await withinBound(() => judge(declared, fx), bound, testInfo, declared);
+  const { result, message, defect } = await settled(await withinBound(() => judge(declared, fx), bound, testInfo, declared), bound, testInfo);
   record(testInfo, fx.run.redactor, result);
   switch (result.outcome) {
     case 'passed':
@@ -114,7 +114,7 @@ export async function runBatch(batch: readonly Declared[], fx: CheckFixtures, te
   const skips: string[] = [];
   let broken: unknown;
   for (const [i, declared] of batch.entries()) {
-    const { result, message, defect, unsettled } = await withinBound(() => judge(declared, fx), bound, testInfo, declared);
+    const { result, message, defect, unsettled } = await settled(await withinBound(() => judge(declared, fx), bound, testInfo, declared), bound, testInfo);
     const key = verdictKey(result);
     record(testInfo, fx.run.redactor, result);
     if (defect !== undefined) broken ??= defect;
@@ -137,7 +137,7 @@ export async function runBatch(batch: readonly Declared[], fx: CheckFixtures, te
     // A check over its bound still runs on the worker's sessions and pages (alone, Playwright would
     // end its worker): the next check starts once it has ended, never beside it. One that has not
     // ended a bound later leaves the rest of its batch unrun, each an error saying why.
-    if (unsettled && !(await settledWithin(unsettled, bound, testInfo))) {
+    if (unsettled) {
       const why = `did not run: ${key} ran over its bound and had not ended ${bound} ms later`;
       for (const rest of batch.slice(i + 1)) {
         record(testInfo, fx.run.redactor, { ...rest.def, suite: rest.suite, ...(rest.client ? { client: rest.client.id } : {}), outcome: 'error', message: why, evidence: [], durationMs: 0 });
@@ -154,6 +154,17 @@ export async function runBatch(batch: readonly Declared[], fx: CheckFixtures, te
     throw new Error(failures.join('\n\n'));
   }
   if (skips.length === batch.length) testInfo.skip(true, skips.join('; '));
+}
+
+/** A check over its bound, once its body has ended (one bound more at most): an error verdict
+ *  like any other, its worker kept, alone as in a batch (the next check then finds what the body
+ *  left, such as a probe it finished, either way). A body still running is a defect (`unsettled`
+ *  stays set): alone, Playwright replaces the worker; in a batch, the checks after it do not run. */
+async function settled(judged: Judged, bound: number, testInfo: RunningTest): Promise<Judged> {
+  if (!judged.unsettled) return judged;
+  if (!(await settledWithin(judged.unsettled, bound, testInfo))) return judged;
+  const { result, message } = judged;
+  return { result, message };
 }
 
 /** Whether `body` ends within `ms` (the batch's own timeout makes room for the wait). */

@@ -64,7 +64,7 @@ describe('a batch (several checks as one Playwright test)', () => {
     expect(JSON.stringify(t.attachments.map((a) => a.body!.toString()))).not.toContain(SECRET);
   });
 
-  it('a check over its bound is an error; the next one starts once its body has ended, never beside it (the batch then fails outright: a new worker follows)', async () => {
+  it('a check over its bound is an error; the next one starts once its body has ended, never beside it (ended, it leaves nothing running: the worker is kept)', async () => {
     const t = fakeTest(60);
     let slowEnded = 0;
     let afterStarted = 0;
@@ -80,7 +80,7 @@ describe('a batch (several checks as one Playwright test)', () => {
     // Both used the worker's sessions and pages: alone, the slow one's worker would have ended.
     expect(slowEnded).toBeGreaterThan(0);
     expect(afterStarted).toBeGreaterThanOrEqual(slowEnded);
-    expect(t.expectedFailure).toBe(false);
+    expect(t.expectedFailure).toBe(true);
     expect((thrown as Error).message).toMatch(/^slow \[app\]: timed out after 60 ms$/);
   });
 
@@ -156,10 +156,16 @@ describe('a check as a test of its own', () => {
 
   it('a check over its bound is the error it is in a batch, recorded before Playwright\'s own timeout (twice the bound) ends the test', async () => {
     const t = fakeTest(40);
+    // Still running a bound later: thrown as it is, so that Playwright replaces the worker.
     await expect(runCheck(declared('slow', async () => void (await delay(400))), fx, t as unknown as RunningTest)).rejects.toThrow('slow: timed out after 40 ms');
-    expect(t.timeout).toBe(80);
+    expect(t.timeout).toBe(40 * 2 + 40);
     expect(t.expectedFailure).toBe(false);
     expect(recorded(t).map((r) => [r.id, r.outcome, r.message])).toEqual([['slow', 'error', 'timed out after 40 ms']]);
+    // Ended within the bound after: the same error verdict, and the worker kept, as in a batch
+    // (the next check finds what the body left either way).
+    const kept = fakeTest(40);
+    await expect(runCheck(declared('late', async () => void (await delay(60))), fx, kept as unknown as RunningTest)).rejects.toThrow('late [app]: timed out after 40 ms');
+    expect(kept.expectedFailure).toBe(true);
   });
 
   it('allowTime gives it the time its wait needs, and its test the room for it', async () => {
