@@ -5,7 +5,7 @@
 
 import type { TestInfo } from 'playwright/test';
 import type { CheckDef, CheckResult, Evidence } from '../src/model/check.ts';
-import { verdictKey } from '../src/model/check.ts';
+import { verdictKey, type BatchMember } from '../src/model/check.ts';
 import type { ClientSpec } from '../src/model/target.ts';
 import type { Redactor } from '../src/report/redact.ts';
 import { HttpError } from '../src/http/exchange.ts';
@@ -36,6 +36,16 @@ export interface Declared {
   client: ClientSpec | undefined;
 }
 
+/** What a check is, as a result or a batch's annotation names it (the reporter's BatchMember). */
+export function identity({ suite, def, client }: Declared): BatchMember {
+  return { id: def.id, title: def.title, severity: def.severity, spec: def.spec, suite, ...(client ? { client: client.id } : {}) };
+}
+
+/** A result of `declared` with no evidence of its own yet. */
+function resultOf(declared: Declared, verdict: Pick<CheckResult, 'outcome' | 'durationMs'> & Partial<CheckResult>): CheckResult {
+  return { ...declared.def, ...identity(declared), evidence: [], ...verdict };
+}
+
 /** The verdict, as the check-result attachment the reporter reads. Pushed rather than attach()ed:
  *  attach() makes the check's output folder on disk and a step around it (two more messages to the
  *  runner) for a body that is sent in memory either way; per check, for hundreds of checks. */
@@ -53,15 +63,15 @@ interface Judged {
   unsettled?: Promise<unknown>;
 }
 
-async function judge({ suite, def, body, client }: Declared, fx: CheckFixtures): Promise<Judged> {
+async function judge(declared: Declared, fx: CheckFixtures): Promise<Judged> {
+  const { def, body, client } = declared;
   const started = Date.now();
-  const base: Omit<CheckResult, 'outcome'> = { ...def, suite, ...(client ? { client: client.id } : {}), evidence: [], durationMs: 0 };
   try {
     const kept = (await body(fx)) ?? [];
-    return { result: { ...base, evidence: kept, outcome: 'passed', durationMs: Date.now() - started }, message: 'passed' };
+    return { result: resultOf(declared, { outcome: 'passed', evidence: kept, durationMs: Date.now() - started }), message: 'passed' };
   } catch (err) {
     const verdict = outcomeOf(err, def, client, { exactErrorCodes: fx.run.profile.behaviour?.exactErrorCodes ?? false });
-    const result: CheckResult = { ...base, ...verdict.detail, evidence: verdict.detail.evidence ?? [], outcome: verdict.outcome, durationMs: Date.now() - started, ...(verdict.blockedBy ? { blockedBy: verdict.blockedBy } : {}) };
+    const result = resultOf(declared, { ...verdict.detail, evidence: verdict.detail.evidence ?? [], outcome: verdict.outcome, durationMs: Date.now() - started, ...(verdict.blockedBy ? { blockedBy: verdict.blockedBy } : {}) });
     const defect = err instanceof CheckFailure || err instanceof ProviderError || err instanceof HttpError || err instanceof CheckSkipped ? undefined : err;
     // Where the harness broke, for whoever mends it (redacted with the rest when recorded).
     if (defect instanceof Error && defect.stack) result.evidence = [...result.evidence, { label: 'harness error', data: defect.stack }];
@@ -79,7 +89,7 @@ export async function runCheck(declared: Declared, fx: CheckFixtures, testInfo: 
   // which the body, still running, would have turned into a failure blamed on the provider.
   const bound = testInfo.timeout;
   if (bound > 0) testInfo.setTimeout(bound * 2);
-  const { result, message, defect } = await settled(await withinBound(() => judge(declared, fx), bound, testInfo, declared), bound, testInfo);
+  const { result, message, defect } = await judgeWithin(declared, fx, bound, testInfo);
   record(testInfo, fx.run.redactor, result);
   switch (result.outcome) {
     case 'passed':
@@ -96,7 +106,7 @@ export async function runCheck(declared: Declared, fx: CheckFixtures, testInfo: 
       if (defect !== undefined) throw defect;
       testInfo.annotations.push({ type: 'verdict', description: `${result.outcome} (provider check)` });
       testInfo.fail();
-      throw new Error(fx.run.redactor.text(formatFailure(declared.def, declared.client, result)));
+      throw new Error(fx.run.redactor.text(formatFailure(result)));
   }
 }
 
@@ -114,7 +124,7 @@ export async function runBatch(batch: readonly Declared[], fx: CheckFixtures, te
   const skips: string[] = [];
   let broken: unknown;
   for (const [i, declared] of batch.entries()) {
-    const { result, message, defect, unsettled } = await settled(await withinBound(() => judge(declared, fx), bound, testInfo, declared), bound, testInfo);
+    const { result, message, defect, unsettled } = await judgeWithin(declared, fx, bound, testInfo);
     const key = verdictKey(result);
     record(testInfo, fx.run.redactor, result);
     if (defect !== undefined) broken ??= defect;
@@ -131,7 +141,7 @@ export async function runBatch(batch: readonly Declared[], fx: CheckFixtures, te
       case 'failed':
       case 'error':
         failedAs.add(result.outcome);
-        failures.push(fx.run.redactor.text(formatFailure(declared.def, declared.client, result)));
+        failures.push(fx.run.redactor.text(formatFailure(result)));
         break;
     }
     // A check over its bound still runs on the worker's sessions and pages (alone, Playwright would
@@ -140,8 +150,9 @@ export async function runBatch(batch: readonly Declared[], fx: CheckFixtures, te
     if (unsettled) {
       const why = `did not run: ${key} ran over its bound and had not ended ${bound} ms later`;
       for (const rest of batch.slice(i + 1)) {
-        record(testInfo, fx.run.redactor, { ...rest.def, suite: rest.suite, ...(rest.client ? { client: rest.client.id } : {}), outcome: 'error', message: why, evidence: [], durationMs: 0 });
-        failures.push(fx.run.redactor.text(formatFailure(rest.def, rest.client, { message: why })));
+        const unrun = resultOf(rest, { outcome: 'error', message: why, durationMs: 0 });
+        record(testInfo, fx.run.redactor, unrun);
+        failures.push(fx.run.redactor.text(formatFailure(unrun)));
       }
       break;
     }
@@ -156,13 +167,14 @@ export async function runBatch(batch: readonly Declared[], fx: CheckFixtures, te
   if (skips.length === batch.length) testInfo.skip(true, skips.join('; '));
 }
 
-/** A check over its bound, once its body has ended (one bound more at most): an error verdict
- *  like any other, its worker kept, alone as in a batch (the next check then finds what the body
- *  left, such as a probe it finished, either way). A body still running is a defect (`unsettled`
- *  stays set): alone, Playwright replaces the worker; in a batch, the checks after it do not run. */
-async function settled(judged: Judged, bound: number, testInfo: RunningTest): Promise<Judged> {
-  if (!judged.unsettled) return judged;
-  if (!(await settledWithin(judged.unsettled, bound, testInfo))) return judged;
+/** The check's verdict within its bound (withinBound). A check over it, once its body has ended
+ *  (one bound more at most), is an error verdict like any other, its worker kept, alone as in a
+ *  batch (the next check then finds what the body left, such as a probe it finished, either way).
+ *  A body still running is a defect (`unsettled` stays set): alone, Playwright replaces the worker;
+ *  in a batch, the checks after it do not run. */
+async function judgeWithin(declared: Declared, fx: CheckFixtures, bound: number, testInfo: RunningTest): Promise<Judged> {
+  const judged = await withinBound(() => judge(declared, fx), bound, testInfo, declared);
+  if (!judged.unsettled || !(await settledWithin(judged.unsettled, bound, testInfo))) return judged;
   const { result, message } = judged;
   return { result, message };
 }
@@ -183,7 +195,7 @@ let running: { allow(ms: number): void } | undefined;
 /** The check's verdict, or an error verdict when it has not come within `boundMs` of its start
  *  (0: no bound), or within what it asked for with allowTime. The check's own requests stay bounded
  *  by theirs (src/http/exchange.ts) and end on their own. */
-function withinBound(start: () => Promise<Judged>, boundMs: number, testInfo: RunningTest, { suite, def, client }: Declared): Promise<Judged> {
+function withinBound(start: () => Promise<Judged>, boundMs: number, testInfo: RunningTest, declared: Declared): Promise<Judged> {
   if (boundMs <= 0) {
     // No bound to move (Playwright's --timeout 0, --debug); the check may still ask.
     running = { allow: () => undefined };
@@ -197,8 +209,7 @@ function withinBound(start: () => Promise<Judged>, boundMs: number, testInfo: Ru
     clearTimeout(timer);
     timer = setTimeout(() => {
       const message = `timed out after ${ms} ms`;
-      const result: CheckResult = { ...def, suite, ...(client ? { client: client.id } : {}), outcome: 'error', message, evidence: [], durationMs: ms };
-      timedOut({ result, message, defect: new Error(`${def.id}: ${message}`), unsettled: body });
+      timedOut({ result: resultOf(declared, { outcome: 'error', message, durationMs: ms }), message, defect: new Error(`${declared.def.id}: ${message}`), unsettled: body });
     }, Math.max(0, started + ms - Date.now()));
   };
   let body: Promise<Judged> = late;
@@ -225,11 +236,12 @@ export function allowTime(ms: number): void {
   running.allow(ms);
 }
 
-function formatFailure(def: CheckDef, client: ClientSpec | undefined, detail: { message?: string; source?: string; expected?: unknown; observed?: unknown }): string {
-  const lines = [`${def.id}${client ? ` [${client.id}]` : ''}: ${detail.message ?? ''}`];
-  if (detail.source) lines.push(`  source:   ${detail.source}`);
-  if (detail.expected !== undefined) lines.push(`  expected: ${JSON.stringify(detail.expected)}`);
-  if (detail.observed !== undefined) lines.push(`  observed: ${JSON.stringify(detail.observed)}`);
+/** A failed or errored check as the lines of its Playwright error. */
+function formatFailure(result: CheckResult): string {
+  const lines = [`${verdictKey(result)}: ${result.message ?? ''}`];
+  if (result.source) lines.push(`  source:   ${result.source}`);
+  if (result.expected !== undefined) lines.push(`  expected: ${JSON.stringify(result.expected)}`);
+  if (result.observed !== undefined) lines.push(`  observed: ${JSON.stringify(result.observed)}`);
   return lines.join('\n');
 }
 

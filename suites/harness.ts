@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { _baseTest, type Page, type Request, type Response } from 'playwright/test';
-import { BATCH_MEMBER, verdictKey, type BatchMember, type CheckDef, type Evidence } from '../src/model/check.ts';
+import { BATCH_MEMBER, verdictKey, type CheckDef, type Evidence } from '../src/model/check.ts';
 import type { ClientSpec, TargetProfile } from '../src/model/target.ts';
 import { readRunInputs } from '../src/session/run-inputs.ts';
 import type { Redactor } from '../src/report/redact.ts';
@@ -15,7 +15,7 @@ import { redactZip } from '../src/report/zip.ts';
 import { selectorsFor } from '../src/browser/drivers.ts';
 import { CheckFailure, CheckSkipped, fail, ProviderError, skip } from '../src/checks/verdict.ts';
 import { createRun, type RunContext } from '../src/session/run.ts';
-import { allowTime, runBatch, runCheck, type CheckBody, type CheckFixtures, type Declared } from './check-run.ts';
+import { allowTime, identity, runBatch, runCheck, type CheckBody, type CheckFixtures, type Declared } from './check-run.ts';
 import { Sessions, type Flow, type WorkerSession } from '../src/session/worker-session.ts';
 import { newContext } from '../src/browser/launch.ts';
 
@@ -259,23 +259,18 @@ export function describe(title: string, declare: () => void): void {
       openBatch = undefined;
     }
     // The reporter tells a batch's verdicts apart by check id and client (verdictKey).
-    const keys = batch.map((b) => verdictKey({ id: b.def.id, ...(b.client ? { client: b.client.id } : {}) }));
+    const keys = batch.map((b) => verdictKey(identity(b)));
     const twice = keys.find((k, i) => keys.indexOf(k) !== i);
     if (twice) throw new Error(`describe(${JSON.stringify(title)}) declares ${twice} twice: each check of a block needs its own id and client`);
     if (batch.length === 1) {
       const [only] = batch as [Declared];
       check(only.suite, only.def, only.body, only.client);
     } else if (batch.length > 1) {
-      test(`${batch.length} checks: ${[...new Set(batch.map((b) => b.def.id))].join(', ')}`, { annotation: batch.map(batchAnnotation) }, ({ run, sessions, session }, testInfo) => runBatch(batch, { run, sessions, session }, testInfo));
+      // Each check of the batch named in an annotation: the reporter counts the run's checks by
+      // them, and reports one that got no verdict (the batch cut short) as not run.
+      test(`${batch.length} checks: ${[...new Set(batch.map((b) => b.def.id))].join(', ')}`, { annotation: batch.map((b) => ({ type: BATCH_MEMBER, description: JSON.stringify(identity(b)) })) }, ({ run, sessions, session }, testInfo) => runBatch(batch, { run, sessions, session }, testInfo));
     }
   });
-}
-
-/** A batch's member as its test annotation: what the reporter reports for a member that has no
- *  verdict (the batch was cut short), and how it counts the run's checks. */
-function batchAnnotation(d: Declared): { type: string; description: string } {
-  const declared: BatchMember = { id: d.def.id, title: d.def.title, severity: d.def.severity, spec: d.def.spec, suite: d.suite, ...(d.client ? { client: d.client.id } : {}) };
-  return { type: BATCH_MEMBER, description: JSON.stringify(declared) };
 }
 
 /** Clients that authenticate with a secret. */

@@ -109,6 +109,17 @@ function batchMembers(test: TestCase): BatchMember[] {
   return out;
 }
 
+/** A batch member as declared, for a member that got no verdict of its own. */
+function declaredMember(m: BatchMember): Omit<CheckResult, 'outcome'> {
+  return { ...m, evidence: [], durationMs: 0 };
+}
+
+/** Why Playwright skipped `test` (its skip annotation), or just that it did. */
+function skipReason(test: TestCase, result: TestResult): string {
+  const annotations: Annotation[] = [...(result.annotations ?? []), ...test.annotations];
+  return annotations.find((a) => a.type === 'skip' || a.type === 'fixme')?.description || 'skipped';
+}
+
 /** How many checks a test runs. */
 function checkCount(test: TestCase): number {
   return batchMembers(test).length || 1;
@@ -153,11 +164,8 @@ function toCheckResults(test: TestCase, result: TestResult): CheckResult[] {
   return members.map((m): CheckResult => {
     const own = attached.get(verdictKey(m));
     if (own) return { ...own, evidence: own.evidence ?? [] };
-    const base = { ...m, evidence: [], durationMs: 0 };
-    if (result.status === 'skipped') {
-      const reason = [...(result.annotations ?? []), ...test.annotations].find((a) => a.type === 'skip' || a.type === 'fixme')?.description;
-      return { ...base, outcome: 'skipped', message: reason || 'skipped' };
-    }
+    const base = declaredMember(m);
+    if (result.status === 'skipped') return { ...base, outcome: 'skipped', message: skipReason(test, result) };
     const why = result.status === 'passed' ? 'its batch ended without its verdict' : `its batch stopped before it (${failureMessage(result)})`;
     return { ...base, outcome: 'error', message: `did not run: ${why}` };
   });
@@ -184,11 +192,7 @@ function toCheckResult(test: TestCase, result: TestResult): CheckResult {
     return { ...attached, evidence: attached.evidence ?? [], durationMs };
   }
   const base = declared(test, result);
-  if (result.status === 'skipped') {
-    const annotations: Annotation[] = [...(result.annotations ?? []), ...test.annotations];
-    const reason = annotations.find((a) => a.type === 'skip' || a.type === 'fixme')?.description;
-    return { ...base, outcome: 'skipped', message: reason || 'skipped' };
-  }
+  if (result.status === 'skipped') return { ...base, outcome: 'skipped', message: skipReason(test, result) };
   if (broke) {
     // Timed out or crashed before it recorded a verdict: an error, not a requirement failure.
     const full = stripAnsi(errorText(result.error) || errorText(result.errors[0]));
@@ -318,7 +322,7 @@ export default class HarnessReporter implements Reporter {
     for (const test of this.root?.allTests() ?? []) {
       if (this.byTest.has(test.id)) continue;
       const members = batchMembers(test);
-      const bases = members.length ? members.map((m) => ({ ...m, evidence: [], durationMs: 0 })) : [declared(test, { duration: 0, annotations: [] } as unknown as TestResult)];
+      const bases = members.length ? members.map(declaredMember) : [declared(test, { duration: 0, annotations: [] } as unknown as TestResult)];
       for (const base of bases) results.push({ ...base, outcome: 'error', message: `did not run (Playwright run ${status})` });
     }
     // Errors outside any test (a suite file that does not load) would otherwise drop its checks silently.
