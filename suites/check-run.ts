@@ -9,6 +9,7 @@ import { verdictKey, type BatchMember } from '../src/model/check.ts';
 import type { ClientSpec } from '../src/model/target.ts';
 import type { Redactor } from '../src/report/redact.ts';
 import { HttpError } from '../src/http/exchange.ts';
+import { LoginError } from '../src/browser/drivers.ts';
 import { CheckFailure, CheckSkipped, outcomeOf, ProviderError } from '../src/checks/verdict.ts';
 import type { RunContext } from '../src/session/run.ts';
 import type { Sessions, WorkerSession } from '../src/session/worker-session.ts';
@@ -72,7 +73,9 @@ async function judge(declared: Declared, fx: CheckFixtures): Promise<Judged> {
   } catch (err) {
     const verdict = outcomeOf(err, def, client, { exactErrorCodes: fx.run.profile.behaviour?.exactErrorCodes ?? false });
     const result = resultOf(declared, { ...verdict.detail, evidence: verdict.detail.evidence ?? [], outcome: verdict.outcome, durationMs: Date.now() - started, ...(verdict.blockedBy ? { blockedBy: verdict.blockedBy } : {}) });
-    const defect = err instanceof CheckFailure || err instanceof ProviderError || err instanceof HttpError || err instanceof CheckSkipped ? undefined : err;
+    // A sign-in the driver could not complete (LoginError) is an error, but no defect of the worker:
+    // a new one would sign in again and wait out the driver's bound for every batch.
+    const defect = err instanceof CheckFailure || err instanceof ProviderError || err instanceof HttpError || err instanceof CheckSkipped || err instanceof LoginError ? undefined : err;
     // Where the harness broke, for whoever mends it (redacted with the rest when recorded).
     if (defect instanceof Error && defect.stack) result.evidence = [...result.evidence, { label: 'harness error', data: defect.stack }];
     return { result, message: fx.run.redactor.text(verdict.detail.message), ...(defect === undefined ? {} : { defect }) };

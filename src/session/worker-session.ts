@@ -17,6 +17,7 @@ import { checkTokenResponse, codeOf, type Callback, type FrontRefusal, type Toke
 import type { SecondFactorOutcome } from '../checks/client-rules.ts';
 import type { RunContext } from './run.ts';
 import { useRunTempDir } from './run-inputs.ts';
+import { SignIns } from './sign-ins.ts';
 import type { HttpExchange } from '../model/check.ts';
 
 /** A completed code flow: the authorization request, the callback and the token response. */
@@ -36,10 +37,8 @@ export class WorkerSession {
   private page?: Page;
   private readonly http = new HttpSession();
   private loggedIn = false;
-  /** This session's login, failed in the browser (LoginError): every later authorization in it
-   *  fails at once with it, instead of each check waiting out the driver's 15 s again (a login
-   *  driver whose selectors match nothing made a run of hundreds of checks take most of an hour). */
-  private loginFailure?: LoginError;
+  /** This user's browser sign-ins in the worker, shared by all its sessions (SignIns). */
+  private readonly signIns: SignIns;
   private readonly flows = new Map<string, Promise<Flow>>();
   /** A second login session of the same user, whose tokens only reading checks use. */
   private reader?: WorkerSession;
@@ -54,10 +53,11 @@ export class WorkerSession {
   readonly user: TestUser;
   readonly browser: () => Promise<Browser>;
 
-  constructor(run: RunContext, user: TestUser, browser: () => Promise<Browser>) {
+  constructor(run: RunContext, user: TestUser, browser: () => Promise<Browser>, signIns: SignIns = new SignIns(user.username)) {
     this.run = run;
     this.user = user;
     this.browser = browser;
+    this.signIns = signIns;
     this.driver = browserDriver(run.profile.login);
     this.selectors = this.driver.selectors;
     const app = appDriverFor(run.profile.login);
@@ -85,13 +85,12 @@ export class WorkerSession {
     const url = await continueOverHttp(this.http, first, req.redirectUri, { ...this.options, consent });
     if (url) {
       this.loggedIn = true;
+      this.signIns.signedIn(req.client.id);
       return { url, state: req.state, issuer: this.run.issuer };
     }
-    if (this.loginFailure && !this.loggedIn) throw this.loginFailure;
-    const landing = await this.driver.complete(await this.workerPage(), req.url, { user: this.user, redirectUri: req.redirectUri, consent }).catch((err: unknown) => {
-      if (err instanceof LoginError && !this.loggedIn) throw (this.loginFailure = new LoginError(`${this.user.username} could not be signed in (this worker's login; every check that needs it fails with this): ${err.message}`));
-      throw err;
-    });
+    const complete = async () => this.driver.complete(await this.workerPage(), req.url, { user: this.user, redirectUri: req.redirectUri, consent });
+    // A denial is what its check asks for: a driver that cannot deny says nothing of signing in.
+    const landing = consent === 'accept' ? await this.signIns.attempt(req.client.id, complete) : await complete();
     this.loggedIn = true;
     await this.http.addBrowserCookies(await this.context!.cookies());
     return { url: landing.url, state: req.state, issuer: this.run.issuer };
@@ -109,14 +108,19 @@ export class WorkerSession {
    *  the pages allow, else a fresh browser context. */
   async authorizeFresh(req: AuthorizationRequest): Promise<Callback> {
     const { url } = await this.loginOverHttp(req);
-    if (url) return { url, state: req.state, issuer: this.run.issuer };
-    const context = await newContext(await this.browser());
-    try {
-      const landing = await this.driver.complete(await context.newPage(), req.url, { user: this.user, redirectUri: req.redirectUri });
-      return { url: landing.url, state: req.state, issuer: this.run.issuer };
-    } finally {
-      await context.close();
+    if (url) {
+      this.signIns.signedIn(req.client.id);
+      return { url, state: req.state, issuer: this.run.issuer };
     }
+    return this.signIns.attempt(req.client.id, async () => {
+      const context = await newContext(await this.browser());
+      try {
+        const landing = await this.driver.complete(await context.newPage(), req.url, { user: this.user, redirectUri: req.redirectUri });
+        return { url: landing.url, state: req.state, issuer: this.run.issuer };
+      } finally {
+        await context.close();
+      }
+    });
   }
 
   /** `req` in a new login session over raw HTTP (no cookies of this session's): its callback URL,
@@ -134,12 +138,13 @@ export class WorkerSession {
   async signInFresh(page: Page, client: ClientSpec): Promise<void> {
     const { http, url } = await this.loginOverHttp(await this.request(client)).catch(providerFault('authorization'));
     if (url) {
+      this.signIns.signedIn(client.id);
       // A cookie the browser will not take is the hand-over's problem, not the provider's: the
       // login is then typed instead, as a user would.
       const handed = await page.context().addCookies(await http.toBrowserCookies()).then(() => true, () => false);
       if (handed) return;
     }
-    await this.signInInBrowser(page, client);
+    await this.signIns.attempt(client.id, () => this.signInInBrowser(page, client));
   }
 
   /** A page signed in with a login session of its own (signInFresh), kept for the worker: for
@@ -326,7 +331,7 @@ export class WorkerSession {
 
   /** The second login session of this user, whose codes and tokens only reading checks use. */
   readerSession(): WorkerSession {
-    return (this.reader ??= new WorkerSession(this.run, this.user, this.browser));
+    return (this.reader ??= new WorkerSession(this.run, this.user, this.browser, this.signIns));
   }
 
   async close(): Promise<void> {
