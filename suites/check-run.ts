@@ -10,7 +10,7 @@ import type { ClientSpec } from '../src/model/target.ts';
 import type { Redactor } from '../src/report/redact.ts';
 import { HttpError } from '../src/http/exchange.ts';
 import { LoginError } from '../src/browser/drivers.ts';
-import { CheckFailure, CheckSkipped, outcomeOf, ProviderError } from '../src/checks/verdict.ts';
+import { CannotTell, CheckFailure, CheckSkipped, outcomeOf, ProviderError } from '../src/checks/verdict.ts';
 import type { RunContext } from '../src/session/run.ts';
 import type { Sessions, WorkerSession } from '../src/session/worker-session.ts';
 
@@ -75,7 +75,7 @@ async function judge(declared: Declared, fx: CheckFixtures): Promise<Judged> {
     const result = resultOf(declared, { ...verdict.detail, evidence: verdict.detail.evidence ?? [], outcome: verdict.outcome, durationMs: Date.now() - started, ...(verdict.blockedBy ? { blockedBy: verdict.blockedBy } : {}) });
     // A sign-in the driver could not complete (LoginError) is an error, but no defect of the worker:
     // a new one would sign in again and wait out the driver's bound for every batch.
-    const defect = err instanceof CheckFailure || err instanceof ProviderError || err instanceof HttpError || err instanceof CheckSkipped || err instanceof LoginError ? undefined : err;
+    const defect = err instanceof CheckFailure || err instanceof ProviderError || err instanceof HttpError || err instanceof CheckSkipped || err instanceof LoginError || err instanceof CannotTell ? undefined : err;
     // Where the harness broke, for whoever mends it (redacted with the rest when recorded).
     if (defect instanceof Error && defect.stack) result.evidence = [...result.evidence, { label: 'harness error', data: defect.stack }];
     return { result, message: fx.run.redactor.text(verdict.detail.message), ...(defect === undefined ? {} : { defect }) };

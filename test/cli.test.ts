@@ -266,6 +266,25 @@ describe('root causes, not noise', () => {
     expect(run.out).toMatch(/FAIL provider\.concurrency: \d+ of \d+ requests sent 10 at a time got a server error or no answer \(token: HTTP 500/);
   }, 150_000);
 
+  it("a login driver whose selectors match none of the provider's pages: errors, never failures pinned on the provider, and no worker waits out the driver for every check", async () => {
+    const dir = tmp();
+    const profile = path.join(dir, 'unmatched.yml');
+    writeFileSync(profile, readFileSync(path.join(ROOT, 'docker/reference/target.yml'), 'utf8')
+      .replace('config: ./configuration.yml', `config: ${path.join(ROOT, 'docker/reference/configuration.yml')}`)
+      .replace('  driver: embedded', "  driver: form\n  selectors: { username: '#no-such-field', password: '#password', submit: '#sign-in', consent_accept: '#consent-accept', consent_deny: '#consent-deny' }")
+      .replace(/^expected_results:.*$/m, ''));
+    const run = await cli(['--target', profile, '--grep', 'provider\\.concurrency|rustdesk userinfo\\.(get|post|sub-matches)|login\\.wrong-password', '--workers', '1', '--report-dir', dir], 120_000);
+    expect(run.code).toBe(1);
+    const results = resultsOf(dir);
+    expect(results.map((r) => r.id).sort()).toEqual(['login.wrong-password-refused', 'provider.concurrency', 'userinfo.get', 'userinfo.post', 'userinfo.sub-matches']);
+    for (const r of results) expect(r.outcome, `${r.id} [${r.client}]: ${r.message}`).toBe('error');
+    // One wait of the driver's bound for the client in the worker (one test per check: --grep),
+    // not one for each check that needs the sign-in.
+    const slow = results.filter((r) => r.id.startsWith('userinfo.') && r.durationMs > 5_000).map((r) => r.id);
+    expect(slow.length, slow.join(', ')).toBeLessThanOrEqual(1);
+    expect(results.find((r) => r.id === 'provider.concurrency')?.message).toMatch(/could not be signed in/);
+  }, 150_000);
+
   it('a HARNESS_FULL or HARNESS_REVERSE left in the shell does not reach the workers: the run is the default one the CLI reports', async () => {
     // Only the CLI sets these (--full, --reverse). Inherited, HARNESS_FULL made the workers wait
     // out the 60 s code lifespan and pass lifespan.authorize-code in a run reported as default.

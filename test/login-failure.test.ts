@@ -5,7 +5,7 @@
 // selector Playwright cannot parse is the check's error, not the provider's failure.
 
 import { describe, expect, it } from 'vitest';
-import { LoginError, type BrowserDriver } from '../src/browser/drivers.ts';
+import { browserDriver, LoginError, type BrowserDriver } from '../src/browser/drivers.ts';
 import { outcomeOf } from '../src/checks/verdict.ts';
 import { withFreshPage } from '../suites/harness.ts';
 import { runBatch, type CheckFixtures, type Declared, type RunningTest } from '../suites/check-run.ts';
@@ -82,5 +82,36 @@ describe('a login selector Playwright cannot parse', () => {
     expect((err as Error).message).toMatch(/while parsing css selector "###"/);
     const verdict = outcomeOf(err, { id: 'login.ui-login-consent', title: 't', severity: 'failure', spec: 's' });
     expect(verdict.outcome).toBe('error');
+  });
+});
+
+describe('a login driver that recognises none of the provider\'s pages', () => {
+  const nothing = { username: '#no-such-user-field', password: '#no-such-password', submit: '#no-such-button' };
+
+  it("makes a browser check an error with the page's evidence, not a failure blamed on the provider (the selectors may be what is wrong)", async () => {
+    const e = await env([]);
+    const s = workerSession(e);
+    const driver = browserDriver({ driver: 'form', selectors: nothing });
+    const client = e.client('basic');
+    const req = await s.request(client);
+    const err = await withFreshPage(s, 'unrecognised', (page) => driver.complete(page, req.url, { user: s.user, redirectUri: req.redirectUri, timeoutMs: 1_500 })).then(() => undefined, (x: unknown) => x);
+    const verdict = outcomeOf(err, { id: 'login.ui-login-consent', title: 't', severity: 'failure', spec: 's' });
+    expect(verdict.outcome).toBe('error');
+    expect(verdict.detail.message).toMatch(/^the login driver recognised none of the provider's pages .*no redirect to .* and no login or consent page/);
+    expect(verdict.detail.evidence?.map((x) => x.label)).toContain("the browser's navigations (method, URL, status)");
+  });
+
+  it('the form driver\'s sign-in on a page without its username field says so at once, as unrecognised', async () => {
+    const e = await env([]);
+    const s = workerSession(e);
+    const driver = browserDriver({ driver: 'form', selectors: nothing });
+    const err = await withFreshPage(s, 'no-login-page', async (page) => {
+      page.setDefaultTimeout(500);
+      await page.setContent('<p>Welcome</p>');
+      await driver.signIn(page, 'john', 'pw');
+    }).then(() => undefined, (x: unknown) => x);
+    const verdict = outcomeOf(err, { id: 'login.wrong-password-refused', title: 't', severity: 'failure', spec: 's' });
+    expect(verdict.outcome).toBe('error');
+    expect(verdict.detail.message).toMatch(/no login page: #no-such-user-field did not appear/);
   });
 });

@@ -19,6 +19,7 @@ import { browserDriver, EMBEDDED_SELECTORS } from '../src/browser/drivers.ts';
 import { createRedactor, knownSecrets } from '../src/report/redact.ts';
 import { loadScenario, type Scenario } from '../src/scenarios/schema.ts';
 import { judge, runScenario, type ScenarioVerdict } from '../src/scenarios/run.ts';
+import { outcomeOf } from '../src/checks/verdict.ts';
 import { formatTranscript, formatVerdict } from '../src/cli/scenario-format.ts';
 import type { Fault } from '../src/targets/embedded/faults.ts';
 import type { TargetProfile } from '../src/model/target.ts';
@@ -50,12 +51,12 @@ afterAll(async () => {
 });
 
 /** `overHttp`: the provider's pages over raw HTTP where they are forms, as the conformance run does. */
-async function run(scenario: Scenario, faults: Fault[] = [], profile = reference(), overHttp = false): Promise<ScenarioVerdict> {
+async function run(scenario: Scenario, faults: Fault[] = [], profile = reference(), overHttp = false, timeoutMs?: number): Promise<ScenarioVerdict> {
   const target = await startEmbedded(profile, { faults });
   let rps: RelyingParties | undefined;
   try {
     rps = await startRelyingParties(profile.clients);
-    return await runScenario(scenario, { profile, issuer: target.issuer, browser, driver: browserDriver(profile.login), redactor: createRedactor(knownSecrets(profile)), overHttp });
+    return await runScenario(scenario, { profile, issuer: target.issuer, browser, driver: browserDriver(profile.login), redactor: createRedactor(knownSecrets(profile)), overHttp, ...(timeoutMs ? { timeoutMs } : {}) });
   } finally {
     await rps?.stop();
     await target.stop();
@@ -150,6 +151,15 @@ describe('the conformance run\'s way: the provider\'s pages over raw HTTP where 
     const v = await run(seed('kasm'), [], browserOnly, true);
     expect(v.via).toBe('browser');
     expect(v.outcome, v.outcome !== 'skipped' ? formatVerdict(v, createRedactor([])) : v.message).toBe('passed');
+  }, 60_000);
+  it("a login driver that recognises none of the provider's pages: no verdict of the application (the check's error), never a refusal pinned on the provider", async () => {
+    const profile = reference();
+    const unmatched: TargetProfile = { ...profile, login: { driver: 'form', selectors: { ...EMBEDDED_SELECTORS, username: '#no-such-field' } } };
+    const err = await run(seed('kasm'), [], unmatched, true, 1_500).then(() => undefined, (x: unknown) => x);
+    const verdict = outcomeOf(err, { id: 'scenario.kasm', title: 't', severity: 'failure', spec: 's' });
+    expect(verdict.outcome).toBe('error');
+    expect(verdict.detail.message).toMatch(/^kasm: the login driver recognised none of the provider's pages/);
+    expect(JSON.stringify(verdict.detail.evidence)).toContain('Sign in');
   }, 60_000);
 });
 

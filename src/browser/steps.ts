@@ -22,7 +22,16 @@ export interface Landing {
   steps: Array<'login' | 'otp' | 'consent'>;
 }
 
-export class LoginError extends Error {}
+export class LoginError extends Error {
+  /** The driver recognised none of the provider's pages (its selectors matched nothing shown):
+   *  whether the provider or the login driver is at fault cannot be told, so no check pins it on
+   *  the provider. */
+  readonly unrecognised: boolean;
+  constructor(message: string, options: { unrecognised?: boolean } = {}) {
+    super(message);
+    this.unrecognised = options.unrecognised ?? false;
+  }
+}
 
 /** Types a secret without it becoming part of a recorded step title (Playwright reports
  *  `fill "<value>"`): the value goes in through the native setter, which React inputs observe. */
@@ -78,14 +87,16 @@ export async function beginAuthorization(page: Page, authorizationUrl: URL, opti
 
 /** Waits for the browser to land on the redirect URI or for one of `ui` to show, within the
  *  flow's deadline; `what` names the pages in the error. */
-export async function nextStep(page: Page, flow: { timeout: number; deadline: number; landed: Promise<URL> }, ui: string, what: string, redirectUri: string): Promise<{ kind: 'landed'; url: URL } | { kind: 'ui'; remaining: number }> {
+export async function nextStep(page: Page, flow: { timeout: number; deadline: number; steps: Landing['steps']; landed: Promise<URL> }, ui: string, what: string, redirectUri: string): Promise<{ kind: 'landed'; url: URL } | { kind: 'ui'; remaining: number }> {
   const remaining = flow.deadline - Date.now();
-  if (remaining <= 0) throw new LoginError(`no redirect to ${redirectUri} within ${flow.timeout} ms (last page ${page.url()})`);
+  // Before any page was answered, a page the driver does not know may be the driver's fault.
+  const unrecognised = flow.steps.length === 0;
+  if (remaining <= 0) throw new LoginError(`no redirect to ${redirectUri} within ${flow.timeout} ms (last page ${page.url()})`, { unrecognised });
   return Promise.race([
     flow.landed.then((url) => ({ kind: 'landed' as const, url })),
     page.locator(ui).first().waitFor({ state: 'visible', timeout: remaining }).then(() => ({ kind: 'ui' as const, remaining: flow.deadline - Date.now() })),
   ]).catch((err: unknown) => {
-    throw new LoginError(`no redirect to ${redirectUri} and no ${what} (last page ${page.url()}): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    throw new LoginError(`no redirect to ${redirectUri} and no ${what} (last page ${page.url()}): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, { unrecognised });
   });
 }
 

@@ -37,6 +37,17 @@ export class CheckFailure extends Error {
 
 export class CheckSkipped extends Error {}
 
+/** The harness could not bring the provider to what the check needs, for a reason it cannot pin
+ *  on the provider (its login driver recognised none of the pages shown): an error outcome with
+ *  the evidence, never a requirement verdict. */
+export class CannotTell extends Error {
+  readonly detail: FailureDetail;
+  constructor(detail: FailureDetail) {
+    super(detail.message);
+    this.detail = detail;
+  }
+}
+
 /** The provider answered 5xx, timed out or dropped the connection during a setup step. */
 export class ProviderError extends Error {
   readonly detail: FailureDetail;
@@ -137,7 +148,7 @@ export function outcomeOf(err: unknown, def: CheckDef, client?: { id: string }, 
     const lenient = err.detail.kind === 'error-code' && !options.exactErrorCodes;
     return { outcome: def.severity === 'warning' || lenient ? 'warning' : 'failed', detail: err.detail };
   }
-  if (err instanceof ProviderError) return { outcome: 'error', detail: err.detail };
+  if (err instanceof ProviderError || err instanceof CannotTell) return { outcome: 'error', detail: err.detail };
   if (err instanceof HttpError) return { outcome: 'error', detail: { message: `no answer: ${err.message}`, evidence: [{ label: 'request', http: err.exchange }] } };
   // Not the provider's verdict: the harness itself broke.
   const text = err instanceof Error ? err.message.split('\n')[0] : String(err);
