@@ -1,9 +1,11 @@
 // A provider started as a local process: spawned in its own process group so stop() ends it and
 // everything it started. With `start.port` (a number, or 'auto' for a free one picked here), the
 // port is handed to the command as `${PORT}` in its arguments, env values and the issuer, as for
-// container targets; without it nothing is templated.
+// container targets; without it nothing is templated. A run killed outright (SIGKILL) cannot stop
+// it: its watchdog ends it, else the next run's start does (src/targets/leftovers.ts).
 
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { TargetProfile } from '../model/target.ts';
@@ -11,6 +13,7 @@ import type { StartedTarget } from './types.ts';
 import { fillTemplate } from './template.ts';
 import { answers, freePort } from './port.ts';
 import { waitForDiscovery } from './wait.ts';
+import { guardCommand, OWNER_TOKEN_ENV } from './leftovers.ts';
 
 /** `track` is called with the process's stop as soon as it is spawned, so an interrupt while it
  *  starts up (before discovery answers) still ends it. */
@@ -34,7 +37,9 @@ export async function startCommand(profile: TargetProfile, options: { track?: (s
   if (typeof start.port === 'number' && (await answers(at.hostname.replace(/^\[|\]$/g, ''), Number(at.port || (at.protocol === 'https:' ? 443 : 80))))) {
     throw new Error(`${where}: start.port ${start.port}: something already answers at ${at.host} before the command starts (another run, or the provider already running?)`);
   }
-  const child = spawn(cmd!, args, { cwd: start.cwd, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const token = randomBytes(16).toString('hex');
+  const child = spawn(cmd!, args, { cwd: start.cwd, env: { ...process.env, ...env, [OWNER_TOKEN_ENV]: token }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const guard = child.pid === undefined ? undefined : guardCommand(child.pid, token, [cmd, ...args].join(' '));
   const output: string[] = [];
   const keep = (b: Buffer) => {
     output.push(b.toString());
@@ -51,12 +56,12 @@ export async function startCommand(profile: TargetProfile, options: { track?: (s
     exited = true;
   });
   const stop = async () => {
-    if (exited || child.pid === undefined) return;
+    if (exited || child.pid === undefined) return guard?.release();
     const gone = new Promise<void>((r) => child.once('exit', () => r()));
     try {
       process.kill(-child.pid, 'SIGTERM');
     } catch {
-      return;
+      return guard?.release();
     }
     const timer = setTimeout(() => {
       try {
@@ -67,6 +72,8 @@ export async function startCommand(profile: TargetProfile, options: { track?: (s
     }, 5_000);
     await gone;
     clearTimeout(timer);
+    // Only now: killed meanwhile, the CLI leaves the group to its watchdog and record.
+    guard?.release();
   };
   options.track?.(stop);
   try {

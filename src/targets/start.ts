@@ -4,6 +4,7 @@ import type { TargetProfile } from '../model/target.ts';
 import type { StartedTarget } from './types.ts';
 import { FAULTS, isFault, type Fault } from './embedded/faults.ts';
 import { startCommand } from './command.ts';
+import { sweepCommandLeftovers } from './leftovers.ts';
 import { probeDiscovery } from './wait.ts';
 import type { ContainerStartOptions } from './container.ts';
 
@@ -11,7 +12,11 @@ class UnsupportedTarget extends Error {}
 
 export async function startTarget(profile: TargetProfile, readyTimeoutMs = 5_000, container: ContainerStartOptions = {}): Promise<StartedTarget> {
   const faults = faultsFromEnv();
+  // Before anything starts (a leftover may hold a fixed port): command targets a run killed
+  // outright left running, whatever this run's target.
+  const swept = await sweepCommandLeftovers();
   const target = await startMode(profile, readyTimeoutMs, container, faults);
+  target.notes.push(...swept);
   // Fault switches exist only in the embedded reference provider: a run against any other target
   // says it ran without them, instead of looking like a run with them.
   if (profile.start.mode !== 'embedded' && faults.length > 0) target.notes.push(`HARNESS_EMBEDDED_FAULTS=${faults.join(',')} ignored: fault switches exist only in the embedded reference provider, not in ${profile.name}`);
