@@ -244,6 +244,20 @@ describe('root causes, not noise', () => {
     for (const r of blocked) expect(r.blockedBy).toMatch(/^refresh\.issued-as-configured \[(myapp|spa)\]$/);
   }, 150_000);
 
+  // Only blocked checks selected: the run exited 1 naming no cause, and JUnit showed them as skips.
+  it('a --grep run selecting only checks blocked by a prerequisite it did not select names that prerequisite and its failure', async () => {
+    const dir = tmp();
+    const run = await cli(['--grep', 'refresh\\.grant', '--report-dir', dir], 120_000, { HARNESS_EMBEDDED_FAULTS: 'refresh-never-issued' });
+    expect(run.code).toBe(1);
+    const results = resultsOf(dir);
+    expect(new Set(results.map((r) => r.outcome))).toEqual(new Set(['blocked']));
+    expect(run.out).toMatch(/^FAIL refresh\.issued-as-configured \[(myapp|spa)\]: .+ \(blocks \d checks?: it failed in (its|their) setup; this run did not select or report it\)$/m);
+    const junit = readFileSync(path.join(dir, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(new RegExp(`<testsuites [^>]*tests="${results.length}" failures="${results.length}" errors="0" skipped="0"`));
+    expect(junit).toMatch(/<failure message="blocked by refresh\.issued-as-configured \[(myapp|spa)\]: [^"]+" type="blocked">/);
+    expect(readFileSync(path.join(dir, 'summary.html'), 'utf8')).toMatch(/<code>refresh\.issued-as-configured \[(myapp|spa)\]<\/code>/);
+  }, 150_000);
+
   it('a token endpoint answering 500 makes error outcomes with the evidence, never requirement failures', async () => {
     const dir = tmp();
     // The refusal checks too: a 500 to a wrong secret or a replayed code is no acceptance.

@@ -3,7 +3,7 @@ import type { CheckResult } from '../model/check.ts';
 import { toJUnit } from './junit.ts';
 import { toJson } from './json.ts';
 import { toHtml } from './html.ts';
-import { countsText, failingCount, rootCauses, summarize, type RunMeta } from './meta.ts';
+import { countsText, failingCount, rootCauseLine, rootCauses, summarize, type RunMeta } from './meta.ts';
 
 const meta: RunMeta = {
   target: 'ref & <co>',
@@ -157,16 +157,34 @@ describe('blocked and error outcomes', () => {
     check({ id: 'userinfo.get', suite: 'userinfo', client: 'app', outcome: 'blocked', blockedBy: 'discovery.reachable', message: 'blocked by discovery.reachable: not JSON' }),
     check({ id: 'refresh.grant', suite: 'refresh', client: 'app', outcome: 'error', message: 'token answered HTTP 500' }),
   ];
-  it('JUnit: blocked is skipped with its cause, error is an error', () => {
+  it('JUnit: blocked is a failure of type blocked with its cause (the run exits 1: never a green suite), error is an error', () => {
     const xml = toJUnit(rows, meta);
-    expect(xml).toMatch(/<testsuites [^>]*tests="4" failures="1" errors="1" skipped="2"/);
-    expect(xml).toMatch(/<skipped message="blocked by discovery\.reachable: not JSON"\/>/);
+    expect(xml).toMatch(/<testsuites [^>]*tests="4" failures="3" errors="1" skipped="0"/);
+    expect(xml).toMatch(/<failure message="blocked by discovery\.reachable: not JSON" type="blocked">code\.exchange \[app\]: blocked by discovery\.reachable: not JSON\n/);
+    expect(xml).not.toContain('<skipped');
     expect(xml).toMatch(/<error message="token answered HTTP 500" type="error">/);
   });
   it('root causes: failures and errors, the one blocking most first, with its count', () => {
-    expect(rootCauses(rows).map((r) => [r.result.id, r.blocks])).toEqual([['discovery.reachable', 2], ['refresh.grant', 0]]);
+    expect(rootCauses(rows).map((r) => [r.key, r.blocks])).toEqual([['discovery.reachable', 2], ['refresh.grant [app]', 0]]);
+    expect(rootCauses(rows).map(rootCauseLine)).toEqual(['FAIL discovery.reachable: not JSON (blocks 2 checks)', 'ERROR refresh.grant [app]: token answered HTTP 500']);
     expect(countsText(summarize(rows))).toBe('0 passed, 1 failed, 2 blocked, 1 error, 0 warnings, 0 skipped');
     expect(failingCount(rows)).toBe(4);
+  });
+  // A --grep run selecting only checks whose prerequisite it did not select: they were blocked by
+  // its failure in their setup, and the run exited 1 with no root cause named.
+  const unselected: CheckResult[] = [
+    check({ id: 'code.state', suite: 'code-flow', client: 'rustdesk', outcome: 'blocked', blockedBy: 'code.exchange [rustdesk]', message: 'blocked by code.exchange [rustdesk]: the token endpoint refused the client' }),
+    check({ id: 'code.iss', suite: 'code-flow', client: 'rustdesk', outcome: 'blocked', blockedBy: 'code.exchange [rustdesk]', message: 'blocked by code.exchange [rustdesk]: the token endpoint refused the client' }),
+    check({ id: 'refresh.grant', suite: 'refresh', client: 'kasm', outcome: 'blocked', blockedBy: 'refresh.issued-as-configured [kasm]', message: 'blocked by refresh.issued-as-configured [kasm]: no refresh token' }),
+    check({ id: 'refresh.issued-as-configured', suite: 'refresh', client: 'kasm', outcome: 'passed' }),
+  ];
+  it('root causes: a prerequisite that is not among the results (or passed in its own check) is named with its failure as its blocked checks met it', () => {
+    expect(rootCauses(unselected).map(rootCauseLine)).toEqual([
+      'FAIL code.exchange [rustdesk]: the token endpoint refused the client (blocks 2 checks: it failed in their setup; this run did not select or report it)',
+      'FAIL refresh.issued-as-configured [kasm]: no refresh token (blocks 1 check: it failed in its setup; its own check passed)',
+    ]);
+    const html = toHtml(unselected, meta);
+    expect(html).toContain('<td><code>code.exchange [rustdesk]</code></td><td>2</td><td>the token endpoint refused the client (it failed in their setup; this run did not select or report it)</td>');
   });
   it('HTML: a root-cause table before the suites', () => {
     const html = toHtml(rows, meta);

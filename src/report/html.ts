@@ -2,7 +2,7 @@
 // external loads) so it can be mailed or archived as a CI artifact on its own.
 
 import type { CheckResult, Evidence, HttpExchange } from '../model/check.ts';
-import { OUTCOME_RANK, countsText, failingCount, pretty, rootCauses, summarize, type RunMeta } from './meta.ts';
+import { OUTCOME_RANK, countsText, failingCount, pretty, metInSetup, rootCauses, summarize, type RunMeta } from './meta.ts';
 
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -204,8 +204,11 @@ export function toHtml(results: readonly CheckResult[], meta: RunMeta): string {
   if (roots.length > 0) {
     // What to read first: each failure or error, with how many checks it kept from running.
     out.push('<h2>Root causes</h2><table><thead><tr><th>outcome</th><th>check</th><th>blocks</th><th>message</th></tr></thead><tbody>');
-    for (const { result: r, blocks } of roots) {
-      out.push(`<tr class="${r.outcome}"><td class="o">${h(r.outcome)}</td><td><a href="#${h(`${r.suite}.${r.client ?? ''}.${r.id}`)}"><code>${h(r.id)}</code></a>${r.client ? ` [${h(r.client)}]` : ''}</td><td>${blocks}</td><td>${h(r.message ?? '')}</td></tr>`);
+    for (const c of roots) {
+      const r = c.result;
+      const check = r ? `<a href="#${h(`${r.suite}.${r.client ?? ''}.${r.id}`)}"><code>${h(r.id)}</code></a>${r.client ? ` [${h(r.client)}]` : ''}` : `<code>${h(c.key)}</code>`;
+      const met = metInSetup(c);
+      out.push(`<tr class="${c.outcome}"><td class="o">${h(c.outcome)}</td><td>${check}</td><td>${c.blocks}</td><td>${h(met ? `${c.message} (${met})` : c.message)}</td></tr>`);
     }
     out.push('</tbody></table>');
   }

@@ -34,8 +34,10 @@ function testcase(r: CheckResult): string {
       return `${open}>\n      <system-out>${xmlText(`WARNING: ${detailText(r)}`)}</system-out>\n    </testcase>`;
     case 'skipped':
       return `${open}>\n      <skipped message="${xmlAttr(r.message ?? 'skipped')}"/>\n    </testcase>`;
+    // Not <skipped>: a blocked check fails the run (exit 1), and a CI system shows a suite of
+    // passes and skips as green.
     case 'blocked':
-      return `${open}>\n      <skipped message="${xmlAttr(r.message ?? `blocked by ${r.blockedBy ?? 'a prerequisite'}`)}"/>\n    </testcase>`;
+      return `${open}>\n      <failure message="${xmlAttr(r.message ?? `blocked by ${r.blockedBy ?? 'a prerequisite'}`)}" type="blocked">${xmlText(detailText(r))}</failure>\n    </testcase>`;
     case 'error':
       return `${open}>\n      <error message="${xmlAttr(r.message ?? 'error')}" type="error">${xmlText(detailText(r))}</error>\n    </testcase>`;
     case 'failed':
@@ -54,9 +56,9 @@ interface Counts {
 function count(results: readonly CheckResult[]): Counts {
   return {
     tests: results.length,
-    failures: results.filter((r) => r.outcome === 'failed').length,
+    failures: results.filter((r) => r.outcome === 'failed' || r.outcome === 'blocked').length,
     errors: results.filter((r) => r.outcome === 'error').length,
-    skipped: results.filter((r) => r.outcome === 'skipped' || r.outcome === 'blocked').length,
+    skipped: results.filter((r) => r.outcome === 'skipped').length,
     ms: results.reduce((t, r) => t + r.durationMs, 0),
   };
 }

@@ -53,18 +53,53 @@ export function failingCount(results: readonly CheckResult[]): number {
 
 /** A failure or error with the number of checks it blocked: what to read first. */
 export interface RootCause {
-  result: CheckResult;
+  /** The check's verdict key: `code.exchange [rustdesk]`. */
+  key: string;
+  outcome: 'failed' | 'error';
+  severity: CheckResult['severity'];
+  message: string;
   blocks: number;
+  /** Its own result, when the run reports it as failed or errored. */
+  result?: CheckResult;
+  /** For a prerequisite that failed only in the setup of the checks it blocked: what became of
+   *  its own check (`not run`: a filtered run did not select it; else its outcome there). */
+  ownCheck?: 'not run' | CheckResult['outcome'];
 }
 
-/** Failures and errors, those that block the most checks first; blocked checks are not roots. */
+/** Failures and errors, those that block the most checks first; blocked checks are not roots, but
+ *  a prerequisite that failed only in their setup is one (a --grep run that did not select it, or
+ *  its own check passed): its failure as they met it. */
 export function rootCauses(results: readonly CheckResult[]): RootCause[] {
-  const blocks = new Map<string, number>();
-  for (const r of results) if (r.outcome === 'blocked' && r.blockedBy) blocks.set(r.blockedBy, (blocks.get(r.blockedBy) ?? 0) + 1);
-  return results
+  const blockedBy = new Map<string, CheckResult[]>();
+  for (const r of results) if (r.outcome === 'blocked' && r.blockedBy) blockedBy.set(r.blockedBy, [...(blockedBy.get(r.blockedBy) ?? []), r]);
+  const roots: RootCause[] = results
     .filter((r) => r.outcome === 'failed' || r.outcome === 'error')
-    .map((result) => ({ result, blocks: blocks.get(verdictKey(result)) ?? 0 }))
-    .sort((a, b) => b.blocks - a.blocks || OUTCOME_RANK[a.result.outcome] - OUTCOME_RANK[b.result.outcome] || byPosition(a.result, b.result));
+    .map((result) => ({ key: verdictKey(result), outcome: result.outcome as RootCause['outcome'], severity: result.severity, message: result.message ?? result.outcome, blocks: blockedBy.get(verdictKey(result))?.length ?? 0, result }));
+  const known = new Set(roots.map((r) => r.key));
+  for (const [key, blocked] of blockedBy) {
+    if (known.has(key)) continue;
+    const first = [...blocked].sort(byPosition)[0]!;
+    const own = results.find((r) => verdictKey(r) === key);
+    const prefix = `blocked by ${key}: `;
+    const message = first.message?.startsWith(prefix) ? first.message.slice(prefix.length) : (first.message ?? 'failed');
+    roots.push({ key, outcome: 'failed', severity: 'failure', message, blocks: blocked.length, ownCheck: own ? own.outcome : 'not run' });
+  }
+  return roots.sort((a, b) => b.blocks - a.blocks || OUTCOME_RANK[a.outcome] - OUTCOME_RANK[b.outcome] || (a.result && b.result ? byPosition(a.result, b.result) : Number(!a.result) - Number(!b.result) || cmp(a.key, b.key)));
+}
+
+/** One line for a root cause, as the console prints it: `FAIL code.exchange [rustdesk]: <message>
+ *  (blocks 3 checks)`, saying where a prerequisite that failed only in others' setup was met. */
+export function rootCauseLine(c: RootCause): string {
+  const tag = c.outcome === 'error' ? 'ERROR' : c.severity === 'warning' ? 'WARN' : 'FAIL';
+  const note = [c.blocks ? `blocks ${c.blocks} check${c.blocks === 1 ? '' : 's'}` : '', metInSetup(c)].filter(Boolean).join(': ');
+  return `${tag} ${c.key}: ${c.message}${note ? ` (${note})` : ''}`;
+}
+
+/** For a prerequisite whose failure was met only in the setup of the checks it blocked: that, and
+ *  why its own check does not show it. */
+export function metInSetup(c: RootCause): string | undefined {
+  if (!c.ownCheck) return undefined;
+  return `it failed in ${c.blocks === 1 ? 'its' : 'their'} setup; ${c.ownCheck === 'not run' ? 'this run did not select or report it' : `its own check ${c.ownCheck}`}`;
 }
 
 /** Reading order for people: what broke first, what passed last. */

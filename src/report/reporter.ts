@@ -8,7 +8,7 @@ import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, Test
 import type { CheckResult, Severity } from '../model/check.ts';
 import { BATCH_MEMBER, OUTCOMES, verdictKey, type BatchMember } from '../model/check.ts';
 import type { RunMeta } from './meta.ts';
-import { countsText, rootCauses, summarize } from './meta.ts';
+import { countsText, rootCauseLine, rootCauses, summarize } from './meta.ts';
 import { createRedactor, type Redactor } from './redact.ts';
 import { judgedChanges, readVerdicts } from './expected.ts';
 import { writeReports, type ReportPaths } from './write.ts';
@@ -367,10 +367,7 @@ function withJudgement(meta: RunMeta, results: CheckResult[]): RunMeta {
 function endSummary(results: readonly CheckResult[], htmlPath: string, redactor: Redactor): string {
   const lines = [`checks: ${countsText(summarize(results))}`];
   // Root causes first, those that block the most checks at the top; blocked checks are counted, not listed.
-  for (const { result: r, blocks } of rootCauses(results)) {
-    const tag = r.outcome === 'error' ? 'ERROR' : r.severity === 'warning' ? 'WARN' : 'FAIL';
-    lines.push(redactor.text(`${tag} ${r.id}${r.client ? ` [${r.client}]` : ''}: ${r.message ?? r.outcome}${blocks ? ` (blocks ${blocks} check${blocks === 1 ? '' : 's'})` : ''}`));
-  }
+  for (const cause of rootCauses(results)) lines.push(redactor.text(rootCauseLine(cause)));
   lines.push(`report: ${htmlPath}`);
   return `${lines.join('\n')}\n`;
 }
