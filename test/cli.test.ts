@@ -67,6 +67,8 @@ describe('bad input', () => {
     ['a --report-dir that cannot be made', () => ['--report-dir', '/proc/harness-no-such/report'], /--report-dir \/proc\/harness-no-such\/report: cannot make \/proc\/harness-no-such \(ENOENT\)/],
     ['--image for a target that is not a container', () => ['--image', 'x/y:1'], /--image: .*not a container target/],
     ['a missing expected-results file', () => ['--target', write('expect.yml', 'name: x\nissuer: http://127.0.0.1:9\nexpected_results: ./missing.json\nlogin: {driver: embedded}\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\n')], /missing\.json: not found/],
+    // Caught only by the browser: an error on every check, exit 1, no file or field named.
+    ['a login selector Playwright cannot parse', () => ['--target', write('selector.yml', 'name: x\nissuer: http://127.0.0.1:9\nlogin: {driver: form, selectors: {username: "###", password: "#p", submit: "#s"}}\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\n')], /selector\.yml: login\.selectors\.username: not a selector Playwright can parse: Unexpected token "#" while parsing css selector "###"/],
     ['a container file that does not exist', () => ['--target', write('nofile.yml', 'name: x\nissuer: http://127.0.0.1:${PORT}\nstart: {mode: container, image: a/b:1, files: [{source: ./gone.conf, target: /etc/x}]}\nlogin: {driver: embedded}\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\n')], /nofile\.yml.*start\.files\[0\]\.source.*gone\.conf/],
   ];
   it('a container target with no Docker engine: one line, exit 2, no stack', async () => {
@@ -102,6 +104,15 @@ describe('bad input', () => {
     expect(lines[0]).toMatch(message);
     expect(r.err).not.toMatch(/\n\s+at /);
     expect(existsSync(path.join(tmp, `settings-${name}`))).toBe(false);
+  });
+
+  // Playwright's launch log on every browser check, and exit 1.
+  it('HARNESS_CHROMIUM naming an executable that is not a browser: one line naming it, exit 2', async () => {
+    const r = await cli(['--grep', 'login\\.', '--report-dir', path.join(tmp, 'not-a-browser')], 120_000, { HARNESS_CHROMIUM: '/bin/true' });
+    expect(r.code).toBe(2);
+    const lines = r.err.trim().split('\n').filter((l) => l.startsWith('error:'));
+    expect(lines).toEqual(['error: HARNESS_CHROMIUM=/bin/true: not a Chromium Playwright can launch (it exited with code 0 before it answered): name the browser binary itself, e.g. /usr/bin/chromium-headless-shell']);
+    expect(r.err + r.out).not.toMatch(/--disable-field-trial-config|\n\s+at /);
   });
 
   it('a client secret that does not match its digest (checked while the runner collects the suites): one line, exit 2, nothing left running', async () => {

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assertChromiumAvailable, bundledHeadlessShell, findChromium, launchBrowser, newContext } from './launch.ts';
+import { assertChromiumAvailable, bundledHeadlessShell, findChromium, launchBrowser, namedBrowserFailure, newContext } from './launch.ts';
 import { tempDir } from '../../test/thrown.ts';
 
 function registry(withShell: boolean): { full: string; shell: string } {
@@ -68,4 +68,15 @@ describe('assertChromiumAvailable', () => {
     if (found) expect(() => assertChromiumAvailable({})).not.toThrow();
     else expect(() => assertChromiumAvailable({})).toThrow(/^no Chromium found: run `npm run setup`/);
   });
+});
+
+describe('launchBrowser with HARNESS_CHROMIUM naming an executable that is not a browser', () => {
+  // Was Playwright's launch log (every flag it passes, then the process's end), on every browser check.
+  it('fails with one line naming the setting and what the executable did; a run finds that line in its results', async () => {
+    const env = { ...process.env, HARNESS_CHROMIUM: '/bin/true' };
+    const err = (await launchBrowser(env).then(() => undefined, (e: unknown) => e)) as Error;
+    expect(err.message).toBe('HARNESS_CHROMIUM=/bin/true: not a Chromium Playwright can launch (it exited with code 0 before it answered): name the browser binary itself, e.g. /usr/bin/chromium-headless-shell');
+    expect(namedBrowserFailure(['passed', `the harness could not run login.success: ${err.message}`], env)).toBe(err.message);
+    expect(namedBrowserFailure([`the harness could not run login.success: ${err.message}`], { HARNESS_CHROMIUM: '/usr/bin/other' })).toBeUndefined();
+  }, 30_000);
 });

@@ -103,8 +103,41 @@ export function launchOptions(env: NodeJS.ProcessEnv = process.env): LaunchOptio
   };
 }
 
-export function launchBrowser(env: NodeJS.ProcessEnv = process.env): Promise<Browser> {
-  return playwright().chromium.launch(launchOptions(env));
+const NAMED_BROWSER_FAILED = (named: string) => `HARNESS_CHROMIUM=${named}: not a Chromium Playwright can launch`;
+
+/** Launches the Chromium findChromium finds. One that HARNESS_CHROMIUM names and Playwright cannot
+ *  launch (an executable that is not a browser: /bin/true) fails with one line naming the setting
+ *  (namedBrowserFailure finds it in a run's results), not Playwright's launch log. */
+export async function launchBrowser(env: NodeJS.ProcessEnv = process.env): Promise<Browser> {
+  const options = launchOptions(env);
+  try {
+    return await playwright().chromium.launch(options);
+  } catch (err) {
+    if (!env.HARNESS_CHROMIUM) throw err;
+    throw new BrowserNotFound(`${NAMED_BROWSER_FAILED(env.HARNESS_CHROMIUM)} (${launchFailure(err instanceof Error ? err.message : String(err))}): name the browser binary itself, e.g. /usr/bin/chromium-headless-shell`);
+  }
+}
+
+/** What became of a launch, from Playwright's launch log: the process's exit, what it said, or
+ *  Playwright's own first line. */
+function launchFailure(message: string): string {
+  // eslint-disable-next-line no-control-regex
+  const log = message.replace(/\u001b\[[0-9;]*m/g, '');
+  const exit = /<process did exit: exitCode=(\w+), signal=(\w+)>/.exec(log);
+  const said = /\]\[err\] (.+)/.exec(log)?.[1];
+  const ended = exit && (exit[2] !== 'null' ? `ended by ${exit[2]}` : `exited with code ${exit[1]}`);
+  if (ended) return `it ${ended} before it answered${said ? `, saying: ${said.trim()}` : ''}`;
+  return log.split('\n')[0]!.replace(/^browserType\.launch: /, '');
+}
+
+/** The line a check's error carries when the browser HARNESS_CHROMIUM names could not be launched
+ *  (launchBrowser), from the first such message among `messages`: a mistake in the setting (exit
+ *  2), not a verdict. */
+export function namedBrowserFailure(messages: Iterable<string | undefined>, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (!env.HARNESS_CHROMIUM) return undefined;
+  const start = NAMED_BROWSER_FAILED(env.HARNESS_CHROMIUM);
+  for (const m of messages) if (m?.includes(start)) return m.slice(m.indexOf(start));
+  return undefined;
 }
 
 /** Bounds of one browser action (click, fill, screenshot) and one navigation, ms. */

@@ -13,7 +13,7 @@ import { readSettings } from '../config/settings.ts';
 import { knownSecrets } from '../report/redact.ts';
 import { failingCount, type RunMeta } from '../report/meta.ts';
 import { removeEmptyDirs } from '../report/empty-dirs.ts';
-import { assertChromiumAvailable } from '../browser/launch.ts';
+import { assertChromiumAvailable, namedBrowserFailure } from '../browser/launch.ts';
 import { selectorsFor } from '../browser/drivers.ts';
 import { startTarget } from '../targets/start.ts';
 import { TLS_ENV } from '../targets/tls.ts';
@@ -260,6 +260,9 @@ export async function runConformance(options: RunOptions = {}, suites: SuiteRunn
       throw new SetupError(`--grep ${JSON.stringify(options.grep)} matches no check (check ids look like code.exchange, claims.no-leak; see the README's suites table)`);
     }
     if (!results) throw new SetupError(`the suites did not write ${path.join(reportDir, 'results.json')} (Playwright exited with ${code})`);
+    // HARNESS_CHROMIUM names an executable that is not a browser: known only when a worker launched it.
+    const browser = namedBrowserFailure(results.map((r) => r.message));
+    if (browser) throw new SetupError(browser);
     const failing = failingCount(results);
     const base = { reportDir, results, issuer: target.issuer, wallMs: Date.now() - started, readyMs, ...(target.authorizations ? { authorizations: target.authorizations() } : {}) };
     if (profile.expectedResults && options.updateExpected) {

@@ -93,6 +93,16 @@ describe('one-line errors naming file and field', () => {
     expect(p.introspectionAuthMethod).toBe('client_secret_post');
     expect(configError(() => loadProfile(file('ep-bad.yml', body('{introspection_endpoint_auth_method: private_key_jwt}')))).field).toBe('endpoints.introspection_endpoint_auth_method');
   });
+  // Playwright could not parse it: every check of the run was an error, no file or field named.
+  it('a login selector Playwright cannot parse, by the parser a locator uses (no browser launched)', () => {
+    const body = (username: string) => `name: x\nissuer: http://127.0.0.1:1\nlogin: {driver: form, selectors: {username: ${JSON.stringify(username)}, password: '#password', submit: 'button[type=submit]', consent_accept: 'button:has-text("Allow")', otp: 'text=Code >> input'}}\n${USERS}clients: [{client_id: c, client_secret: s, redirect_uris: ['http://127.0.0.1:2/cb']}]\n`;
+    const e = configError(() => loadProfile(file('sel.yml', body('###'))));
+    expect(e.message).toMatch(/\/sel\.yml: login\.selectors\.username: not a selector/);
+    expect(e.problem).toBe('not a selector Playwright can parse: Unexpected token "#" while parsing css selector "###". Did you mean to CSS.escape it?');
+    expect(configError(() => loadProfile(file('sel.yml', body('input[name=')))).field).toBe('login.selectors.username');
+    // CSS, Playwright's pseudo-classes, engines and chains are what it parses.
+    expect(loadProfile(file('sel-ok.yml', body('#login-form input[name="user"]'))).login).toMatchObject({ driver: 'form', selectors: { username: '#login-form input[name="user"]', consentAccept: 'button:has-text("Allow")', otp: 'text=Code >> input' } });
+  });
   it('a missing issuer for an already-running provider', () => {
     expect(configError(() => loadProfile(file('noissuer.yml', `name: x\nlogin: {driver: embedded}\n${USERS}clients: [{client_id: c, client_secret: s, redirect_uris: ['http://127.0.0.1:2/cb']}]\n`))).field).toBe('issuer');
   });

@@ -11,6 +11,7 @@ import { checkUniqueIds, claimsPolicies, importAutheliaConfig, type ClaimsPolici
 import { NON_STANDARD_CLAIM_TYPES, STANDARD_CLAIM_TYPES, typeProblem } from '../checks/claims.ts';
 import type { DeferredDigests } from './digest.ts';
 import { isBase32 } from '../browser/totp.ts';
+import { selectorProblem } from '../browser/selector-syntax.ts';
 
 const start = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('embedded') }).strict(),
@@ -52,6 +53,13 @@ const start = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('url') }).strict(),
 ], { error: 'expected mode embedded, command, container or url' });
 
+/** A login selector: one Playwright can parse (src/browser/selector-syntax.ts), else the run's
+ *  every browser step would fail with Playwright's message. */
+const selector = z.string().superRefine((value, ctx) => {
+  const problem = selectorProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 const profileSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9._-]+$/, 'lower-case letters, digits, dot, dash and underscore only (it names report folders)'),
@@ -65,7 +73,7 @@ const profileSchema = z
       .object({
         driver: z.enum(['embedded', 'form', ...PROVIDER_DRIVERS] as [string, ...string[]]).optional(),
         selectors: z
-          .object({ username: z.string(), password: z.string(), submit: z.string(), consent_accept: z.string().optional(), consent_deny: z.string().optional(), consent_remember: z.string().optional(), otp: z.string().optional(), otp_submit: z.string().optional() })
+          .object({ username: selector, password: selector, submit: selector, consent_accept: selector.optional(), consent_deny: selector.optional(), consent_remember: selector.optional(), otp: selector.optional(), otp_submit: selector.optional() })
           .strict()
           .optional(),
       })
