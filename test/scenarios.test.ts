@@ -269,6 +269,18 @@ describe('npm run scenario', () => {
     expect(processesWith(marker)).toEqual([]);
   }, 60_000);
 
+  // Was exit 2, which says the file has a mistake.
+  it('a scenario that does not apply to the target: SKIP with the reason, exit 3 (neither a pass nor a mistake in the file)', async () => {
+    const dir = referenceDir();
+    const target = path.join(dir, 'target.yml');
+    writeFileSync(target, readFileSync(target, 'utf8').replace('claims_profile: authelia-4.39', 'claims_profile: authelia-legacy'));
+    const run = startCli([path.join(SCENARIOS, 'id-token-claims-only.yaml'), '--target', dir], { script: 'scenario.ts' });
+    const code = await run.exited;
+    expect(run.output()).toMatch(/^SKIP john was logged in with preferred_username, groups from the ID token, which this target may send \(claims profile authelia-legacy puts scope claims in the ID token\)/m);
+    expect(run.output()).not.toMatch(/^error:/m);
+    expect(code).toBe(3);
+  }, 60_000);
+
   it('Ctrl-C while the browser is in the flow: exit 130, no verdict and no Playwright error printed, everything stopped', async () => {
     const dir = referenceDir();
     const marker = randomUUID();

@@ -3,7 +3,8 @@
 // redacted step-by-step transcript, the verdict, on failure the diagnosis (step, what the
 // application expected, what the provider sent, the rule and its source, the likely fix), and
 // the Authelia client configuration for the application. Exit 0 when the application behaves as
-// the scenario expects, 1 when not, 2 on bad input (one line naming the file and field).
+// the scenario expects, 1 when not, 2 on bad input (one line naming the file and field), 3 when
+// the scenario does not apply to the target (SKIP with the reason: nothing was shown either way).
 
 import { parseArgs } from 'node:util';
 import path from 'node:path';
@@ -27,6 +28,9 @@ import { existingUserPath } from './user-path.ts';
 const USAGE = 'usage: npm run scenario -- <scenarios/file.yaml> [--target <profile folder or target.yml>] (default target: the embedded reference, docker/reference)';
 
 class UsageError extends Error {}
+
+/** A skipped scenario is neither a pass (nothing was shown) nor a mistake in the file (2). */
+const SCENARIO_EXIT = { passed: 0, failed: 1, skipped: 3 } as const;
 
 async function main(): Promise<number> {
   let parsed;
@@ -89,7 +93,7 @@ async function main(): Promise<number> {
     }
     console.log(formatVerdict(verdict, redactor));
     console.log(`\nThe client's entry for this application in configuration.yml (the Authelia format profiles are written in):\n${autheliaSnippet(scenario, client)}`);
-    return verdict.outcome === 'passed' ? 0 : verdict.outcome === 'skipped' ? 2 : 1;
+    return SCENARIO_EXIT[verdict.outcome];
   } catch (err) {
     if (interrupted) return untilExit();
     throw err;
