@@ -84,6 +84,22 @@ describe('scenario files', () => {
     expect(thrown(ConfigError, () => loadScenario(file('extra.yaml', `${base}colour: red\n`))).message).toMatch(/extra\.yaml: colour: unknown field$/);
     expect(thrown(ConfigError, () => loadScenario(file('no-userinfo.yaml', `${base.replace('from: id_token', 'from: userinfo')}userinfo: false\n`))).field).toBe('identity');
   });
+  // Was `relying_party: required`: the misspelled key was not named.
+  it('a misspelled key is named, with the required key it leaves missing', () => {
+    const base = 'name: x\nclient: c\nrelying_party: proxmox\nscopes: [openid]\nidentity: {username: {claim: sub, from: id_token}}\nexpect: {logged_in: true}\n';
+    expect(thrown(ConfigError, () => loadScenario(file('typo.yaml', base.replace('relying_party:', 'relying_prty:')))).message).toMatch(/typo\.yaml: relying_prty: unknown field \(relying_party is required and missing: misspelled\?\)$/);
+    expect(thrown(ConfigError, () => loadScenario(file('typo-deep.yaml', base.replace('{claim: sub', '{claims: sub')))).message).toMatch(/typo-deep\.yaml: identity\.username\.claims: unknown field \(claim is required and missing: misspelled\?\)$/);
+  });
+  // Was `discovery: Invalid input` (zod's union message), whatever was wrong in it.
+  it('discovery says what it takes: which endpoint URLs a mapping needs, and that a URL is no mode', () => {
+    const base = (discovery: string) => `name: x\nclient: c\nrelying_party: proxmox\ndiscovery: ${discovery}\nscopes: [openid]\nidentity: {username: {claim: sub, from: id_token}}\nexpect: {logged_in: true}\n`;
+    const what = 'discovery: expected issuer, typed, or the endpoint URLs: authorization_endpoint and token_endpoint (userinfo_endpoint, jwks_uri and issuer optional)';
+    const partial = thrown(ConfigError, () => loadScenario(file('partial.yaml', base("{authorization_endpoint: '${ISSUER}/auth', userinfo_endpoint: '${ISSUER}/me'}"))));
+    expect(partial.message).toMatch(/partial\.yaml: discovery\.token_endpoint: required; /);
+    expect(partial.message.endsWith(`; ${what}`)).toBe(true);
+    expect(thrown(ConfigError, () => loadScenario(file('url.yaml', base('https://auth.example.com')))).message).toMatch(/url\.yaml: discovery: expected issuer, typed, or the endpoint URLs: .*, got string "https:\/\/auth\.example\.com"$/);
+    expect(thrown(ConfigError, () => loadScenario(file('expect.yaml', base('issuer').replace('{logged_in: true}', '{}')))).message).toMatch(/expect\.yaml: expect: expected logged_in: true \(and optionally groups\), or failure: the rule the login is refused for$/);
+  });
 });
 
 describe('seed scenarios against the embedded reference', () => {

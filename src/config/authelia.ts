@@ -158,7 +158,7 @@ function problemOf(issue: z.core.$ZodIssue, field: string): string {
     const expected = issue.expected === 'object' || issue.expected === 'record' ? 'a mapping' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`;
     return `expected ${expected}, got ${shownValue(issue.input, field)}`;
   }
-  if (issue.code === 'invalid_union' && issue.input !== undefined && typeof issue.input !== 'object') return `${issue.message}, got ${shownValue(issue.input, field)}`;
+  if (issue.code === 'invalid_union' && issue.input !== undefined && (typeof issue.input !== 'object' || issue.input === null || Array.isArray(issue.input))) return `${issue.message}, got ${shownValue(issue.input, field)}`;
   if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${shownValue(issue.input, field)}`;
   return issue.message;
 }
@@ -167,12 +167,45 @@ function problemOf(issue: z.core.$ZodIssue, field: string): string {
 export function parseWith<T>(schema: z.ZodType<T>, value: unknown, file: string, prefix: string): T {
   const r = schema.safeParse(value, { reportInput: true });
   if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  if (issue.code === 'unrecognized_keys') {
-    throw new ConfigError(file, dotted(prefix, [...issue.path, issue.keys[0] ?? '?']), 'unknown field');
+  const { field, problem } = firstProblem(r.error.issues, prefix);
+  throw new ConfigError(file, field || '(top level)', problem);
+}
+
+/** zod's message for a union none of whose options takes the input, when the union gives none. */
+const UNION_DEFAULT = 'Invalid input';
+
+/** The problem to name first. An unknown key before anything else: a misspelled key is named,
+ *  with the required key it leaves missing (`relying_prty: unknown field (relying_party is
+ *  required and missing: misspelled?)`), where zod's first issue was the missing key alone. A
+ *  union whose input has the shape of one option (a mapping for a mapping's option) is described
+ *  by that option's problem, then by the union's own message where it has one
+ *  (`discovery.token_endpoint: required; discovery: expected issuer, typed, or ...`), where zod
+ *  said only `Invalid input`. */
+function firstProblem(issues: readonly z.core.$ZodIssue[], prefix: string): { field: string; problem: string } {
+  const unknown = issues.find((i) => i.code === 'unrecognized_keys');
+  if (unknown) {
+    const parent = dotted('', unknown.path);
+    const missing = issues.filter((i) => (i.code === 'invalid_type' || i.code === 'invalid_union') && i.input === undefined && i.path.length === unknown.path.length + 1 && dotted('', i.path.slice(0, -1)) === parent).map((i) => String(i.path.at(-1)));
+    const hint = missing.length ? ` (${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} required and missing: misspelled?)` : '';
+    return { field: dotted(prefix, [...unknown.path, unknown.keys[0] ?? '?']), problem: `unknown field${hint}` };
   }
-  const field = dotted(prefix, issue.path) || '(top level)';
-  throw new ConfigError(file, field, problemOf(issue, field));
+  const issue = issues[0]!;
+  const field = dotted(prefix, issue.path);
+  const option = issue.code === 'invalid_union' ? optionOfShape(issue.errors) : undefined;
+  if (option) {
+    const inner = firstProblem(option, field);
+    return issue.message === UNION_DEFAULT ? inner : { field: inner.field, problem: `${inner.problem}; ${field}: ${issue.message}` };
+  }
+  return { field, problem: problemOf(issue, field || '(top level)') };
+}
+
+/** The union option the input has the shape of: its problems are all inside the input (none is
+ *  the input's own type or value), the fewest such; undefined when no one option is. */
+function optionOfShape(options: readonly (readonly z.core.$ZodIssue[])[]): readonly z.core.$ZodIssue[] | undefined {
+  const shaped = options.filter((o) => o.length > 0 && o.every((i) => i.path.length > 0 || i.code === 'unrecognized_keys'));
+  const fewest = Math.min(...shaped.map((o) => o.length));
+  const best = shaped.filter((o) => o.length === fewest);
+  return best.length === 1 ? best[0] : undefined;
 }
 
 /** Authelia's template filter (`{{ secret "/path" | mindent 10 "|" | msquote }}`) is filled in by

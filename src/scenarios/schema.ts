@@ -12,7 +12,7 @@ import { RP_MODELS } from '../rp/models/index.ts';
 
 const claimSource = z.enum(CLAIM_SOURCES as [ClaimSource, ...ClaimSource[]]);
 /** A claim the application reads: one name, or names tried in order (RustDesk's username). */
-const claimRead = z.object({ claim: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]), from: claimSource }).strict();
+const claimRead = z.object({ claim: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: 'expected a claim name, or a list of claim names tried in order' }), from: claimSource }).strict();
 
 /** An absolute URL; `${ISSUER}` at its start stands for the run's issuer. */
 const endpointUrl = z.string().refine(
@@ -41,7 +41,7 @@ const scenarioSchema = z
      *  administrator typed the endpoint URLs in, copied from the provider's discovery document
      *  (the application itself never reads it). Or the URLs themselves; `${ISSUER}` at the start
      *  of one is the issuer of the run. */
-    discovery: z.union([z.literal('issuer'), z.literal('typed'), endpointUrls]).default('issuer'),
+    discovery: z.union([z.literal('issuer'), z.literal('typed'), endpointUrls], { error: 'expected issuer, typed, or the endpoint URLs: authorization_endpoint and token_endpoint (userinfo_endpoint, jwks_uri and issuer optional)' }).default('issuer'),
     scopes: z.array(z.string().min(1)).min(1),
     /** How the application authenticates at the token endpoint (default: the client's configured method). */
     client_auth: z.enum(['client_secret_basic', 'client_secret_post', 'none']).optional(),
@@ -57,7 +57,7 @@ const scenarioSchema = z
       /** The application refuses the login, for this rule (a model rule id, `identity.username`,
        *  `identity.groups`, or `openid-client`). */
       z.object({ failure: z.string().min(1) }).strict(),
-    ]),
+    ], { error: 'expected logged_in: true (and optionally groups), or failure: the rule the login is refused for' }),
   })
   .strict();
 
