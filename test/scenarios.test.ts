@@ -17,7 +17,7 @@ import { startRelyingParties, type RelyingParties } from '../src/rp/server.ts';
 import { launchBrowser } from '../src/browser/launch.ts';
 import { browserDriver, EMBEDDED_SELECTORS } from '../src/browser/drivers.ts';
 import { createRedactor, knownSecrets } from '../src/report/redact.ts';
-import { loadScenario, type Scenario } from '../src/scenarios/schema.ts';
+import { loadScenario, loadScenarios, type Scenario } from '../src/scenarios/schema.ts';
 import { judge, runScenario, type ScenarioVerdict } from '../src/scenarios/run.ts';
 import { outcomeOf } from '../src/checks/verdict.ts';
 import { formatTranscript, formatVerdict } from '../src/cli/scenario-format.ts';
@@ -76,6 +76,14 @@ describe('scenario files', () => {
     const err = thrown(ConfigError, () => loadScenario(f));
     expect(err.field).toBe('expect.failure');
     expect(err.message).toMatch(/bad-rule\.yaml: expect\.failure: proxmox\.no-such-rule is no rule a proxmox login can be refused for \(one of: proxmox\.id-token-signature, proxmox\.id-token-typ, .*openid-client, identity\.username, identity\.groups, provider\.login\)$/);
+  });
+  // A scenario saved as .yml (as target.yml is) was left out of the conformance run, unsaid.
+  it('the conformance run reads scenarios/*.yml as well as *.yaml', () => {
+    const dir = tempDir('harness-scenario-dir-');
+    writeFileSync(path.join(dir, 'kasm.yaml'), readFileSync(path.join(SCENARIOS, 'kasm.yaml'), 'utf8'));
+    writeFileSync(path.join(dir, 'wiki.yml'), readFileSync(path.join(SCENARIOS, 'kasm.yaml'), 'utf8').replace('name: kasm', 'name: wiki'));
+    writeFileSync(path.join(dir, 'notes.txt'), 'not a scenario');
+    expect(loadScenarios(dir).map((s) => [s.name, path.basename(s.file)])).toEqual([['kasm', 'kasm.yaml'], ['wiki', 'wiki.yml']]);
   });
   it('a mistake is one line naming the file and the field', () => {
     const base = 'name: x\nclient: c\nrelying_party: proxmox\nscopes: [openid]\nidentity: {username: {claim: sub, from: id_token}}\nexpect: {logged_in: true}\n';

@@ -1,4 +1,4 @@
-// Scenario files (scenarios/*.yaml): one relying application logging in through the provider
+// Scenario files (scenarios/*.yaml or .yml): one relying application logging in through the provider
 // under test, declared the way its administrator configures it. Validated with zod; a mistake is
 // one line naming the file and the field (exit code 2), as profiles are.
 
@@ -88,10 +88,11 @@ export function loadScenario(file: string): Scenario {
   return { ...raw, file: abs };
 }
 
-/** Every scenario file (*.yaml) of `dir`, sorted by name; ConfigError on the first mistake. */
+/** Every scenario file (*.yaml, or *.yml as profiles are named) of `dir`, sorted by name;
+ *  ConfigError on the first mistake. A file named .yml was left out of the run, unsaid. */
 export function loadScenarios(dir: string): Scenario[] {
   if (!existsSync(dir)) return [];
-  const scenarios = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => loadScenario(path.join(dir, f)));
+  const scenarios = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => loadScenario(path.join(dir, f)));
   const seen = new Map<string, string>();
   for (const s of scenarios) {
     const other = seen.get(s.name);
