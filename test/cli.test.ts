@@ -65,6 +65,8 @@ describe('bad input', () => {
     ['a --report-dir that is a file', () => ['--report-dir', write('a-file', 'x')], /--report-dir .*a-file: not a folder/],
     // mkdirSync(…, { recursive: true }) never returns for this path: the CLI spun, deaf to Ctrl-C.
     ['a --report-dir that cannot be made', () => ['--report-dir', '/proc/harness-no-such/report'], /--report-dir \/proc\/harness-no-such\/report: cannot make \/proc\/harness-no-such \(ENOENT\)/],
+    // Did nothing, silently.
+    ['--update-expected for a target with no expected_results', () => ['--update-expected'], /^error: docker\/reference\/target\.yml: expected_results: not given, and --update-expected writes the run's verdicts to it/],
     ['--image for a target that is not a container', () => ['--image', 'x/y:1'], /--image: .*not a container target/],
     ['a missing expected-results file', () => ['--target', write('expect.yml', 'name: x\nissuer: http://127.0.0.1:9\nexpected_results: ./missing.json\nlogin: {driver: embedded}\nusers: [{username: a, password: b}]\nclients: [{client_id: c, client_secret: s, redirect_uris: ["http://127.0.0.1:29999/cb"]}]\n')], /missing\.json: not found/],
     // Caught only by the browser: an error on every check, exit 1, no file or field named.

@@ -29,7 +29,8 @@ export const USAGE = `usage: npm run conformance -- [--target <profile.yml | fol
          patterns are one, joined by | ('code\\.exchange|id-token').
   --image runs a container target from the given image (a build to certify) instead of its own.
   --rebuild builds a container target's image even when it exists.
-  --update-expected rewrites the target's expected-results file from this run (not with --grep).
+  --update-expected rewrites the target's expected-results file (its expected_results) from this
+                    run (not with --grep).
   --reverse runs the suites one after another in reverse order, each check dispatched on its own to
             whichever worker is free (verdicts must not depend on order or scheduling; slower).
   --full (certification) also watches configured lifespans of up to 5 minutes run out (codes, tokens,

@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TargetProfile } from '../model/target.ts';
 import type { CheckResult } from '../model/check.ts';
 import { loadProfile } from '../config/profile.ts';
-import { shownPath } from '../config/errors.ts';
+import { ConfigError, shownPath } from '../config/errors.ts';
 import { DeferredDigests } from '../config/digest.ts';
 import { readSettings } from '../config/settings.ts';
 import { knownSecrets } from '../report/redact.ts';
@@ -95,13 +95,16 @@ export function resolveProfile(options: RunOptions, digests?: DeferredDigests): 
 
 /** Everything checked before anything starts: the profile (its digests checked later, in the
  *  thread pool while the runner collects the suites: pbkdf2 at Authelia's rounds is slow), the login driver,
- *  every scenario file, the expected results, the HARNESS_* settings (the browser: checkBrowser).
+ *  every scenario file, the expected results (and --update-expected has a file to write), the
+ *  HARNESS_* settings (the browser: checkBrowser).
  *  A mistake is one line and exit 2. `ownReportDir`: the report folder does not exist yet (this
  *  run makes it, and may remove it). */
 function checkSetup(options: RunOptions) {
   const settings = readSettings(process.env);
   const digests = new DeferredDigests();
   const profile = resolveProfile(options, digests);
+  // --update-expected on a target without the file did nothing, silently.
+  if (options.updateExpected && !profile.expectedResults) throw new ConfigError(profile.file, 'expected_results', 'not given, and --update-expected writes the run\'s verdicts to it (give its path, e.g. expected_results: ./expected-results.json)');
   try {
     selectorsFor(profile.login);
   } catch (err) {
