@@ -108,6 +108,14 @@ describe('bad input', () => {
     expect(existsSync(path.join(tmp, `settings-${name}`))).toBe(false);
   });
 
+  // Were a note in results.json: the run looked like one with the switches on.
+  it('fault switches for a target that is not the embedded reference: one line naming the setting and the target, exit 2, nothing started', async () => {
+    const r = await cli(['--issuer', 'http://127.0.0.1:9', '--report-dir', path.join(tmp, 'faults-elsewhere')], 30_000, { HARNESS_EMBEDDED_FAULTS: 'id-token-wrong-nonce' });
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toEqual(['error: HARNESS_EMBEDDED_FAULTS=id-token-wrong-nonce: fault switches exist only in the embedded reference provider, not in reference (docker/reference/target.yml, run as a url target); unset it for this target']);
+    expect(existsSync(path.join(tmp, 'faults-elsewhere'))).toBe(false);
+  });
+
   // Playwright's launch log on every browser check, and exit 1.
   it('HARNESS_CHROMIUM naming an executable that is not a browser: one line naming it, exit 2', async () => {
     const r = await cli(['--grep', 'login\\.', '--report-dir', path.join(tmp, 'not-a-browser')], 120_000, { HARNESS_CHROMIUM: '/bin/true' });

@@ -15,7 +15,7 @@ import { failingCount, type RunMeta } from '../report/meta.ts';
 import { removeEmptyDirs } from '../report/empty-dirs.ts';
 import { assertChromiumAvailable, namedBrowserFailure } from '../browser/launch.ts';
 import { selectorsFor } from '../browser/drivers.ts';
-import { startTarget } from '../targets/start.ts';
+import { checkFaultsApply, startTarget } from '../targets/start.ts';
 import { TLS_ENV } from '../targets/tls.ts';
 import { loadScenarios } from '../scenarios/schema.ts';
 import { RUN_INPUTS_ENV, writeRunInputs } from '../session/run-inputs.ts';
@@ -96,13 +96,14 @@ export function resolveProfile(options: RunOptions, digests?: DeferredDigests): 
 /** Everything checked before anything starts: the profile (its digests checked later, in the
  *  thread pool while the runner collects the suites: pbkdf2 at Authelia's rounds is slow), the login driver,
  *  every scenario file, the expected results (and --update-expected has a file to write), the
- *  HARNESS_* settings (the browser: checkBrowser).
+ *  HARNESS_* settings and whether the faults they switch on apply (the browser: checkBrowser).
  *  A mistake is one line and exit 2. `ownReportDir`: the report folder does not exist yet (this
  *  run makes it, and may remove it). */
 function checkSetup(options: RunOptions) {
   const settings = readSettings(process.env);
   const digests = new DeferredDigests();
   const profile = resolveProfile(options, digests);
+  checkFaultsApply(profile, settings.faults);
   // --update-expected on a target without the file did nothing, silently.
   if (options.updateExpected && !profile.expectedResults) throw new ConfigError(profile.file, 'expected_results', 'not given, and --update-expected writes the run\'s verdicts to it (give its path, e.g. expected_results: ./expected-results.json)');
   try {

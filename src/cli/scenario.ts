@@ -11,7 +11,7 @@ import path from 'node:path';
 import { ConfigError, shownPath } from '../config/errors.ts';
 import { readSettings } from '../config/settings.ts';
 import { ROOT, resolveProfile, SetupError } from './run.ts';
-import { startTarget } from '../targets/start.ts';
+import { checkFaultsApply, startTarget } from '../targets/start.ts';
 import { applyTrust } from '../targets/tls.ts';
 import { startRelyingParties } from '../rp/server.ts';
 import { launchBrowser } from '../browser/launch.ts';
@@ -44,10 +44,11 @@ async function main(): Promise<number> {
     return 0;
   }
   if (parsed.positionals.length !== 1) throw new UsageError('give exactly one scenario file');
-  readSettings(process.env);
+  const settings = readSettings(process.env);
   // Relative to the folder the command was typed in, not the package root npm runs it in.
   const scenario = loadScenario(existingUserPath(parsed.positionals[0]!));
   const profile = resolveProfile({ target: parsed.values.target === undefined ? path.join(ROOT, 'docker/reference') : existingUserPath(parsed.values.target) });
+  checkFaultsApply(profile, settings.faults);
   const client = profile.clients.find((c) => c.id === scenario.client);
   if (!client) throw new ConfigError(scenario.file, 'client', `${scenario.client} is not a client of ${shownPath(profile.file)} (clients: ${profile.clients.map((c) => c.id).join(', ')})`);
   if (scenario.user && !profile.users.some((u) => u.username === scenario.user)) throw new ConfigError(scenario.file, 'user', `${scenario.user} is not a user of ${shownPath(profile.file)} (users: ${profile.users.map((u) => u.username).join(', ')})`);

@@ -6,21 +6,30 @@ import { FAULTS, isFault, type Fault } from './embedded/faults.ts';
 import { startCommand } from './command.ts';
 import { sweepCommandLeftovers } from './leftovers.ts';
 import { probeDiscovery } from './wait.ts';
+import { SettingsError } from '../config/settings.ts';
+import { shownPath } from '../config/errors.ts';
 import type { ContainerStartOptions } from './container.ts';
 
 class UnsupportedTarget extends Error {}
 
 export async function startTarget(profile: TargetProfile, readyTimeoutMs = 5_000, container: ContainerStartOptions = {}): Promise<StartedTarget> {
   const faults = faultsFromEnv();
+  checkFaultsApply(profile, faults);
   // Before anything starts (a leftover may hold a fixed port): command targets a run killed
   // outright left running, whatever this run's target.
   const swept = await sweepCommandLeftovers();
   const target = await startMode(profile, readyTimeoutMs, container, faults);
   target.notes.push(...swept);
-  // Fault switches exist only in the embedded reference provider: a run against any other target
-  // says it ran without them, instead of looking like a run with them.
-  if (profile.start.mode !== 'embedded' && faults.length > 0) target.notes.push(`HARNESS_EMBEDDED_FAULTS=${faults.join(',')} ignored: fault switches exist only in the embedded reference provider, not in ${profile.name}`);
   return target;
+}
+
+/** Fault switches exist only in the embedded reference provider. For any other target (also the
+ *  reference's profile pointed elsewhere with --issuer) they cannot apply: a run would look like a
+ *  run with them, its checks passing where the switches were meant to make them fail. Refused
+ *  before anything starts (SettingsError: one line, exit 2), as a bad setting is. */
+export function checkFaultsApply(profile: TargetProfile, faults: readonly string[] = faultsFromEnv()): void {
+  if (profile.start.mode === 'embedded' || faults.length === 0) return;
+  throw new SettingsError(`HARNESS_EMBEDDED_FAULTS=${faults.join(',')}: fault switches exist only in the embedded reference provider, not in ${profile.name} (${shownPath(profile.file)}, run as a ${profile.start.mode} target); unset it for this target`);
 }
 
 // The embedded provider (oidc-provider, koa) and the container launcher (Testcontainers, the
