@@ -23,7 +23,7 @@ export function cli(args: string[], timeout = 120_000, extraEnv: Record<string, 
   });
 }
 
-export type Result = { id: string; client?: string; outcome: string; severity: string; blockedBy?: string; message?: string; evidence?: unknown[] };
+export type Result = { id: string; client?: string; outcome: string; severity: string; blockedBy?: string; message?: string; evidence?: unknown[]; durationMs?: number };
 
 /** A report folder `dir` (made) whose results.json holds one failure-severity check per id with
  *  the given outcome: what `npm run compare` reads. Returns `dir`. */

@@ -315,7 +315,7 @@ describe('root causes, not noise', () => {
     for (const r of results) expect(r.outcome, `${r.id} [${r.client}]: ${r.message}`).toBe('error');
     // One wait of the driver's bound for the client in the worker (one test per check: --grep),
     // not one for each check that needs the sign-in.
-    const slow = results.filter((r) => r.id.startsWith('userinfo.') && r.durationMs > 5_000).map((r) => r.id);
+    const slow = results.filter((r) => r.id.startsWith('userinfo.') && (r.durationMs ?? 0) > 5_000).map((r) => r.id);
     expect(slow.length, slow.join(', ')).toBeLessThanOrEqual(1);
     expect(results.find((r) => r.id === 'provider.concurrency')?.message).toMatch(/could not be signed in/);
   }, 150_000);
