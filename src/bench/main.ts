@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { pbkdf2Sync } from 'node:crypto';
 import type { RunMeta } from '../report/meta.ts';
 import { commandArgs, ROOT, runConformance, resolveProfile } from '../cli/run.ts';
 import { useCompileCache } from '../cli/compile-cache.ts';
@@ -79,15 +80,42 @@ async function flows(): Promise<{ browser: number; raw: number }> {
 /** The default run as a user starts it (what `npm run conformance` runs, without npm's own
  *  start): seconds from starting the process to its exit, and its exit code. The CLI's own
  *  start (Node, its modules) is part of what a user waits for, so it is part of the figure. */
-function commandRun(): Promise<{ seconds: number; code: number | null }> {
+/** CPU-seconds (user and system) of this process's children that have ended and been waited
+ *  for, their own waited-for children included (Linux: /proc/self/stat cutime and cstime); undefined
+ *  elsewhere. A run's processes (the CLI, Playwright's runner and workers, Chromium) all are. */
+function childrenCpuSeconds(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 16 and 17 of proc(5), counted from after the command name's parenthesis.
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The machine's pace at the moment: milliseconds for one fixed piece of single-threaded work
+ *  (PBKDF2-SHA512, 200000 rounds). The same run's CPU time moves with it: on this project's
+ *  2-core machines it took from 10 to 20 CPU-seconds within an hour, so a wall time says little
+ *  without the pace it was measured at. */
+function pace(): number {
+  const t0 = performance.now();
+  pbkdf2Sync('bench', 'pace', 200_000, 64, 'sha512');
+  return performance.now() - t0;
+}
+
+function commandRun(): Promise<{ seconds: number; cpu: number | undefined; code: number | null }> {
   const reportDir = mkdtempSync(path.join(os.tmpdir(), 'bench-run-'));
   return new Promise((resolve, reject) => {
+    const cpu0 = childrenCpuSeconds();
     const t0 = performance.now();
     const child = spawn(process.execPath, commandArgs(path.join(ROOT, 'src/cli/main.ts'), '--report-dir', reportDir), { cwd: ROOT, stdio: 'ignore' });
     child.once('error', reject);
     child.once('exit', (code) => {
+      const seconds = (performance.now() - t0) / 1000;
+      const cpu1 = childrenCpuSeconds();
       rmSync(reportDir, { recursive: true, force: true });
-      resolve({ seconds: (performance.now() - t0) / 1000, code });
+      resolve({ seconds, cpu: cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0, code });
     });
   });
 }
@@ -97,14 +125,18 @@ async function main(): Promise<void> {
   useCompileCache();
   const run = await runConformance({ stdio: 'pipe' });
   const counts = run.results.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.outcome]: (acc[r.outcome] ?? 0) + 1 }), {});
-  const commands: Array<{ seconds: number; code: number | null }> = [];
+  const paceBefore = pace();
+  const commands: Array<{ seconds: number; cpu: number | undefined; code: number | null }> = [];
   for (let i = 0; i < RUNS; i++) commands.push(await commandRun());
+  const paceAfter = pace();
   const seconds = commands.map((c) => c.seconds);
   const typical = median(seconds);
   const f = await flows();
   const wall = run.wallMs / 1000;
   console.log(`checks run: ${run.results.length} (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')})`);
   console.log(`full default run, process start to exit (as npm run conformance starts it), median of ${RUNS}: ${typical.toFixed(1)} s (${verdict(typical, 10)} s; runs ${seconds.map((x) => x.toFixed(1)).join(', ')} s), exit ${[...new Set(commands.map((c) => c.code))].join('/')}`);
+  const cpus = commands.flatMap((c) => (c.cpu === undefined ? [] : [c.cpu.toFixed(1)]));
+  console.log(`CPU of those runs, all their processes: ${cpus.length ? `${cpus.join(', ')} CPU-s` : 'not measured (no /proc)'}; the machine's pace: PBKDF2-SHA512 of 200000 rounds in ${paceBefore.toFixed(0)} ms before them, ${paceAfter.toFixed(0)} ms after (more ms: a slower moment)`);
   console.log(`the same run inside an already-started process (runConformance, the CLI's "finished in"): ${wall.toFixed(1)} s, ${run.authorizations ?? '?'} authorizations`);
   console.log(`where the run's time goes: ${phases(run.reportDir, run.readyMs, run.wallMs)}`);
   // Where the time goes: check time summed per suite (across workers), and the slowest checks.
