@@ -77,6 +77,17 @@ describe.skipIf(!findChromium())('Authelia login driver', () => {
       await page.close();
     }));
 
+  it("says at once that a page without the portal's login form is none it knows (unrecognised), so no check judges it", async () => {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(500);
+    await page.setContent('<p>Welcome</p>');
+    const err = await signInAuthelia(page, user.username, user.password).then(() => undefined, (x: unknown) => x);
+    expect(err).toBeInstanceOf(LoginError);
+    expect((err as LoginError).unrecognised).toBe(true);
+    expect((err as Error).message).toMatch(/^no login page: #username-textfield did not appear/);
+    await page.close();
+  });
+
   it('a refused password leaves the login form shown', () =>
     withPortal(async (portal) => {
       const page = await browser.newPage();

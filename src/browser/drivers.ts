@@ -4,9 +4,9 @@
 
 import type { FormLoginSelectors, LoginDriverSpec } from '../model/target.ts';
 import { providerModule } from '../providers/index.ts';
-import { completeAuthorization, fillSecret, LoginError, type BrowserDriver } from './steps.ts';
+import { completeAuthorization, expectLoginPage, fillSecret, type BrowserDriver } from './steps.ts';
 
-export { completeAuthorization, fillSecret, LoginError, visibleKind, type BrowserDriver, type CompleteOptions, type Landing } from './steps.ts';
+export { completeAuthorization, expectLoginPage, fillSecret, LoginError, visibleKind, type BrowserDriver, type CompleteOptions, type Landing } from './steps.ts';
 
 export const EMBEDDED_SELECTORS: FormLoginSelectors = {
   username: '#username',
@@ -38,10 +38,7 @@ export function browserDriver(spec: LoginDriverSpec): BrowserDriver {
     selectors,
     complete: (page, url, o) => completeAuthorization(page, selectors, url, o),
     signIn: async (page, username, password) => {
-      // Not the login page the driver knows: the driver cannot tell what the provider shows.
-      await page.locator(selectors.username).first().waitFor({ state: 'visible' }).catch((err: unknown) => {
-        throw new LoginError(`no login page: ${selectors.username} did not appear on ${page.url()} (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`, { unrecognised: true });
-      });
+      await expectLoginPage(page, selectors.username);
       await page.fill(selectors.username, username);
       await fillSecret(page, selectors.password, password);
       await Promise.all([page.waitForLoadState('load'), page.waitForEvent('framenavigated'), page.click(selectors.submit)]);

@@ -46,6 +46,14 @@ export async function fillSecret(page: Page, selector: string, value: string): P
   }, value);
 }
 
+/** Waits, within the page's action bound, for the login page's username field: a page without it
+ *  is none the driver knows (LoginError, unrecognised), so what it shows is not judged. */
+export async function expectLoginPage(page: Page, usernameSelector: string): Promise<void> {
+  await page.locator(usernameSelector).first().waitFor({ state: 'visible' }).catch((err: unknown) => {
+    throw new LoginError(`no login page: ${usernameSelector} did not appear on ${page.url()} (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`, { unrecognised: true });
+  });
+}
+
 /** A login driver in the browser: the whole authorization, and one sign-in attempt on its own. */
 export interface BrowserDriver {
   readonly selectors: FormLoginSelectors;

@@ -6,7 +6,7 @@
 import type { Page } from 'playwright';
 import type { FormLoginSelectors } from '../../model/target.ts';
 import { totp } from '../../browser/totp.ts';
-import { beginAuthorization, fillSecret, LoginError, nextStep, type CompleteOptions, type Landing } from '../../browser/steps.ts';
+import { beginAuthorization, expectLoginPage, fillSecret, LoginError, nextStep, type CompleteOptions, type Landing } from '../../browser/steps.ts';
 
 export const AUTHELIA_SELECTORS: FormLoginSelectors = {
   username: '#username-textfield',
@@ -31,6 +31,7 @@ export function autheliaPortalPage(url: URL): boolean {
 }
 
 export async function signInAuthelia(page: Page, username: string, password: string): Promise<void> {
+  await expectLoginPage(page, S.username);
   await page.fill(S.username, username);
   await fillSecret(page, S.password, password);
   // The portal signs in through its API and re-renders: the API's answer is the event to wait on.

@@ -4,7 +4,7 @@
 
 import type { Page } from 'playwright';
 import type { FormLoginSelectors } from '../../model/target.ts';
-import { beginAuthorization, fillSecret, LoginError, nextStep, type CompleteOptions, type Landing } from '../../browser/steps.ts';
+import { beginAuthorization, expectLoginPage, fillSecret, LoginError, nextStep, type CompleteOptions, type Landing } from '../../browser/steps.ts';
 
 /** glewlwyd's login app (login.html): sign-in form, then a grant card, then "Continue". It has no
  *  deny button: a user who refuses just leaves. */
@@ -20,6 +20,7 @@ const S = GLEWLWYD_SELECTORS;
 const CONTINUE = 'button[title="Continue to client application"]';
 
 export async function signInGlewlwyd(page: Page, username: string, password: string): Promise<void> {
+  await expectLoginPage(page, S.username);
   await page.fill(S.username, username);
   await fillSecret(page, S.password, password);
   // The app signs in through its API and re-renders: the API's answer is the event to wait on.
