@@ -186,6 +186,22 @@ describe('blocked and error outcomes', () => {
     const html = toHtml(unselected, meta);
     expect(html).toContain('<td><code>code.exchange [rustdesk]</code></td><td>2</td><td>the token endpoint refused the client (it failed in their setup; this run did not select or report it)</td>');
   });
+  it('root causes: errors with the same reason that block nothing are one line, naming the others (each keeps its own result)', () => {
+    const signIn = 'john could not be signed in for kasm (in this worker every check that needs it fails with this): no login or consent page';
+    const same: CheckResult[] = [
+      check({ id: 'discovery.reachable', suite: 'discovery', outcome: 'failed', message: 'not JSON' }),
+      check({ id: 'code.exchange', suite: 'code-flow', client: 'rustdesk', outcome: 'blocked', blockedBy: 'discovery.reachable', message: 'blocked by discovery.reachable: not JSON' }),
+      ...['userinfo.get', 'userinfo.post', 'userinfo.sub-matches', 'introspection.active'].map((id) => check({ id, suite: 'userinfo', client: 'kasm', outcome: 'error', message: `the harness could not run ${id}: ${signIn}` })),
+      check({ id: 'refresh.grant', suite: 'refresh', client: 'app', outcome: 'error', message: 'token answered HTTP 500' }),
+    ];
+    expect(rootCauses(same).map(rootCauseLine)).toEqual([
+      `ERROR introspection.active [kasm]: the harness could not run introspection.active: ${signIn} (and 3 more checks with this error: userinfo.get [kasm], userinfo.post [kasm], userinfo.sub-matches [kasm])`,
+      'FAIL discovery.reachable: not JSON (blocks 1 check)',
+      'ERROR refresh.grant [app]: token answered HTTP 500',
+    ]);
+    expect(toHtml(same, meta)).toContain('(and 3 more checks with this error: userinfo.get [kasm], userinfo.post [kasm], userinfo.sub-matches [kasm])');
+    expect(countsText(summarize(same))).toBe('0 passed, 1 failed, 1 blocked, 5 errors, 0 warnings, 0 skipped');
+  });
   it('HTML: a root-cause table before the suites', () => {
     const html = toHtml(rows, meta);
     expect(html.indexOf('Root causes')).toBeGreaterThan(0);

@@ -2,7 +2,7 @@
 // external loads) so it can be mailed or archived as a CI artifact on its own.
 
 import type { CheckResult, Evidence, HttpExchange } from '../model/check.ts';
-import { OUTCOME_RANK, countsText, failingCount, pretty, metInSetup, rootCauses, summarize, type RunMeta } from './meta.ts';
+import { OUTCOME_RANK, countsText, failingCount, pretty, metInSetup, rootCauses, sameText, summarize, type RunMeta } from './meta.ts';
 
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -208,7 +208,7 @@ export function toHtml(results: readonly CheckResult[], meta: RunMeta): string {
       const r = c.result;
       const check = r ? `<a href="#${h(`${r.suite}.${r.client ?? ''}.${r.id}`)}"><code>${h(r.id)}</code></a>${r.client ? ` [${h(r.client)}]` : ''}` : `<code>${h(c.key)}</code>`;
       const met = metInSetup(c);
-      out.push(`<tr class="${c.outcome}"><td class="o">${h(c.outcome)}</td><td>${check}</td><td>${c.blocks}</td><td>${h(met ? `${c.message} (${met})` : c.message)}</td></tr>`);
+      out.push(`<tr class="${c.outcome}"><td class="o">${h(c.outcome)}</td><td>${check}</td><td>${c.blocks}</td><td>${h(`${met ? `${c.message} (${met})` : c.message}${sameText(c)}`)}</td></tr>`);
     }
     out.push('</tbody></table>');
   }

@@ -64,11 +64,16 @@ export interface RootCause {
   /** For a prerequisite that failed only in the setup of the checks it blocked: what became of
    *  its own check (`not run`: a filtered run did not select it; else its outcome there). */
   ownCheck?: 'not run' | CheckResult['outcome'];
+  /** Other errors with the same reason, blocking nothing (their verdict keys, in reading order):
+   *  one cause met by many checks (a login that cannot be completed, an endpoint answering 500)
+   *  is read once. Each keeps its own result in the report. */
+  same?: string[];
 }
 
-/** Failures and errors, those that block the most checks first; blocked checks are not roots, but
- *  a prerequisite that failed only in their setup is one (a --grep run that did not select it, or
- *  its own check passed): its failure as they met it. */
+/** Failures and errors, those that stand for the most checks first (the checks they block, and
+ *  for an error the other errors with the same reason, folded into it: `same`); blocked checks
+ *  are not roots, but a prerequisite that failed only in their setup is one (a --grep run that did
+ *  not select it, or its own check passed): its failure as they met it. */
 export function rootCauses(results: readonly CheckResult[]): RootCause[] {
   const blockedBy = new Map<string, CheckResult[]>();
   for (const r of results) if (r.outcome === 'blocked' && r.blockedBy) blockedBy.set(r.blockedBy, [...(blockedBy.get(r.blockedBy) ?? []), r]);
@@ -84,7 +89,39 @@ export function rootCauses(results: readonly CheckResult[]): RootCause[] {
     const message = first.message?.startsWith(prefix) ? first.message.slice(prefix.length) : (first.message ?? 'failed');
     roots.push({ key, outcome: 'failed', severity: 'failure', message, blocks: blocked.length, ownCheck: own ? own.outcome : 'not run' });
   }
-  return roots.sort((a, b) => b.blocks - a.blocks || OUTCOME_RANK[a.outcome] - OUTCOME_RANK[b.outcome] || (a.result && b.result ? byPosition(a.result, b.result) : Number(!a.result) - Number(!b.result) || cmp(a.key, b.key)));
+  roots.sort((a, b) => b.blocks - a.blocks || OUTCOME_RANK[a.outcome] - OUTCOME_RANK[b.outcome] || (a.result && b.result ? byPosition(a.result, b.result) : Number(!a.result) - Number(!b.result) || cmp(a.key, b.key)));
+  return groupSameErrors(roots).sort((a, b) => weight(b) - weight(a));
+}
+
+/** How many checks a root cause stands for besides its own: those it blocks and those that met
+ *  the same error. */
+function weight(c: RootCause): number {
+  return c.blocks + (c.same?.length ?? 0);
+}
+
+/** Errors that block nothing and give the same reason, folded into the first (in reading order). */
+function groupSameErrors(roots: RootCause[]): RootCause[] {
+  const firstWith = new Map<string, RootCause>();
+  const out: RootCause[] = [];
+  for (const root of roots) {
+    const reason = root.outcome === 'error' && root.blocks === 0 && root.result ? errorReason(root.result) : undefined;
+    const first = reason === undefined ? undefined : firstWith.get(reason);
+    if (first) {
+      (first.same ??= []).push(root.key);
+      continue;
+    }
+    if (reason !== undefined) firstWith.set(reason, root);
+    out.push(root);
+  }
+  return out;
+}
+
+/** An error's reason without the check it was met in (`the harness could not run <id>: ` names
+ *  it; suites/check-run.ts, src/checks/verdict.ts outcomeOf). */
+function errorReason(r: CheckResult): string {
+  const message = r.message ?? 'error';
+  const prefix = `the harness could not run ${r.id}: `;
+  return message.startsWith(prefix) ? message.slice(prefix.length) : message;
 }
 
 /** One line for a root cause, as the console prints it: `FAIL code.exchange [rustdesk]: <message>
@@ -92,7 +129,14 @@ export function rootCauses(results: readonly CheckResult[]): RootCause[] {
 export function rootCauseLine(c: RootCause): string {
   const tag = c.outcome === 'error' ? 'ERROR' : c.severity === 'warning' ? 'WARN' : 'FAIL';
   const note = [c.blocks ? `blocks ${c.blocks} check${c.blocks === 1 ? '' : 's'}` : '', metInSetup(c)].filter(Boolean).join(': ');
-  return `${tag} ${c.key}: ${c.message}${note ? ` (${note})` : ''}`;
+  return `${tag} ${c.key}: ${c.message}${note ? ` (${note})` : ''}${sameText(c)}`;
+}
+
+/** ` (and N more checks with this error: a, b, c, ...)`, or '' when no other check met it. */
+export function sameText(c: RootCause): string {
+  if (!c.same?.length) return '';
+  const shown = c.same.slice(0, 3).join(', ');
+  return ` (and ${c.same.length} more check${c.same.length === 1 ? '' : 's'} with this error: ${shown}${c.same.length > 3 ? ', ...' : ''})`;
 }
 
 /** For a prerequisite whose failure was met only in the setup of the checks it blocked: that, and
