@@ -89,8 +89,7 @@ export function rootCauses(results: readonly CheckResult[]): RootCause[] {
     const message = first.message?.startsWith(prefix) ? first.message.slice(prefix.length) : (first.message ?? 'failed');
     roots.push({ key, outcome: 'failed', severity: 'failure', message, blocks: blocked.length, ownCheck: own ? own.outcome : 'not run' });
   }
-  roots.sort((a, b) => b.blocks - a.blocks || OUTCOME_RANK[a.outcome] - OUTCOME_RANK[b.outcome] || (a.result && b.result ? byPosition(a.result, b.result) : Number(!a.result) - Number(!b.result) || cmp(a.key, b.key)));
-  return groupSameErrors(roots).sort((a, b) => weight(b) - weight(a));
+  return groupSameErrors(roots.sort(readingOrder)).sort((a, b) => weight(b) - weight(a) || b.blocks - a.blocks || readingOrder(a, b));
 }
 
 /** How many checks a root cause stands for besides its own: those it blocks and those that met
@@ -99,7 +98,14 @@ function weight(c: RootCause): number {
   return c.blocks + (c.same?.length ?? 0);
 }
 
-/** Errors that block nothing and give the same reason, folded into the first (in reading order). */
+/** Failures before errors, then by suite, client and check; a prerequisite the run does not
+ *  report (no result of its own) after those it does, by its key. */
+function readingOrder(a: RootCause, b: RootCause): number {
+  return OUTCOME_RANK[a.outcome] - OUTCOME_RANK[b.outcome] || (a.result && b.result ? byPosition(a.result, b.result) : Number(!a.result) - Number(!b.result) || cmp(a.key, b.key));
+}
+
+/** Errors that block nothing and give the same reason, folded into the first of `roots` (which
+ *  are in reading order). */
 function groupSameErrors(roots: RootCause[]): RootCause[] {
   const firstWith = new Map<string, RootCause>();
   const out: RootCause[] = [];
