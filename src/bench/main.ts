@@ -14,6 +14,7 @@ import type { RunMeta } from '../report/meta.ts';
 import { commandArgs, ROOT, runConformance, resolveProfile } from '../cli/run.ts';
 import { useCompileCache } from '../cli/compile-cache.ts';
 import { startEmbedded } from '../targets/embedded/provider.ts';
+import { waitedChildrenCpuSeconds } from '../targets/alive.ts';
 import { codeOverHttp, HttpSession } from '../protocol/form-flow.ts';
 import { startRelyingParties } from '../rp/server.ts';
 import { launchBrowser, newContext } from '../browser/launch.ts';
@@ -77,26 +78,9 @@ async function flows(): Promise<{ browser: number; raw: number }> {
   }
 }
 
-/** The default run as a user starts it (what `npm run conformance` runs, without npm's own
- *  start): seconds from starting the process to its exit, and its exit code. The CLI's own
- *  start (Node, its modules) is part of what a user waits for, so it is part of the figure. */
-/** CPU-seconds (user and system) of this process's children that have ended and been waited
- *  for, their own waited-for children included (Linux: /proc/self/stat cutime and cstime); undefined
- *  elsewhere. A run's processes (the CLI, Playwright's runner and workers, Chromium) all are. */
-function childrenCpuSeconds(): number | undefined {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 16 and 17 of proc(5), counted from after the command name's parenthesis.
-    return (Number(fields[13]) + Number(fields[14])) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The machine's pace at the moment: milliseconds for one fixed piece of single-threaded work
  *  (PBKDF2-SHA512, 200000 rounds). The same run's CPU time moves with it: on this project's
- *  2-core machines it took from 10 to 20 CPU-seconds within an hour, so a wall time says little
+ *  2-core machine it took 18.5 and 9.8 CPU-seconds half an hour apart, so a wall time says little
  *  without the pace it was measured at. */
 function pace(): number {
   const t0 = performance.now();
@@ -104,16 +88,21 @@ function pace(): number {
   return performance.now() - t0;
 }
 
+/** The default run as a user starts it (what `npm run conformance` runs, without npm's own
+ *  start): seconds from starting the process to its exit, its CPU-seconds (all its processes,
+ *  each waited for by its parent: the CLI, Playwright's runner and workers, Chromium; undefined
+ *  without /proc) and its exit code. The CLI's own start (Node, its modules) is part of what a
+ *  user waits for, so it is part of the figure. */
 function commandRun(): Promise<{ seconds: number; cpu: number | undefined; code: number | null }> {
   const reportDir = mkdtempSync(path.join(os.tmpdir(), 'bench-run-'));
   return new Promise((resolve, reject) => {
-    const cpu0 = childrenCpuSeconds();
+    const cpu0 = waitedChildrenCpuSeconds();
     const t0 = performance.now();
     const child = spawn(process.execPath, commandArgs(path.join(ROOT, 'src/cli/main.ts'), '--report-dir', reportDir), { cwd: ROOT, stdio: 'ignore' });
     child.once('error', reject);
     child.once('exit', (code) => {
       const seconds = (performance.now() - t0) / 1000;
-      const cpu1 = childrenCpuSeconds();
+      const cpu1 = waitedChildrenCpuSeconds();
       rmSync(reportDir, { recursive: true, force: true });
       resolve({ seconds, cpu: cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0, code });
     });

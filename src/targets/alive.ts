@@ -17,15 +17,23 @@ export function processAlive(pid: number): boolean {
 }
 
 /** The fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses):
- *  [0] is the state, [2] the process group, [19] the start time in clock ticks since boot
- *  (proc(5)). Undefined where there is no such process, or no /proc (not Linux). */
-function statFields(pid: number): string[] | undefined {
+ *  [0] is the state, [2] the process group, [13] and [14] the user and system CPU of its ended,
+ *  waited-for children, [19] the start time in clock ticks since boot (proc(5)). Undefined where
+ *  there is no such process, or no /proc (not Linux). */
+function statFields(pid: number | 'self'): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+/** CPU-seconds (user and system) of this process's children that have ended and been waited for,
+ *  their own waited-for children included (clock ticks of 1/100 s); undefined without /proc. */
+export function waitedChildrenCpuSeconds(): number | undefined {
+  const fields = statFields('self');
+  return fields && (Number(fields[13]) + Number(fields[14])) / 100;
 }
 
 /** When `pid` started (clock ticks since boot, as text): with the pid and the boot, a process's
