@@ -47,6 +47,17 @@ function nonEmpty(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return value;
 }
 
+/** HARNESS_EMBEDDED_FAULTS=a,b: the fault switches to turn on in the embedded reference provider;
+ *  SettingsError naming an unknown one. */
+export function faultsSetting(env: NodeJS.ProcessEnv = process.env): Fault[] {
+  const faults: Fault[] = [];
+  for (const name of (env.HARNESS_EMBEDDED_FAULTS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (!isFault(name)) bad('HARNESS_EMBEDDED_FAULTS', env.HARNESS_EMBEDDED_FAULTS!, `unknown fault ${name} (known: ${FAULTS.join(', ')})`);
+    faults.push(name);
+  }
+  return faults;
+}
+
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   for (const name of Object.keys(env)) {
     if (name.startsWith('HARNESS_') && !USER_SETTINGS.includes(name) && !INTERNAL_SETTINGS.includes(name)) {
@@ -69,11 +80,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     workers = /^\s*\d+\s*$/.test(workersText) ? Number(workersText) : NaN;
     if (!Number.isInteger(workers) || workers < 1) bad('HARNESS_WORKERS', workersText, 'not a positive whole number');
   }
-  const faults: Fault[] = [];
-  for (const name of (env.HARNESS_EMBEDDED_FAULTS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
-    if (!isFault(name)) bad('HARNESS_EMBEDDED_FAULTS', env.HARNESS_EMBEDDED_FAULTS!, `unknown fault ${name} (known: ${FAULTS.join(', ')})`);
-    faults.push(name);
-  }
+  const faults = faultsSetting(env);
   const chromium = nonEmpty(env, 'HARNESS_CHROMIUM');
   if (chromium !== undefined && !executableFile(chromium)) bad('HARNESS_CHROMIUM', chromium, 'not an executable file (the browser binary itself, e.g. /usr/bin/chromium-headless-shell)');
   const baseImage = nonEmpty(env, 'HARNESS_BASE_IMAGE');

@@ -2,18 +2,18 @@
 
 import type { TargetProfile } from '../model/target.ts';
 import type { StartedTarget } from './types.ts';
-import { FAULTS, isFault, type Fault } from './embedded/faults.ts';
+import type { Fault } from './embedded/faults.ts';
 import { startCommand } from './command.ts';
 import { sweepCommandLeftovers } from './leftovers.ts';
 import { probeDiscovery } from './wait.ts';
-import { SettingsError } from '../config/settings.ts';
+import { faultsSetting, SettingsError } from '../config/settings.ts';
 import { shownPath } from '../config/errors.ts';
 import type { ContainerStartOptions } from './container.ts';
 
 class UnsupportedTarget extends Error {}
 
 export async function startTarget(profile: TargetProfile, readyTimeoutMs = 5_000, container: ContainerStartOptions = {}): Promise<StartedTarget> {
-  const faults = faultsFromEnv();
+  const faults = faultsSetting();
   checkFaultsApply(profile, faults);
   // Before anything starts (a leftover may hold a fixed port): command targets a run killed
   // outright left running, whatever this run's target.
@@ -27,7 +27,7 @@ export async function startTarget(profile: TargetProfile, readyTimeoutMs = 5_000
  *  reference's profile pointed elsewhere with --issuer) they cannot apply: a run would look like a
  *  run with them, its checks passing where the switches were meant to make them fail. Refused
  *  before anything starts (SettingsError: one line, exit 2), as a bad setting is. */
-export function checkFaultsApply(profile: TargetProfile, faults: readonly string[] = faultsFromEnv()): void {
+export function checkFaultsApply(profile: TargetProfile, faults: readonly string[] = faultsSetting()): void {
   if (profile.start.mode === 'embedded' || faults.length === 0) return;
   throw new SettingsError(`HARNESS_EMBEDDED_FAULTS=${faults.join(',')}: fault switches exist only in the embedded reference provider, not in ${profile.name} (${shownPath(profile.file)}, run as a ${profile.start.mode} target); unset it for this target`);
 }
@@ -51,14 +51,4 @@ async function startMode(profile: TargetProfile, readyTimeoutMs: number, contain
     case 'container':
       return (await import('./container.ts')).startContainer(profile, container);
   }
-}
-
-/** HARNESS_EMBEDDED_FAULTS=a,b turns fault switches on in the reference provider, to see a failing
- *  run end to end (the harness's own tests and demos; never needed against a real provider). */
-function faultsFromEnv(env: NodeJS.ProcessEnv = process.env): Fault[] {
-  const names = (env.HARNESS_EMBEDDED_FAULTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  for (const name of names) {
-    if (!isFault(name)) throw new UnsupportedTarget(`HARNESS_EMBEDDED_FAULTS: unknown fault ${name} (known: ${FAULTS.join(', ')})`);
-  }
-  return names as Fault[];
 }
