@@ -12,7 +12,7 @@ import type { ClientSpec, TargetProfile } from '../src/model/target.ts';
 import { readRunInputs } from '../src/session/run-inputs.ts';
 import type { Redactor } from '../src/report/redact.ts';
 import { redactZip } from '../src/report/zip.ts';
-import { LoginError, selectorsFor } from '../src/browser/drivers.ts';
+import { LoginError, selectorsFor, unrecognisedLogin } from '../src/browser/drivers.ts';
 import { CannotTell, CheckFailure, CheckSkipped, fail, ProviderError, skip } from '../src/checks/verdict.ts';
 import { createRun, type RunContext } from '../src/session/run.ts';
 import { allowTime, identity, runBatch, runCheck, type CheckBody, type CheckFixtures, type Declared } from './check-run.ts';
@@ -174,7 +174,7 @@ async function captured<T>(session: WorkerSession, name: string, page: Page, sto
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
     // The provider's pages were shown, but the login driver knew none of them: the screenshot says
     // which is wrong, the provider's page or the profile's selectors.
-    if (err instanceof LoginError && err.unrecognised) throw new CannotTell({ message: `the login driver recognised none of the provider's pages (see the screenshot; a profile's own login.selectors may not match them): ${message}`, evidence });
+    if (err instanceof LoginError && err.unrecognised) throw new CannotTell({ message: unrecognisedLogin(err), evidence });
     throw new CheckFailure({ message: `the browser flow failed: ${message}`, evidence });
   } finally {
     nav.stop();

@@ -6,7 +6,7 @@ import type { FormLoginSelectors, LoginDriverSpec } from '../model/target.ts';
 import { providerModule } from '../providers/index.ts';
 import { completeAuthorization, expectLoginPage, fillSecret, type BrowserDriver } from './steps.ts';
 
-export { completeAuthorization, expectLoginPage, fillSecret, LoginError, visibleKind, type BrowserDriver, type CompleteOptions, type Landing } from './steps.ts';
+export { completeAuthorization, expectLoginPage, fillSecret, LoginError, unrecognisedLogin, visibleKind, type BrowserDriver, type CompleteOptions, type Landing } from './steps.ts';
 
 export const EMBEDDED_SELECTORS: FormLoginSelectors = {
   username: '#username',

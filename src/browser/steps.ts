@@ -33,6 +33,12 @@ export class LoginError extends Error {
   }
 }
 
+/** What a check says of a sign-in the driver could not answer because it knew none of the pages
+ *  (LoginError.unrecognised): the check's error, never a verdict of the provider. */
+export function unrecognisedLogin(err: LoginError): string {
+  return `the login driver recognised none of the provider's pages (a profile's own login.selectors may not match them): ${err.message.split('\n')[0]}`;
+}
+
 /** Types a secret without it becoming part of a recorded step title (Playwright reports
  *  `fill "<value>"`): the value goes in through the native setter, which React inputs observe. */
 export async function fillSecret(page: Page, selector: string, value: string): Promise<void> {

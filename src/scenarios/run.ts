@@ -6,7 +6,7 @@
 
 import type { Browser } from 'playwright';
 import type { ClaimsProfile, TargetProfile, TestUser } from '../model/target.ts';
-import { LoginError, type BrowserDriver } from '../browser/drivers.ts';
+import { LoginError, unrecognisedLogin, type BrowserDriver } from '../browser/drivers.ts';
 import { CannotTell } from '../checks/verdict.ts';
 import type { Redactor } from '../report/redact.ts';
 import { parseHtml } from '../protocol/html.ts';
@@ -132,7 +132,7 @@ async function inBrowser(app: StartedApp, redirectUri: string, scenario: Scenari
         // The driver knew none of the provider's pages: no refusal can be read from them (the
         // profile's login selectors may be what does not match). Not the application's verdict.
         if (err instanceof LoginError && err.unrecognised) {
-          throw new CannotTell({ message: `${scenario.name}: the login driver recognised none of the provider's pages (a profile's own login.selectors may not match them): ${ctx.redactor.text(why)}`, evidence: [{ label: 'the page shown', data: { page: ctx.redactor.text(where), text: ctx.redactor.text(shown) } }] });
+          throw new CannotTell({ message: `${scenario.name}: ${ctx.redactor.text(unrecognisedLogin(err))}`, evidence: [{ label: 'the page shown', data: { page: ctx.redactor.text(where), text: ctx.redactor.text(shown) } }] });
         }
         const login: LoginOutcome = {
           loggedIn: false,
