@@ -26,7 +26,7 @@ describe("WorkerSession: the worker's login failed", () => {
       selectors: nothing,
       complete: async (_page, url) => {
         attempts.push(url.searchParams.get('client_id') ?? '?');
-        throw new LoginError('no redirect to the redirect URI and no login or consent page');
+        throw new LoginError('no redirect to the redirect URI and no login or consent page', { unrecognised: true });
       },
       signIn: async () => undefined,
     };
@@ -42,6 +42,8 @@ describe("WorkerSession: the worker's login failed", () => {
     const first = await errorOf(s.authorize(await s.request(client)));
     expect(first).toBeInstanceOf(LoginError);
     expect((first as Error).message).toBe(`john could not be signed in for ${client.id} (in this worker every check that needs it fails with this): no redirect to the redirect URI and no login or consent page`);
+    // What the driver said of the pages stays with the kept failure: no check may pin it on the provider.
+    expect((first as LoginError).unrecognised).toBe(true);
     const started = Date.now();
     expect(await errorOf(s.authorize(await s.request(client)))).toBe(first);
     expect(await errorOf(s.readerSession().authorize(await s.request(client)))).toBe(first);

@@ -33,7 +33,8 @@ export class SignIns {
       return done;
     } catch (err) {
       if (!(err instanceof LoginError) || this.succeeded.has(clientId)) throw err;
-      const failure = new LoginError(`${this.username} could not be signed in for ${clientId} (in this worker every check that needs it fails with this): ${err.message}`);
+      // Still unrecognised where it was: a check that meets it again must not pin it on the provider.
+      const failure = new LoginError(`${this.username} could not be signed in for ${clientId} (in this worker every check that needs it fails with this): ${err.message}`, { unrecognised: err.unrecognised });
       this.failed.set(clientId, failure);
       throw failure;
     }
